@@ -1,0 +1,5 @@
+"""The Discord adapter: turns the command registry into nextcord prefix and slash commands."""
+
+from .adapter import DiscordAdapter, DiscordSettings
+
+__all__ = ["DiscordAdapter", "DiscordSettings"]

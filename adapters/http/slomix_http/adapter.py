@@ -1,0 +1,73 @@
+"""The adapter object the kernel registers: settings, the ASGI app, serving with uvicorn."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import anyio
+import msgspec
+import uvicorn
+
+from slomix.kernel import Kernel, hookimpl
+
+from .app import build_app
+
+log = logging.getLogger("slomix.http")
+
+
+class HttpSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """``[adapters.http]``."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+
+class _EmbeddedServer(uvicorn.Server):
+    """uvicorn without its own signal handlers: the kernel owns SIGINT/SIGTERM."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+class HttpAdapter:
+    def __init__(self) -> None:
+        self._apps: dict[int, Any] = {}
+
+    @hookimpl
+    def on_config_schema(self) -> type:
+        return HttpSettings
+
+    @hookimpl
+    def on_asgi_app(self, kernel: Kernel) -> Any:
+        # One app per kernel: tests run several kernels in one process.
+        if id(kernel) not in self._apps:
+            self._apps[id(kernel)] = build_app(kernel)
+        return self._apps[id(kernel)]
+
+    @hookimpl
+    async def on_serve(self, kernel: Kernel) -> None:
+        settings: HttpSettings = kernel.settings_for("http")
+        config = uvicorn.Config(self.on_asgi_app(kernel), host=settings.host, port=settings.port,
+                                lifespan="off", log_config=None, access_log=False)
+        server = _EmbeddedServer(config)
+
+        async def run() -> None:
+            # Shielded so a cancelled kernel lets uvicorn finish open requests.
+            with anyio.CancelScope(shield=True):
+                try:
+                    await server.serve()
+                except SystemExit:
+                    # uvicorn exits the process when it cannot bind; report it instead.
+                    raise RuntimeError(
+                        f"cannot listen on {settings.host}:{settings.port}") from None
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(run)
+            try:
+                await anyio.sleep_forever()
+            finally:
+                server.should_exit = True

@@ -1,0 +1,7 @@
+"""The stats plugin's hooks."""
+
+from __future__ import annotations
+
+
+class StatsPlugin:
+    """Registers under ``stats``."""

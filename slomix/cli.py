@@ -1,0 +1,211 @@
+"""The ``slomix`` command: run, plugins, migrate, db status, cmd, new-plugin, plus plugin commands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+
+import anyio
+
+from . import __version__, console, scaffold
+from .kernel import Actor, Config, ExitCode, Kernel, SlomixError, Tier
+from .kernel import migrations as migrations_mod
+
+CLI_ACTOR = Actor(id="cli:local", name="local operator", adapter="cli", vouched_tier=Tier.ROOT)
+
+
+def _parser(kernel: Kernel | None) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="slomix", description="ET:Legacy stats platform: files in, history and stats out."
+    )
+    parser.add_argument("--version", action="version", version=f"slomix {__version__}")
+    parser.add_argument("--config", metavar="PATH",
+                        help="TOML config (default ./slomix.toml or $SLOMIX_CONFIG)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run every enabled adapter and plugin in one process")
+    run.add_argument("--port", type=int, help="HTTP port (default 8000 or $SLOMIX_HTTP_PORT)")
+    run.add_argument("--host", help="HTTP address (default 127.0.0.1)")
+
+    plugins = sub.add_parser("plugins", help="list adapters and plugins: version, enabled, status")
+    plugins.add_argument("--json", action="store_true", help="print a JSON list")
+
+    sub.add_parser("migrate", help="apply pending database migrations of enabled plugins")
+    db = sub.add_parser("db", help="database commands")
+    db_sub = db.add_subparsers(dest="db_command", metavar="DB_COMMAND", required=True)
+    status = db_sub.add_parser("status", help="every migration and whether it is applied")
+    status.add_argument("--json", action="store_true")
+
+    health = sub.add_parser("status", help="health of the database, plugins and adapters")
+    health.add_argument("--json", action="store_true")
+
+    cmd = sub.add_parser("cmd", help='run a chat command, e.g. slomix cmd "!stats vid"')
+    cmd.add_argument("line", help="the command line, with or without the ! prefix")
+    cmd.add_argument("--json", action="store_true", help="print the Reply as JSON")
+    cmd.add_argument("--as", dest="as_user", metavar="ID",
+                     help="act as this user id (e.g. discord:1234) instead of the local operator")
+
+    new = sub.add_parser("new-plugin", help="scaffold an installable plugin")
+    new.add_argument("name", help="plugin name (lower case, letters, digits, _)")
+    new.add_argument("--dir", default=".", help="parent folder (default: current)")
+
+    for extra in kernel.subcommands if kernel else []:
+        extra_parser = sub.add_parser(extra.name, help=extra.help)
+        extra.configure(extra_parser)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    pre = argparse.ArgumentParser(add_help=False)
+    pre.add_argument("--config")
+    pre.add_argument("-v", "--verbose", action="store_true")
+    known, _ = pre.parse_known_args(argv)
+    try:
+        config = Config.load(known.config)
+        console.setup_logging("debug" if known.verbose else config.kernel.log_level)
+        # new-plugin and --help must work even when a plugin cannot be loaded.
+        kernel = Kernel(config)
+        _apply_flags(config, argv)
+        kernel.load()
+        args = _parser(kernel).parse_args(argv)
+        if not args.command:
+            _parser(kernel).print_help()
+            return ExitCode.USAGE
+        return int(_dispatch(args, kernel))
+    except SlomixError as error:
+        console.err.print(f"[red]slomix: {error}[/red]", highlight=False)
+        return int(error.exit_code)
+    except KeyboardInterrupt:
+        return 130
+
+
+def _apply_flags(config: Config, argv: list[str]) -> None:
+    """Flags that change settings must land before plugins validate their config."""
+    if argv and argv[0] == "run":
+        run = argparse.ArgumentParser(add_help=False)
+        run.add_argument("--port", type=int)
+        run.add_argument("--host")
+        known, _ = run.parse_known_args(argv[1:])
+        if known.port is not None:
+            config.set("adapters.http.port", known.port)
+        if known.host is not None:
+            config.set("adapters.http.host", known.host)
+
+
+def _dispatch(args: argparse.Namespace, kernel: Kernel) -> int:
+    simple: dict[str, Callable[[], int]] = {
+        "plugins": lambda: _plugins(kernel, args.json),
+        "new-plugin": lambda: scaffold.create(args.name, Path(args.dir)),
+    }
+    if args.command in simple:
+        return simple[args.command]()
+    runners: dict[str, Callable[[], Awaitable[int]]] = {
+        "run": lambda: _run(kernel),
+        "migrate": lambda: _migrate(kernel),
+        "db": lambda: _db_status(kernel, args.json),
+        "status": lambda: _status(kernel, args.json),
+        "cmd": lambda: _cmd(kernel, args),
+    }
+    for extra in kernel.subcommands:
+        if extra.name == args.command:
+            return anyio.run(_with_kernel, kernel, extra.run, args, extra.needs_database)
+    return anyio.run(runners[args.command])
+
+
+async def _with_kernel(kernel: Kernel, run, args, needs_database: bool) -> int:
+    if not needs_database:
+        return await run(args, kernel)
+    async with kernel:
+        return await run(args, kernel)
+
+
+def _plugins(kernel: Kernel, as_json: bool) -> int:
+    rows = [p.as_json() for p in kernel.plugins]
+    if as_json:
+        print(json.dumps(rows, indent=2))
+    else:
+        console.out.print(console.table(
+            ["name", "kind", "version", "enabled", "status", "error"],
+            [[r["name"], r["kind"], r["version"], r["enabled"], r["status"], r["error"]] for r in rows],
+            title="Slomix adapters and plugins",
+        ))
+    failed = any(p.enabled and p.status == "failed" for p in kernel.plugins)
+    return ExitCode.PLUGIN if failed else ExitCode.OK
+
+
+async def _run(kernel: Kernel) -> int:
+    async with kernel, anyio.create_task_group() as tg:
+        tg.start_soon(kernel.serve)
+        with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+            async for received in signals:
+                console.err.print(f"slomix: {signal.Signals(received).name}, shutting down")
+                tg.cancel_scope.cancel()
+                break
+    return ExitCode.OK
+
+
+async def _migrate(kernel: Kernel) -> int:
+    kernel.config.set("slomix.auto_migrate", False)
+    await kernel.db.open()
+    try:
+        applied = await migrations_mod.apply(kernel.db.pool, kernel.migration_sets)
+    finally:
+        await kernel.db.close()
+    for m in applied:
+        console.out.print(f"applied {m.plugin} {m.version:04d}_{m.name}")
+    console.out.print(f"{len(applied)} migration(s) applied")
+    return ExitCode.OK
+
+
+async def _db_status(kernel: Kernel, as_json: bool) -> int:
+    await kernel.db.open()
+    try:
+        states = await migrations_mod.status_rows(kernel.db.pool, kernel.migration_sets)
+    finally:
+        await kernel.db.close()
+    rows = [{"plugin": s.plugin, "version": s.version, "name": s.name, "state": s.state,
+             "applied_at": s.applied_at.isoformat() if s.applied_at else None} for s in states]
+    if as_json:
+        print(json.dumps({"database": kernel.db.kind, "migrations": rows}, indent=2))
+    else:
+        console.out.print(console.table(["plugin", "version", "name", "state", "applied at"],
+                                        [list(r.values()) for r in rows],
+                                        title=f"Migrations ({kernel.db.kind} database)"))
+    changed = any(s.state == "changed" for s in states)
+    return ExitCode.MIGRATION if changed else ExitCode.OK
+
+
+async def _status(kernel: Kernel, as_json: bool) -> int:
+    async with kernel:
+        health = await kernel.health()
+    if as_json:
+        print(json.dumps(health, indent=2, default=str))
+    else:
+        console.out.print(f"status: {health['status']}  database: {health['database']}")
+        console.out.print(console.table(
+            ["name", "kind", "status", "detail"],
+            [[p["name"], p["kind"], p["status"], p.get("error") or p.get("detail") or ""]
+             for p in health["plugins"]]))
+    return ExitCode.OK if health["status"] == "ok" else ExitCode.FAILED
+
+
+async def _cmd(kernel: Kernel, args: argparse.Namespace) -> int:
+    actor = CLI_ACTOR if not args.as_user else Actor(id=args.as_user, name=args.as_user, adapter="cli")
+    command, values = kernel.commands.parse(args.line)  # unknown commands fail before the database starts
+    async with kernel:
+        reply = await kernel.commands.invoke(kernel, command, values, actor, raw=args.line)
+    if args.json:
+        sys.stdout.buffer.write(reply.to_json() + b"\n")
+    else:
+        console.render_reply(reply)
+    return ExitCode.FAILED if reply.error else ExitCode.OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,166 @@
+"""Configuration: one TOML file plus environment overrides, validated per section.
+
+Layout::
+
+    [slomix]                 # the kernel's own settings (KernelSettings)
+    data_dir = ".slomix"
+    database_url = { env = "DATABASE_URL" }
+
+    [adapters.http]          # one section per adapter ...
+    port = 8000
+
+    [plugins.stats]          # ... and per plugin, validated by its on_config_schema
+    enabled = true
+
+Environment overrides: ``SLOMIX__PLUGINS__STATS__SESSION_GAP_MINUTES=90`` sets
+``plugins.stats.session_gap_minutes`` (the value is read as TOML when it parses,
+else as a string). Shortcuts: ``SLOMIX_DATA_DIR``, ``SLOMIX_DATABASE_URL``,
+``SLOMIX_HTTP_PORT``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from .errors import ConfigError
+
+DEFAULT_PATH = "slomix.toml"
+GENERIC_KEYS = ("enabled", "timeout")
+_PATH_IN_MESSAGE = re.compile(r" - at `\$(?P<path>[^`]*)`$")
+
+
+class Secret(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A reference to a secret held in an environment variable, never the secret itself.
+
+    In TOML: ``token = { env = "DISCORD_TOKEN" }``.
+    """
+
+    env: str
+
+    def reveal(self) -> str | None:
+        """The secret's value now, or None when the variable is unset or empty."""
+        return os.environ.get(self.env) or None
+
+    def __repr__(self) -> str:
+        return f"Secret(env={self.env!r})"
+
+
+class KernelSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """The ``[slomix]`` section."""
+
+    data_dir: str = ".slomix"
+    database_url: Secret | None = None
+    log_level: str = "info"
+    plugin_timeout: float = 30.0
+    auto_migrate: bool = True
+    root_users: list[str] = []
+
+
+class Config:
+    """The merged configuration: raw sections plus the validated kernel settings."""
+
+    def __init__(self, data: Mapping[str, Any] | None = None, source: str = "<defaults>") -> None:
+        self.data: dict[str, Any] = dict(data or {})
+        self.source = source
+        self.kernel = validate(self.data.get("slomix", {}), KernelSettings, "slomix")
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str] | None = None, env: Mapping[str, str] | None = None) -> Config:
+        """Read the file (``--config``, else ``$SLOMIX_CONFIG``, else ./slomix.toml if present)."""
+        env = os.environ if env is None else env
+        explicit = path or env.get("SLOMIX_CONFIG")
+        file = Path(explicit or DEFAULT_PATH)
+        data: dict[str, Any] = {}
+        if file.exists():
+            try:
+                data = tomllib.loads(file.read_text(encoding="utf-8"))
+            except tomllib.TOMLDecodeError as error:
+                raise ConfigError("", f"{file}: {error}") from None
+            except OSError as error:
+                raise ConfigError("", f"cannot read {file}: {error.strerror}") from None
+        elif explicit:
+            raise ConfigError("", f"config file {file} does not exist")
+        apply_env(data, env)
+        return cls(data, source=str(file) if file.exists() else "<defaults>")
+
+    def section(self, kind: str, name: str) -> dict[str, Any]:
+        """The raw ``[plugins.<name>]`` / ``[adapters.<name>]`` table (empty when absent)."""
+        value = self.data.get(f"{kind}s", {}).get(name, {})
+        if not isinstance(value, dict):
+            raise ConfigError(f"{kind}s.{name}", "must be a table")
+        return value
+
+    def enabled(self, kind: str, name: str) -> bool:
+        value = self.section(kind, name).get("enabled", True)
+        if not isinstance(value, bool):
+            raise ConfigError(f"{kind}s.{name}.enabled", f"Expected `bool`, got {value!r}")
+        return value
+
+    def timeout(self, kind: str, name: str) -> float:
+        value = self.section(kind, name).get("timeout", self.kernel.plugin_timeout)
+        if not isinstance(value, int | float) or value <= 0:
+            raise ConfigError(f"{kind}s.{name}.timeout", f"Expected a positive number, got {value!r}")
+        return float(value)
+
+    def set(self, dotted: str, value: Any) -> None:
+        """Set a value by key path (used by CLI flags and tests)."""
+        _assign(self.data, dotted.split("."), value)
+        if dotted.startswith("slomix."):
+            self.kernel = validate(self.data.get("slomix", {}), KernelSettings, "slomix")
+
+    @property
+    def data_dir(self) -> Path:
+        return Path(self.kernel.data_dir).expanduser()
+
+
+def validate[T](raw: Mapping[str, Any], schema: type[T], path: str) -> T:
+    """Convert a raw table into ``schema``; errors name the full key path."""
+    body = {k: v for k, v in raw.items() if k not in GENERIC_KEYS} if path != "slomix" else raw
+    try:
+        return msgspec.convert(body, type=schema, strict=False)
+    except msgspec.ValidationError as error:
+        message = str(error)
+        match = _PATH_IN_MESSAGE.search(message)
+        where = path
+        if match:
+            message = message[: match.start()]
+            where = path + re.sub(r"\[(\d+)\]", r"[\1]", match.group("path"))
+        raise ConfigError(where, message) from None
+
+
+def apply_env(data: dict[str, Any], env: Mapping[str, str]) -> None:
+    """Fold ``SLOMIX__A__B=value`` variables and the documented shortcuts into ``data``."""
+    if env.get("SLOMIX_DATA_DIR"):
+        _assign(data, ["slomix", "data_dir"], env["SLOMIX_DATA_DIR"])
+    if env.get("SLOMIX_DATABASE_URL"):
+        # The URL may hold a password: keep it a reference, resolved when the pool opens.
+        _assign(data, ["slomix", "database_url"], {"env": "SLOMIX_DATABASE_URL"})
+    if env.get("SLOMIX_HTTP_PORT"):
+        _assign(data, ["adapters", "http", "port"], _parse_value(env["SLOMIX_HTTP_PORT"]))
+    for key, value in env.items():
+        if key.startswith("SLOMIX__") and len(key) > 8:
+            _assign(data, [part.lower() for part in key[8:].split("__")], _parse_value(value))
+
+
+def _parse_value(text: str) -> Any:
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def _assign(data: dict[str, Any], keys: list[str], value: Any) -> None:
+    node = data
+    for key in keys[:-1]:
+        child = node.setdefault(key, {})
+        if not isinstance(child, dict):
+            raise ConfigError(".".join(keys), f"{key} is not a table")
+        node = child
+    node[keys[-1]] = value

@@ -1,0 +1,134 @@
+"""Calling hooks that may be async, with per-plugin timeouts and isolation.
+
+pluggy calls implementations synchronously: an ``async def`` implementation
+hands back a coroutine, ``firstresult`` stops at the first coroutine and
+wrappers finish before the coroutine runs. So the kernel walks
+``hook.get_hookimpls()`` itself and awaits what needs awaiting.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import anyio
+import pluggy
+
+log = logging.getLogger("slomix.dispatch")
+
+
+@dataclass(slots=True, frozen=True)
+class HookResult:
+    """One plugin's answer to one hook call: a value, or the error it raised."""
+
+    plugin: str
+    value: Any = None
+    error: BaseException | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+ErrorSink = Callable[[str, str, BaseException], None]
+
+
+def _log_error(plugin: str, hook: str, error: BaseException) -> None:
+    log.error("plugin %r failed in %s: %s", plugin, hook, _describe(error))
+
+
+def _describe(error: BaseException) -> str:
+    if isinstance(error, TimeoutError):
+        return "timed out"
+    return f"{type(error).__name__}: {error}"
+
+
+class Dispatcher:
+    """Broadcasts events to every plugin and asks plugins in turn for an answer."""
+
+    def __init__(
+        self,
+        pm: pluggy.PluginManager,
+        timeout_of: Callable[[str], float] = lambda _plugin: 30.0,
+        on_error: ErrorSink = _log_error,
+    ) -> None:
+        self._pm = pm
+        self._timeout_of = timeout_of
+        self._on_error = on_error
+
+    def implementations(self, hook_name: str) -> list[pluggy.HookImpl]:
+        """The hook's implementations in pluggy's call order (LIFO, tryfirst/trylast)."""
+        return list(reversed(getattr(self._pm.hook, hook_name).get_hookimpls()))
+
+    def _fail(self, plugin: str, hook: str, error: BaseException) -> HookResult:
+        self._on_error(plugin, hook, error)
+        return HookResult(plugin, error=error)
+
+    def collect(self, hook_name: str, /, **kwargs: Any) -> list[HookResult]:
+        """Call a synchronous (registration) hook; one plugin's error never stops the others."""
+        results = []
+        for impl in self.implementations(hook_name):
+            try:
+                value = impl.function(*[kwargs[name] for name in impl.argnames])
+            except Exception as error:
+                results.append(self._fail(impl.plugin_name, hook_name, error))
+            else:
+                results.append(HookResult(impl.plugin_name, value))
+        return results
+
+    async def broadcast(self, hook_name: str, /, **kwargs: Any) -> list[HookResult]:
+        """Call every implementation; await the async ones concurrently in a task group.
+
+        Each plugin runs under its own timeout; an exception or a timeout is
+        reported with the plugin's name and never cancels the others.
+        Results come back in call order.
+        """
+        impls = self.implementations(hook_name)
+        results: list[HookResult | None] = [None] * len(impls)
+        pending: list[tuple[int, str, Any]] = []
+        for index, impl in enumerate(impls):
+            try:
+                value = impl.function(*[kwargs[name] for name in impl.argnames])
+            except Exception as error:
+                results[index] = self._fail(impl.plugin_name, hook_name, error)
+                continue
+            if inspect.isawaitable(value):
+                pending.append((index, impl.plugin_name, value))
+            else:
+                results[index] = HookResult(impl.plugin_name, value)
+
+        async def settle(index: int, plugin: str, awaitable: Any) -> None:
+            try:
+                with anyio.fail_after(self._timeout_of(plugin)):
+                    value = await awaitable
+            except Exception as error:
+                results[index] = self._fail(plugin, hook_name, error)
+            else:
+                results[index] = HookResult(plugin, value)
+
+        if len(pending) == 1:
+            # A task group costs more than the await itself; one awaitable needs no siblings.
+            await settle(*pending[0])
+        elif pending:
+            async with anyio.create_task_group() as tg:
+                for item in pending:
+                    tg.start_soon(settle, *item)
+        return results  # type: ignore[return-value]
+
+    async def first(self, hook_name: str, /, **kwargs: Any) -> Any:
+        """Await implementations one after another until one answers something other than None."""
+        for impl in self.implementations(hook_name):
+            try:
+                value = impl.function(*[kwargs[name] for name in impl.argnames])
+                if inspect.isawaitable(value):
+                    with anyio.fail_after(self._timeout_of(impl.plugin_name)):
+                        value = await value
+            except Exception as error:
+                self._fail(impl.plugin_name, hook_name, error)
+                continue
+            if value is not None:
+                return value
+        return None

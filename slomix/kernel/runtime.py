@@ -1,0 +1,295 @@
+"""The kernel: loads plugins, configures them, opens the database, runs the hooks.
+
+Life of a kernel::
+
+    kernel = Kernel(config)
+    kernel.load()                 # import, register, validate config, collect registrations
+    async with kernel:            # database, migrations, on_startup ... on_shutdown, close
+        await kernel.serve()      # `slomix run` only: every adapter's on_serve
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from contextlib import AsyncExitStack
+from dataclasses import replace
+from typing import Any
+
+import anyio
+import anyio.abc
+
+from . import migrations
+from .commands import CommandRegistry
+from .config import Config, validate
+from .database import Database
+from .dispatch import Dispatcher, HookResult
+from .errors import ConfigError, MigrationError, PermissionDenied
+from .files import FileOutcome, IncomingFile
+from .permissions import Actor, Permissions, Tier
+from .plugins import Kind, PluginInfo, load, new_plugin_manager
+from .routes import Route
+from .subcommands import SubCommand
+
+log = logging.getLogger("slomix.kernel")
+
+
+class Kernel:
+    """Wires plugins to adapters. Knows no feature: everything arrives through hooks."""
+
+    def __init__(
+        self,
+        config: Config | None = None,
+        *,
+        only: set[str] | None = None,
+        extra: Mapping[str, tuple[Kind, Any]] | None = None,
+        database_url: str | None = None,
+    ) -> None:
+        self.config = config or Config()
+        configured = self.config.kernel.database_url
+        if database_url is None and configured is not None and configured.reveal() is None:
+            raise ConfigError("slomix.database_url", f"environment variable {configured.env} is not set")
+        self.pm = new_plugin_manager()
+        self.plugins: list[PluginInfo] = []
+        self.settings: dict[str, Any] = {}
+        self.commands = CommandRegistry()
+        self.routes: list[Route] = []
+        self.subcommands: list[SubCommand] = []
+        self.migration_sets: list[migrations.MigrationSet] = []
+        self.db = Database(
+            database_url or (configured.reveal() if configured else None), self.config.data_dir
+        )
+        self.permissions = Permissions(None, self.config.kernel.root_users)
+        self.dispatcher = Dispatcher(self.pm, self._timeout_of, self._report)
+        self._only = only
+        self._extra = extra
+        self._loaded = False
+        self._stack: AsyncExitStack | None = None
+        self._task_group: anyio.abc.TaskGroup | None = None
+        self.errors: dict[str, list[str]] = {}
+
+    # -- loading ---------------------------------------------------------------
+
+    def plugin(self, name: str) -> PluginInfo | None:
+        return next((p for p in self.plugins if p.name == name), None)
+
+    @property
+    def active(self) -> list[PluginInfo]:
+        return [p for p in self.plugins if p.status in ("loaded", "active")]
+
+    def load(self) -> Kernel:
+        """Import and register plugins, validate their settings, collect registrations.
+
+        A plugin that fails to import or register is reported and left out; a
+        bad config value raises ConfigError (the operator must fix it).
+        """
+        if self._loaded:
+            return self
+        self._loaded = True
+        self.plugins = load(self.pm, self.config, only=self._only, extra=self._extra)
+        for result in self.dispatcher.collect("on_config_schema"):
+            if not result.ok:
+                self._drop(result.plugin, f"on_config_schema failed: {result.error}")
+                continue
+            info = self.plugin(result.plugin)
+            assert info is not None
+            section = self.config.section(info.kind, info.name)
+            self.settings[info.name] = (
+                validate(section, result.value, f"{info.kind}s.{info.name}")
+                if result.value is not None else None
+            )
+        for info in self.active:
+            self.config.timeout(info.kind, info.name)  # validates the generic key
+        self._collect_migrations()
+        self._collect_commands()
+        self._collect_routes()
+        self._collect_subcommands()
+        return self
+
+    def _collect_migrations(self) -> None:
+        sets = [migrations.KERNEL]
+        for result in self.dispatcher.collect("on_migrations"):
+            if not result.ok or result.value is None:
+                if not result.ok:
+                    self._drop(result.plugin, f"on_migrations failed: {result.error}")
+                continue
+            values = result.value if isinstance(result.value, list | tuple) else [result.value]
+            for value in values:
+                sets.append(migrations.MigrationSet(value.schema, value.package, value.requires,
+                                                    plugin=result.plugin))
+        enabled = {s.plugin for s in sets}
+        for s in sets:
+            missing = [need for need in s.requires if need not in enabled]
+            if missing:
+                self._drop(s.plugin, f"requires plugin(s) {', '.join(missing)}, not enabled")
+        self.migration_sets = [s for s in sets if s.plugin == "kernel" or self._is_active(s.plugin)]
+
+    def _collect_commands(self) -> None:
+        for result in self.dispatcher.collect("on_command", kernel=self):
+            if not result.ok:
+                self._drop(result.plugin, f"on_command failed: {result.error}")
+                continue
+            for command in result.value or []:
+                try:
+                    self.commands.add(result.plugin, command)
+                except ValueError as error:
+                    self._report(result.plugin, "on_command", error)
+
+    def _collect_routes(self) -> None:
+        for result in self.dispatcher.collect("on_http_route", kernel=self):
+            if not result.ok:
+                self._drop(result.plugin, f"on_http_route failed: {result.error}")
+                continue
+            self.routes.extend(replace(r, plugin=result.plugin) for r in result.value or [])
+
+    def _collect_subcommands(self) -> None:
+        for result in self.dispatcher.collect("on_cli", kernel=self):
+            if result.ok:
+                self.subcommands.extend(result.value or [])
+
+    def _is_active(self, name: str) -> bool:
+        info = self.plugin(name)
+        return info is not None and info.status in ("loaded", "active")
+
+    def _drop(self, name: str, reason: str) -> None:
+        """Take a failed plugin out: no more hooks, commands or routes from it."""
+        info = self.plugin(name)
+        if info is not None and info.status != "failed":
+            info.fail(reason)
+        if self.pm.get_plugin(name) is not None:
+            self.pm.unregister(name=name)
+        for command in [c for c in self.commands.commands.values() if c.plugin == name]:
+            del self.commands.commands[command.name]
+        self.commands._names = {k: v for k, v in self.commands._names.items()
+                                if v in self.commands.commands}
+        self.routes = [r for r in self.routes if r.plugin != name]
+        self.migration_sets = [s for s in self.migration_sets if s.plugin != name]
+
+    def _timeout_of(self, name: str) -> float:
+        info = self.plugin(name)
+        return self.config.timeout(info.kind, name) if info else self.config.kernel.plugin_timeout
+
+    def _report(self, plugin: str, hook: str, error: BaseException) -> None:
+        text = "timed out" if isinstance(error, TimeoutError) else f"{type(error).__name__}: {error}"
+        log.error("plugin %r failed in %s: %s", plugin, hook, text,
+                  exc_info=not isinstance(error, TimeoutError))
+        self.errors.setdefault(plugin, []).append(f"{hook}: {text}")
+        del self.errors[plugin][:-20]
+
+    # -- running ---------------------------------------------------------------
+
+    @property
+    def task_group(self) -> anyio.abc.TaskGroup:
+        """For plugins' background work; cancelled after on_shutdown."""
+        if self._task_group is None:
+            raise RuntimeError("the kernel is not started")
+        return self._task_group
+
+    async def open_database(self) -> None:
+        """Open the pool and bring the schema up to date (or check it is)."""
+        pool = await self.db.open()
+        self.permissions = Permissions(pool, self.config.kernel.root_users)
+        if self.config.kernel.auto_migrate:
+            applied = await migrations.apply(pool, self.migration_sets)
+            for m in applied:
+                log.info("applied migration %s %04d_%s", m.plugin, m.version, m.name)
+        else:
+            states = await migrations.status_rows(pool, self.migration_sets, raise_on_change=True)
+            pending = [s for s in states if s.state == "pending"]
+            if pending:
+                raise MigrationError(f"{len(pending)} migration(s) pending: run `slomix migrate`")
+
+    async def __aenter__(self) -> Kernel:
+        self.load()
+        stack = AsyncExitStack()
+        await stack.__aenter__()
+        try:
+            stack.push_async_callback(self.db.close)
+            await self.open_database()
+            self._task_group = await stack.enter_async_context(anyio.create_task_group())
+            stack.push_async_callback(self._shutdown)
+            for result in await self.broadcast("on_startup"):
+                if not result.ok:
+                    self._drop(result.plugin, f"on_startup failed: {result.error}")
+            for info in self.active:
+                info.status = "active"
+        except BaseException:
+            await stack.aclose()
+            raise
+        self._stack = stack
+        return self
+
+    async def _shutdown(self) -> None:
+        with anyio.CancelScope(shield=True):
+            await self.broadcast("on_shutdown")
+        if self._task_group is not None:
+            self._task_group.cancel_scope.cancel()
+
+    async def __aexit__(self, *exc_info: Any) -> None:
+        stack, self._stack = self._stack, None
+        if stack is not None:
+            await stack.__aexit__(*exc_info)
+        self._task_group = None
+
+    async def serve(self) -> None:
+        """Run every adapter's ``on_serve`` until cancelled; one crashing adapter is reported."""
+
+        async def run(plugin: str, function: Any, argnames: list[str]) -> None:
+            try:
+                await function(*[{"kernel": self}[a] for a in argnames])
+            except Exception as error:
+                self._report(plugin, "on_serve", error)
+
+        async with anyio.create_task_group() as tg:
+            for impl in self.dispatcher.implementations("on_serve"):
+                tg.start_soon(run, impl.plugin_name, impl.function, impl.argnames)
+
+    # -- services for plugins and adapters ------------------------------------------
+
+    async def broadcast(self, hook: str, /, **kwargs: Any) -> list[HookResult]:
+        """Call an event hook on every plugin (``kernel`` is passed for you)."""
+        return await self.dispatcher.broadcast(hook, kernel=self, **kwargs)
+
+    async def first(self, hook: str, /, **kwargs: Any) -> Any:
+        return await self.dispatcher.first(hook, kernel=self, **kwargs)
+
+    async def ingest(self, file: IncomingFile) -> list[tuple[str, FileOutcome]]:
+        """Hand a file to ``on_file``; return each recognising plugin's outcome."""
+        outcomes = []
+        for result in await self.broadcast("on_file", file=file):
+            if result.ok and result.value is not None:
+                outcomes.append((result.plugin, result.value))
+            elif not result.ok:
+                outcomes.append((result.plugin, FileOutcome(
+                    status="quarantined", detail=f"plugin {result.plugin} failed: {result.error}")))
+        return outcomes
+
+    def settings_for(self, name: str) -> Any:
+        return self.settings.get(name)
+
+    async def require(self, actor: Actor, tier: Tier | None, *, what: str) -> None:
+        """Raise PermissionDenied (and audit it) when the actor's tier is below ``tier``."""
+        if tier is None or tier == Tier.USER:
+            return
+        have = await self.permissions.tier_of(actor)
+        if have < tier:
+            log.warning("refused %s to %s (%s): needs %s, has %s", what, actor.name, actor.id, tier, have)
+            await self.permissions.record("refused", actor.id, actor, f"{what} needs {tier}")
+            raise PermissionDenied(f"{what} needs the {tier} tier; you have {have}.")
+
+    async def health(self) -> dict[str, Any]:
+        """Database, plugin and adapter state, as served at /health."""
+        database = await self.db.check()
+        details = {r.plugin: r.value for r in await self.broadcast("on_health") if r.ok and r.value}
+        plugins = []
+        for info in self.plugins:
+            entry = info.as_json()
+            if info.name in details:
+                entry["detail"] = details[info.name]
+            if info.name in self.errors:
+                entry["recent_errors"] = self.errors[info.name][-5:]
+            plugins.append(entry)
+        failed = [p.name for p in self.plugins if p.enabled and p.status == "failed"]
+        status = "ok" if database["status"] == "ok" and not failed else "degraded"
+        return {"status": status, "database": database, "plugins": plugins}
+

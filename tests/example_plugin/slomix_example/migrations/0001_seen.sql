@@ -1,0 +1,4 @@
+CREATE TABLE seen (
+    id    serial PRIMARY KEY,
+    round text NOT NULL
+);
