@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 import anyio
+from rich.markup import escape
 
 from . import __version__, console, scaffold
 from .kernel import Actor, Config, ExitCode, Kernel, SlomixError, Tier
@@ -79,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return ExitCode.USAGE
         return int(_dispatch(args, kernel))
     except SlomixError as error:
-        console.err.print(f"[red]slomix: {error}[/red]", highlight=False)
+        console.err.print(f"[red]slomix: {escape(str(error))}[/red]", highlight=False, soft_wrap=True)
         return int(error.exit_code)
     except KeyboardInterrupt:
         return 130

@@ -14,7 +14,7 @@ from importlib import metadata
 from typing import Any, Literal
 
 import pluggy
-from stevedore import NamedExtensionManager
+from stevedore import ExtensionManager, NamedExtensionManager
 
 from . import hookspecs
 from .config import Config
@@ -121,9 +121,14 @@ def load(
             def on_failure(_manager: Any, ep: Any, error: Exception, failures=failures) -> None:
                 failures[ep.name] = f"import failed: {type(error).__name__}: {error}"
 
+            # stevedore memoises each group's entry points per process; the listing
+            # above reads importlib.metadata afresh, so make both see the same set.
+            ExtensionManager.ENTRY_POINT_CACHE.pop(group, None)
             manager = NamedExtensionManager(
                 group, names=list(chosen), invoke_on_load=False, name_order=True,
                 on_load_failure_callback=on_failure, propagate_map_exceptions=False,
+                on_missing_entrypoints_callback=lambda names, failures=failures: [
+                    failures.setdefault(n, "entry point not found") for n in names],
             )
             for ext in manager:
                 try:
