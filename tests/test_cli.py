@@ -102,7 +102,8 @@ def test_new_plugin_scaffold_passes_its_own_test(slomix_cli, tmp_path) -> None:
     root = tmp_path / "slomix-killfeed"
     assert (root / "slomix_killfeed" / "migrations" / "0001_notes.sql").exists()
     env = {**os.environ, "PYTHONPATH": str(root)}
-    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(root / "tests")],
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                          str(root / "tests")],
                          cwd=root, env=env, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "1 passed" in run.stdout

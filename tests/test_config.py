@@ -52,7 +52,7 @@ def test_validation_error_names_the_key_path() -> None:
 
 
 def test_kernel_settings_are_validated_too() -> None:
-    with pytest.raises(ConfigError, match="slomix.plugin_timeout"):
+    with pytest.raises(ConfigError, match=r"slomix.plugin_timeout"):
         Config({"slomix": {"plugin_timeout": "long"}})
 
 
@@ -61,7 +61,7 @@ def test_generic_keys_are_the_kernels() -> None:
     assert config.enabled("plugin", "stats") is False
     assert config.timeout("plugin", "stats") == 5.0
     assert validate(config.section("plugin", "stats"), Section, "plugins.stats").gap_minutes == 10
-    with pytest.raises(ConfigError, match="plugins.x.enabled"):
+    with pytest.raises(ConfigError, match=r"plugins.x.enabled"):
         Config({"plugins": {"x": {"enabled": "maybe"}}}).enabled("plugin", "x")
 
 
@@ -70,7 +70,7 @@ def test_secrets_are_references_never_literals(monkeypatch) -> None:
     monkeypatch.setenv("TEST_TOKEN", "s3cret")
     assert section.token.reveal() == "s3cret"
     assert "s3cret" not in repr(section)
-    with pytest.raises(ConfigError, match="adapters.discord.token"):
+    with pytest.raises(ConfigError, match=r"adapters.discord.token"):
         validate({"token": "s3cret"}, Section, "adapters.discord")
 
 

@@ -66,7 +66,7 @@ async def test_failed_migration_rolls_back_and_names_itself(pool, tmp_path) -> N
     s = m.MigrationSet("q", folder(tmp_path, "q", {
         "0001_ok.sql": "CREATE TABLE ok (id int);",
         "0002_bad.sql": "CREATE TABLE bad (id int); SELECT * FROM missing_table;"}), plugin="q")
-    with pytest.raises(MigrationError, match="q 0002_bad failed: .*missing_table"):
+    with pytest.raises(MigrationError, match=r"q 0002_bad failed: .*missing_table"):
         await m.apply(pool, [s])
     assert await pool.fetchval("SELECT to_regclass('q.bad')") is None
     assert await pool.fetchval("SELECT max(version) FROM slomix.migrations WHERE plugin='q'") == 1
