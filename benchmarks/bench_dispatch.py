@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 
 import anyio
+import anyio.lowlevel
 
 from slomix.kernel import hookimpl
 from slomix.kernel.dispatch import Dispatcher
@@ -25,7 +26,7 @@ class AsyncListener:
 class WaitingListener:
     @hookimpl
     async def on_round(self, round):
-        await anyio.sleep(0)
+        await anyio.lowlevel.checkpoint()
 
 
 class SyncListener:

@@ -12,7 +12,7 @@ from pathlib import Path
 import anyio
 from rich.markup import escape
 
-from . import __version__, console, scaffold
+from . import __version__, console, ingest, scaffold
 from .kernel import Actor, Config, ExitCode, Kernel, SlomixError, Tier
 from .kernel import migrations as migrations_mod
 
@@ -50,6 +50,10 @@ def _parser(kernel: Kernel | None) -> argparse.ArgumentParser:
     cmd.add_argument("--json", action="store_true", help="print the Reply as JSON")
     cmd.add_argument("--as", dest="as_user", metavar="ID",
                      help="act as this user id (e.g. discord:1234) instead of the local operator")
+
+    imp = sub.add_parser("import", help="hand files to the plugins (on_file); folders recursively")
+    imp.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    imp.add_argument("--json", action="store_true", help="print the summary as JSON")
 
     new = sub.add_parser("new-plugin", help="scaffold an installable plugin")
     new.add_argument("name", help="plugin name (lower case, letters, digits, _)")
@@ -112,6 +116,7 @@ def _dispatch(args: argparse.Namespace, kernel: Kernel) -> int:
         "db": lambda: _db_status(kernel, args.json),
         "status": lambda: _status(kernel, args.json),
         "cmd": lambda: _cmd(kernel, args),
+        "import": lambda: ingest.run(kernel, args.paths, as_json=args.json),
     }
     for extra in kernel.subcommands:
         if extra.name == args.command:

@@ -1,0 +1,285 @@
+"""Turning one incoming file into history, in one transaction.
+
+Stats files become rounds; an R2 waits (held, raw, invalid) until its R1 is here, and every
+round of a map is re-paired around each new round so the order in which files arrive never
+changes the result. Endstats and round metadata wait for their round the same way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import asyncpg
+
+from slomix.kernel import FileOutcome, IncomingFile
+
+from . import store
+from .formats import ParseError, StatsFile, parse_filename, parse_stats, r2_differential
+from .pairing import RoundKey, pair
+from .rules import judge
+from .settings import StatsSettings
+
+CACHE_SIZE = 512
+
+
+def kind_of(name: str) -> str | None:
+    """The kind of file this plugin handles, by its name; None for files that are not ours."""
+    if name.startswith("round-end-") and name.endswith(".json"):
+        return "webhook"
+    if name.startswith("gametime-") and name.endswith(".json"):
+        return "gametime"
+    if name.endswith(".txt") and "-round-" in name and "_ws" not in name and "_engagements" not in name:
+        return "endstats" if name.endswith("-endstats.txt") else "stats"
+    return None
+
+
+@dataclass(slots=True)
+class Result:
+    outcome: FileOutcome
+    changed: list[int] = field(default_factory=list)
+    new: int | None = None
+
+
+class Ingestor:
+    """Owns the rules of ingestion; the plugin hands it files and broadcasts what changed."""
+
+    def __init__(self, settings: StatsSettings) -> None:
+        self.settings = settings
+        self.tz = ZoneInfo(settings.server_timezone)
+        self.window = timedelta(minutes=settings.match_window_minutes)
+        self.restart_window = timedelta(minutes=settings.restart_window_minutes)
+        self.gap = timedelta(minutes=settings.session_gap_minutes)
+        self._parsed: OrderedDict[int, StatsFile] = OrderedDict()
+
+    async def ingest(self, conn: asyncpg.Connection, file: IncomingFile) -> Result | None:
+        kind = kind_of(file.name)
+        if kind is None:
+            return None
+        sha256 = hashlib.sha256(file.data).hexdigest()
+        async with conn.transaction():
+            await store.lock_imports(conn)
+            if await store.find_file(conn, file.name, sha256) is not None:
+                return Result(FileOutcome(status="duplicate", kind=kind, detail="already received"))
+            handler = {"stats": self._stats, "endstats": self._endstats,
+                       "gametime": self._meta, "webhook": self._meta}[kind]
+            return await handler(conn, file, kind, sha256)
+
+    async def _quarantine(self, conn: asyncpg.Connection, file: IncomingFile, kind: str, sha256: str,
+                          error: ParseError) -> Result:
+        reason = str(error)
+        await store.add_file(conn, name=file.name, kind=kind, sha256=sha256, status="quarantined",
+                             data=file.data, source=file.source, reason=reason)
+        return Result(FileOutcome(status="quarantined", kind=kind, detail=reason))
+
+    # -- stats files -----------------------------------------------------------------------
+
+    async def _stats(self, conn: asyncpg.Connection, file: IncomingFile, kind: str, sha256: str) -> Result:
+        try:
+            name = parse_filename(file.name)
+            stats = parse_stats(file.data, file.name)
+            if name.round_number not in (1, 2):
+                raise ParseError(file.name, f"round {name.round_number}: stopwatch rounds are 1 or 2")
+        except ParseError as error:
+            return await self._quarantine(conn, file, kind, sha256, error)
+        earlier = await store.replaced_round(conn, file.name)
+        file_id = await store.add_file(conn, name=file.name, kind=kind, sha256=sha256, status="imported",
+                                       data=file.data, source=file.source)
+        if earlier is not None:
+            # The server rewrote the file: its new content replaces the round.
+            await conn.execute("DELETE FROM stats.rounds WHERE id = $1", earlier["id"])
+            await store.set_file_status(conn, earlier["file_id"], "superseded", f"replaced by file {file_id}")
+        self._remember(file_id, stats)
+        time = name.timestamp
+        assert time is not None
+        round_id = await store.insert_round(conn, file_id=file_id, stats=stats, time=time,
+                                            match_id=name.match_stamp or "", status="completed")
+        await store.write_players(conn, round_id, stats.players)
+        await store.record_aliases(conn, stats.players, time)
+        await store.assign_session(conn, round_id, time, self.gap)
+        changed = await self._repair(conn, stats.map_name, time, new_round_id=round_id)
+        changed += await self._link_waiting(conn, round_id, stats.map_name, stats.round_number, time)
+        status = await conn.fetchval("SELECT status FROM stats.rounds WHERE id = $1", round_id)
+        if status == "orphan_r2":
+            await store.set_file_status(conn, file_id, "held", "round 2 waiting for its round 1")
+            outcome = FileOutcome(status="held", kind=kind, detail="round 2 waiting for its round 1",
+                                  ref=str(round_id))
+        else:
+            outcome = FileOutcome(status="imported", kind=kind, detail=f"round {round_id} ({status})",
+                                  ref=str(round_id))
+        if earlier is not None and outcome.status == "imported":
+            outcome = FileOutcome(status="updated", kind=kind, detail=outcome.detail, ref=outcome.ref)
+        return Result(outcome, sorted(set(changed) - {round_id}), new=round_id)
+
+    def _remember(self, file_id: int, stats: StatsFile) -> None:
+        self._parsed[file_id] = stats
+        self._parsed.move_to_end(file_id)
+        while len(self._parsed) > CACHE_SIZE:
+            self._parsed.popitem(last=False)
+
+    async def _parsed_file(self, conn: asyncpg.Connection, file_id: int) -> StatsFile:
+        if file_id not in self._parsed:
+            name, data = await store.file_data(conn, file_id)
+            self._remember(file_id, parse_stats(data, name))
+        return self._parsed[file_id]
+
+    async def _repair(self, conn: asyncpg.Connection, map_name: str, time: datetime, *,
+                      new_round_id: int | None = None) -> list[int]:
+        """Re-pair the rounds of ``map_name`` around ``time``; rewrite those whose pairing changed."""
+        reach = self.window + max(self.window, self.restart_window)
+        rows = await store.map_rounds(conn, map_name, time - reach, time + reach)
+        assignments = pair((RoundKey(r["id"], r["round_number"], r["round_time"], frozenset(r["guids"]))
+                            for r in rows), window=self.window, restart_window=self.restart_window)
+        current = {r["id"]: r for r in await conn.fetch(
+            "SELECT id, match_id, status, r1_round_id, file_id FROM stats.rounds WHERE id = ANY($1::bigint[])",
+            [r["id"] for r in rows])}
+        changed = []
+        for row in rows:
+            if abs(row["round_time"] - time) > max(self.window, self.restart_window) \
+                    and row["id"] != new_round_id:
+                continue  # outside what the new round can influence
+            now = current[row["id"]]
+            want = assignments[row["id"]]
+            fresh = row["id"] == new_round_id
+            rediff = want.r1_id != now["r1_round_id"] or (fresh and want.r1_id is not None)
+            if not (fresh or rediff or want.match_id != now["match_id"] or want.status != now["status"]):
+                continue
+            stats = await self._parsed_file(conn, now["file_id"])
+            if want.r1_id is not None:
+                r1_file = current[want.r1_id]["file_id"] if want.r1_id in current else await conn.fetchval(
+                    "SELECT file_id FROM stats.rounds WHERE id = $1", want.r1_id)
+                stats = r2_differential(await self._parsed_file(conn, r1_file), stats)
+            if rediff:
+                await store.write_players(conn, row["id"], stats.players)
+            verdict = judge(stats, want.status, self.settings.excluded_maps)
+            await store.update_round(
+                conn, row["id"], match_id=want.match_id, status=want.status, r1_round_id=want.r1_id,
+                is_valid=verdict.is_valid, invalid_reason=verdict.reason, outcome=verdict.outcome,
+                bot_count=verdict.bot_count, human_count=verdict.human_count)
+            changed.append(row["id"])
+        return changed
+
+    # -- endstats ---------------------------------------------------------------------------
+
+    async def _endstats(self, conn: asyncpg.Connection, file: IncomingFile, kind: str, sha256: str) -> Result:
+        from .formats import parse_endstats
+
+        try:
+            name = parse_filename(file.name)
+            parsed = parse_endstats(file.data, file.name)
+        except ParseError as error:
+            return await self._quarantine(conn, file, kind, sha256, error)
+        file_id = await store.add_file(conn, name=file.name, kind=kind, sha256=sha256, status="held",
+                                       data=file.data, source=file.source, reason="waiting for its round")
+        round_id = await conn.fetchval(
+            """SELECT id FROM stats.rounds WHERE map_name = $1 AND round_number = $2
+               AND abs(extract(epoch FROM round_time - $3::timestamp)) <= $4
+               ORDER BY abs(extract(epoch FROM round_time - $3::timestamp)) LIMIT 1""",
+            name.map, name.round_number, name.timestamp, self.settings.endstats_window_seconds)
+        if round_id is None:
+            return Result(FileOutcome(status="held", kind=kind, detail="waiting for its round"))
+        status = await self._attach_endstats(conn, round_id, file_id, parsed, len(file.data))
+        return Result(FileOutcome(status="imported" if status == "imported" else "duplicate", kind=kind,
+                                  detail=f"round {round_id}" + ("" if status == "imported"
+                                                                else ": a richer endstats file is kept"),
+                                  ref=str(round_id)), [round_id])
+
+    async def _attach_endstats(self, conn: asyncpg.Connection, round_id: int, file_id: int, parsed: Any,
+                               size: int) -> str:
+        """Store the file's awards and versus rows unless the round already has a richer file."""
+        from .formats import parse_endstats
+
+        current = await conn.fetchval("SELECT file_id FROM stats.awards WHERE round_id = $1 LIMIT 1", round_id)
+        if current is not None and current != file_id:
+            old_name, old_data = await store.file_data(conn, current)
+            old = parse_endstats(old_data, old_name)
+            if (len(old.awards), len(old.versus), len(old_data)) >= (len(parsed.awards), len(parsed.versus), size):
+                await store.set_file_status(conn, file_id, "superseded", f"file {current} is richer")
+                return "superseded"
+            await store.set_file_status(conn, current, "superseded", f"file {file_id} is richer")
+        names = {r["clean_name"]: r["guid"] for r in await conn.fetch(
+            "SELECT clean_name, guid FROM stats.player_rounds WHERE round_id = $1", round_id)}
+        await conn.execute("DELETE FROM stats.awards WHERE round_id = $1", round_id)
+        await conn.execute("DELETE FROM stats.versus WHERE round_id = $1", round_id)
+        await conn.executemany(
+            """INSERT INTO stats.awards (round_id, file_id, ordinal, award, player_name, guid, value_text,
+                                         value, unit) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)""",
+            [(round_id, file_id, i, a.name, a.player, names.get(a.player), a.value_text, a.value, a.unit)
+             for i, a in enumerate(parsed.awards)])
+        await conn.executemany(
+            """INSERT INTO stats.versus (round_id, subject_name, subject_guid, opponent_name, opponent_guid,
+                                         kills, deaths) VALUES ($1, $2, $3, $4, $5, $6, $7)
+               ON CONFLICT DO NOTHING""",
+            [(round_id, v.subject_name, v.subject_guid[:8] if v.subject_guid else names.get(v.subject_name),
+              v.opponent_name, names.get(v.opponent_name), v.kills, v.deaths) for v in parsed.versus])
+        await store.set_file_status(conn, file_id, "imported", None)
+        return "imported"
+
+    # -- round metadata (webhook payloads, gametime files) ----------------------------------------
+
+    async def _meta(self, conn: asyncpg.Connection, file: IncomingFile, kind: str, sha256: str) -> Result:
+        from .formats import parse_gametime, parse_round_end_payload
+
+        try:
+            meta = (parse_gametime(file.data, file.name) if kind == "gametime"
+                    else parse_round_end_payload(file.data))
+        except ParseError as error:
+            return await self._quarantine(conn, file, kind, sha256, error)
+        file_id = await store.add_file(conn, name=file.name, kind=kind, sha256=sha256, status="held",
+                                       data=file.data, source=file.source, reason="waiting for its round")
+        meta_id = await store.upsert_meta(conn, file_id, meta)
+        round_id = await conn.fetchval(
+            """SELECT id FROM stats.rounds WHERE map_name = $1 AND round_number = $2
+               AND abs(extract(epoch FROM (round_time AT TIME ZONE $5)) - $3) <= $4
+               ORDER BY abs(extract(epoch FROM (round_time AT TIME ZONE $5)) - $3) LIMIT 1""",
+            meta.map, meta.round, meta.round_end_unix, self.settings.meta_window_seconds,
+            self.settings.server_timezone)
+        if round_id is None:
+            return Result(FileOutcome(status="held", kind=kind, detail="waiting for its round"))
+        await self._apply_meta(conn, round_id, meta_id)
+        return Result(FileOutcome(status="imported", kind=kind, detail=f"round {round_id}", ref=str(round_id)),
+                      [round_id])
+
+    async def _apply_meta(self, conn: asyncpg.Connection, round_id: int, meta_id: int) -> None:
+        meta = await conn.fetchrow(
+            """UPDATE stats.round_meta SET round_id = $2 WHERE id = $1
+               RETURNING file_id, actual_duration_seconds, end_reason, surrender_team""", meta_id, round_id)
+        measured = meta["actual_duration_seconds"]
+        await conn.execute(
+            """UPDATE stats.rounds SET end_reason = $2, surrender_team = $3,
+                   duration_seconds = CASE WHEN $4::int > 0 THEN $4::int ELSE duration_seconds END,
+                   duration_source = CASE WHEN $4::int > 0 THEN 'measured' ELSE duration_source END
+               WHERE id = $1""", round_id, meta["end_reason"], meta["surrender_team"], measured or 0)
+        await conn.execute("UPDATE stats.files SET status = 'imported', reason = NULL WHERE id IN "
+                           "(SELECT file_id FROM stats.round_meta WHERE id = $1)", meta_id)
+
+    # -- what waited for a round ----------------------------------------------------------------------
+
+    async def _link_waiting(self, conn: asyncpg.Connection, round_id: int, map_name: str, round_number: int,
+                            time: datetime) -> list[int]:
+        """Attach held endstats files and metadata that belong to the round just stored."""
+        changed = []
+        end_unix = time.replace(tzinfo=self.tz).timestamp()
+        metas = await conn.fetch(
+            """SELECT id FROM stats.round_meta WHERE round_id IS NULL AND map_name = $1 AND round_number = $2
+               AND abs(round_end_unix - $3) <= $4 ORDER BY abs(round_end_unix - $3) LIMIT 1""",
+            map_name, round_number, end_unix, self.settings.meta_window_seconds)
+        for meta in metas:
+            await self._apply_meta(conn, round_id, meta["id"])
+            changed.append(round_id)
+        held = await conn.fetch(
+            """SELECT id, name, data FROM stats.files WHERE kind = 'endstats' AND status = 'held'
+               AND name LIKE $1""", f"%-{map_name}-round-{round_number}-endstats.txt")
+        for row in held:
+            from .formats import parse_endstats
+
+            stamp = parse_filename(row["name"]).timestamp
+            if stamp is not None and abs((stamp - time).total_seconds()) <= self.settings.endstats_window_seconds:
+                await self._attach_endstats(conn, round_id, row["id"], parse_endstats(row["data"], row["name"]),
+                                            len(row["data"]))
+                changed.append(round_id)
+        return changed

@@ -1,0 +1,181 @@
+"""SQL for writing the history: one function per table concern, all inside the caller's transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import asyncpg
+
+from .formats import PlayerRound, StatsFile
+
+PLAYER_COLUMNS = (
+    "guid", "raw_guid", "name", "clean_name", "team", "is_bot", "kills", "deaths", "headshots",
+    "damage_given", "damage_received", "team_damage_given", "team_damage_received", "gibs",
+    "self_kills", "team_kills", "team_gibs", "time_played_percent", "xp", "killing_spree_best",
+    "death_spree_worst", "kill_assists", "kill_steals", "headshot_kills", "objectives_stolen",
+    "objectives_returned", "dynamites_planted", "dynamites_defused", "times_revived",
+    "bullets_fired", "time_played_minutes", "tank_meatshield", "time_dead_ratio",
+    "time_dead_minutes", "most_useful_kills", "denied_playtime", "double_kills", "triple_kills",
+    "quad_kills", "multi_kills", "mega_kills", "useless_kills", "full_selfkills", "constructions",
+    "revives_given", "time_played_seconds", "dpm", "accuracy", "efficiency", "kd_ratio",
+    "counter_reset",
+)
+WEAPON_COLUMNS = ("round_id", "guid", "weapon", "hits", "shots", "kills", "deaths", "headshots")
+
+# One lock for all stats imports: pairing and sessions look at neighbouring rounds.
+IMPORT_LOCK = 0x57A75
+
+
+async def lock_imports(conn: asyncpg.Connection) -> None:
+    await conn.execute("SELECT pg_advisory_xact_lock($1)", IMPORT_LOCK)
+
+
+async def find_file(conn: asyncpg.Connection, name: str, sha256: str) -> asyncpg.Record | None:
+    return await conn.fetchrow("SELECT id, status, reason FROM stats.files WHERE name = $1 AND sha256 = $2",
+                               name, sha256)
+
+
+async def add_file(conn: asyncpg.Connection, *, name: str, kind: str, sha256: str, status: str,
+                   data: bytes, source: str, reason: str | None = None) -> int:
+    return await conn.fetchval(
+        """INSERT INTO stats.files (name, kind, sha256, status, reason, source, data)
+           VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id""",
+        name, kind, sha256, status, reason, source, data)
+
+
+async def set_file_status(conn: asyncpg.Connection, file_id: int, status: str, reason: str | None) -> None:
+    await conn.execute("UPDATE stats.files SET status = $2, reason = $3 WHERE id = $1", file_id, status, reason)
+
+
+async def file_data(conn: asyncpg.Connection, file_id: int) -> tuple[str, bytes]:
+    row = await conn.fetchrow("SELECT name, data FROM stats.files WHERE id = $1", file_id)
+    return row["name"], row["data"]
+
+
+async def replaced_round(conn: asyncpg.Connection, name: str) -> asyncpg.Record | None:
+    """The round an earlier version of this file produced (the server rewrote the file)."""
+    return await conn.fetchrow(
+        """SELECT r.id, r.file_id FROM stats.rounds r JOIN stats.files f ON f.id = r.file_id
+           WHERE f.name = $1""", name)
+
+
+async def insert_round(conn: asyncpg.Connection, *, file_id: int, stats: StatsFile, time: datetime,
+                       match_id: str, status: str) -> int:
+    h = stats.header
+    return await conn.fetchval(
+        """INSERT INTO stats.rounds (file_id, match_id, round_number, map_name, round_time,
+               session_start, status, is_valid, server_name, config_name, defender_team,
+               winner_team, header_diagnostics, time_limit_seconds, next_time_limit_seconds,
+               header_playtime_seconds, duration_seconds, duration_source, outcome, format_version,
+               header_fields, bot_count, human_count)
+           VALUES ($1, $2, $3, $4, $5, $5, $6, false, $7, $8, $9, $10, $11, $12, $13, $14, $15,
+                   'header', 'unknown', $16, $17, 0, 0)
+           RETURNING id""",
+        file_id, match_id, stats.round_number, stats.map_name, time, status, h.server_name, h.config,
+        h.defender, h.winner, list(h.diagnostics), h.time_limit_seconds, h.next_time_limit_seconds,
+        h.playtime_seconds, stats.duration_seconds, stats.extended_field_count, h.header_field_count)
+
+
+async def map_rounds(conn: asyncpg.Connection, map_name: str, start: datetime, end: datetime
+                     ) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        """SELECT r.id, r.round_number, r.round_time, r.match_id, r.status, r.file_id,
+                  COALESCE(array_agg(p.guid) FILTER (WHERE p.guid IS NOT NULL), '{}') AS guids
+           FROM stats.rounds r LEFT JOIN stats.player_rounds p ON p.round_id = r.id
+           WHERE r.map_name = $1 AND r.round_time BETWEEN $2 AND $3
+           GROUP BY r.id""", map_name, start, end)
+
+
+async def update_round(conn: asyncpg.Connection, round_id: int, **values: Any) -> None:
+    columns = ", ".join(f"{name} = ${i}" for i, name in enumerate(values, start=2))
+    await conn.execute(f"UPDATE stats.rounds SET {columns} WHERE id = $1", round_id, *values.values())
+
+
+def _player_record(round_id: int, p: PlayerRound) -> tuple[Any, ...]:
+    return (round_id, *(getattr(p, c) for c in PLAYER_COLUMNS))
+
+
+async def write_players(conn: asyncpg.Connection, round_id: int, players: list[PlayerRound]) -> None:
+    """Replace the round's player and weapon rows."""
+    await conn.execute("DELETE FROM stats.player_rounds WHERE round_id = $1", round_id)
+    await conn.copy_records_to_table(
+        "player_rounds", schema_name="stats", columns=("round_id", *PLAYER_COLUMNS),
+        records=[_player_record(round_id, p) for p in players])
+    await conn.copy_records_to_table(
+        "weapon_rounds", schema_name="stats", columns=WEAPON_COLUMNS,
+        records=[(round_id, p.guid, name, w.hits, w.shots, w.kills, w.deaths, w.headshots)
+                 for p in players for name, w in p.weapons.items()])
+
+
+async def record_aliases(conn: asyncpg.Connection, players: list[PlayerRound], time: datetime) -> None:
+    await conn.executemany(
+        """INSERT INTO stats.aliases (guid, alias, first_seen, last_seen) VALUES ($1, $2, $3, $3)
+           ON CONFLICT (guid, alias) DO UPDATE
+           SET first_seen = LEAST(stats.aliases.first_seen, EXCLUDED.first_seen),
+               last_seen = GREATEST(stats.aliases.last_seen, EXCLUDED.last_seen)""",
+        [(p.guid, p.clean_name, time) for p in players if p.clean_name])
+
+
+async def assign_session(conn: asyncpg.Connection, round_id: int, time: datetime, gap: timedelta) -> None:
+    """Give the round its gaming session: the first round time of the chain of rounds at most
+    ``gap`` apart. Merging two sessions when a late file bridges them keeps the result the same
+    whatever order files arrive in."""
+    previous = await conn.fetchrow(
+        """SELECT round_time, session_start FROM stats.rounds WHERE id <> $1 AND round_time <= $2
+           ORDER BY round_time DESC LIMIT 1""", round_id, time)
+    start = previous["session_start"] if previous and time - previous["round_time"] <= gap else time
+    await conn.execute("UPDATE stats.rounds SET session_start = $2 WHERE id = $1", round_id, start)
+    following = await conn.fetchrow(
+        """SELECT round_time, session_start FROM stats.rounds WHERE id <> $1 AND round_time >= $2
+           ORDER BY round_time LIMIT 1""", round_id, time)
+    if following and following["round_time"] - time <= gap and following["session_start"] != start:
+        await conn.execute("UPDATE stats.rounds SET session_start = $2 WHERE session_start = $1",
+                           following["session_start"], start)
+
+
+async def upsert_meta(conn: asyncpg.Connection, file_id: int, meta: Any) -> int:
+    """Store what a webhook payload or gametime file said; a second source for the same round
+    fills in what the first lacked (the gametime file carries per-player spawn statistics)."""
+    return await conn.fetchval(
+        """INSERT INTO stats.round_meta AS m (file_id, map_name, round_number, round_end_unix,
+               round_start_unix, actual_duration_seconds, pause_seconds, pause_count, warmup_seconds,
+               end_reason, winner_team, defender_team, time_limit_minutes, surrender_team,
+               surrender_caller_guid, surrender_caller_name, axis_score, allies_score, axis_players,
+               allies_players, pauses, spawn_stats, lua_version)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
+                   $19, $20, $21, $22, $23)
+           ON CONFLICT (map_name, round_number, round_end_unix) DO UPDATE SET
+               round_start_unix = COALESCE(m.round_start_unix, EXCLUDED.round_start_unix),
+               actual_duration_seconds = COALESCE(m.actual_duration_seconds, EXCLUDED.actual_duration_seconds),
+               pause_seconds = COALESCE(m.pause_seconds, EXCLUDED.pause_seconds),
+               pause_count = COALESCE(m.pause_count, EXCLUDED.pause_count),
+               warmup_seconds = COALESCE(m.warmup_seconds, EXCLUDED.warmup_seconds),
+               end_reason = COALESCE(m.end_reason, EXCLUDED.end_reason),
+               winner_team = COALESCE(m.winner_team, EXCLUDED.winner_team),
+               defender_team = COALESCE(m.defender_team, EXCLUDED.defender_team),
+               time_limit_minutes = COALESCE(m.time_limit_minutes, EXCLUDED.time_limit_minutes),
+               surrender_team = COALESCE(m.surrender_team, EXCLUDED.surrender_team),
+               surrender_caller_guid = COALESCE(m.surrender_caller_guid, EXCLUDED.surrender_caller_guid),
+               surrender_caller_name = COALESCE(m.surrender_caller_name, EXCLUDED.surrender_caller_name),
+               axis_score = COALESCE(m.axis_score, EXCLUDED.axis_score),
+               allies_score = COALESCE(m.allies_score, EXCLUDED.allies_score),
+               axis_players = CASE WHEN m.axis_players = '[]' THEN EXCLUDED.axis_players ELSE m.axis_players END,
+               allies_players = CASE WHEN m.allies_players = '[]' THEN EXCLUDED.allies_players
+                                ELSE m.allies_players END,
+               pauses = CASE WHEN m.pauses = '[]' THEN EXCLUDED.pauses ELSE m.pauses END,
+               spawn_stats = CASE WHEN m.spawn_stats = '[]' THEN EXCLUDED.spawn_stats ELSE m.spawn_stats END,
+               lua_version = COALESCE(m.lua_version, EXCLUDED.lua_version)
+           RETURNING id""",
+        file_id, meta.map, meta.round, meta.round_end_unix, meta.round_start_unix,
+        meta.actual_duration_seconds, meta.total_pause_seconds, meta.pause_count, meta.warmup_seconds,
+        meta.end_reason, meta.winner, meta.defender, meta.time_limit_minutes, meta.surrender_team,
+        meta.surrender_caller_guid, meta.surrender_caller_name, meta.axis_score, meta.allies_score,
+        _plain(meta.axis_players), _plain(meta.allies_players), _plain(meta.pauses), _plain(meta.spawn_stats),
+        meta.lua_version)
+
+
+def _plain(value: Any) -> Any:
+    import msgspec
+
+    return msgspec.to_builtins(value)

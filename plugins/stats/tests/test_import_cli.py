@@ -1,0 +1,98 @@
+"""`slomix import` as a user runs it: summary, idempotency, and surviving a kill at any moment."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+
+import anyio
+import asyncpg
+import pytest
+
+from slomix.kernel import Config, Kernel
+
+pytestmark = pytest.mark.anyio
+
+
+async def fresh_url(slomix_templates) -> str:
+    kernel = Kernel(Config({}), only={"stats"}).load()
+    return await slomix_templates.fresh_database(kernel)
+
+
+def run_import(url: str, *paths, cwd, timeout=120) -> subprocess.CompletedProcess[str]:
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("SLOMIX")}, "SLOMIX_DATABASE_URL": url}
+    return subprocess.run([sys.executable, "-m", "slomix.cli", "import", *map(str, paths), "--json"], cwd=cwd,
+                          env=env, capture_output=True, text=True, timeout=timeout)
+
+
+async def dump(url: str, history_dump) -> dict:
+    pool = await asyncpg.create_pool(url, min_size=1, max_size=1)
+    try:
+        return await history_dump(pool)
+    finally:
+        await pool.close()
+
+
+async def test_summary_and_second_run(slomix_templates, shared_data, tmp_path) -> None:
+    url = await fresh_url(slomix_templates)
+    bad = tmp_path / "in" / "2025-10-14-999999-supply-round-1.txt"
+    bad.parent.mkdir()
+    bad.write_text("garbage\n")
+    (tmp_path / "in" / "README").write_text("not a game file")
+    first = run_import(url, shared_data / "stats", tmp_path / "in", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    summary = json.loads(first.stdout)
+    assert summary["files"] == 168
+    assert summary["imported"] + summary["held"] == 166
+    assert summary["quarantined"] == 1 and summary["ignored"] == 1
+    [problem] = summary["quarantined_files"]
+    assert problem["file"].endswith("999999-supply-round-1.txt") and "time" in problem["reason"]
+    second = json.loads(run_import(url, shared_data / "stats", cwd=tmp_path).stdout)
+    assert second["duplicate"] == 166 and second["imported"] == second["held"] == 0
+
+
+async def test_missing_path_is_a_usage_error(slomix_templates, tmp_path) -> None:
+    result = run_import(await fresh_url(slomix_templates), tmp_path / "nope", cwd=tmp_path)
+    assert result.returncode == 2 and "no such file or folder" in result.stderr
+
+
+async def test_killed_at_any_moment_then_rerun_equals_one_clean_run(slomix_templates, shared_data, tmp_path,
+                                                                    history_dump) -> None:
+    clean = await fresh_url(slomix_templates)
+    assert run_import(clean, shared_data / "stats", cwd=tmp_path).returncode == 0
+    expected = await dump(clean, history_dump)
+
+    killed = await fresh_url(slomix_templates)
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("SLOMIX")}, "SLOMIX_DATABASE_URL": killed}
+    rng = random.Random(7)
+    pool = await asyncpg.create_pool(killed, min_size=1, max_size=1)
+    partial = []
+    try:
+        for _ in range(4):
+            # Kill once the import has reached a random point (hard kill: no clean-up runs).
+            before = await pool.fetchval("SELECT count(*) FROM stats.files")
+            target = before + rng.randint(1, 30)
+            process = subprocess.Popen([sys.executable, "-m", "slomix.cli", "import",  # noqa: ASYNC220
+                                        str(shared_data / "stats")], cwd=tmp_path, env=env,
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            deadline = time.monotonic() + 60
+            while process.poll() is None and time.monotonic() < deadline:
+                if await pool.fetchval("SELECT count(*) FROM stats.files") >= target:
+                    break
+                await anyio.sleep(0.005)
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+            partial.append(await pool.fetchval("SELECT count(*) FROM stats.files"))
+    finally:
+        await pool.close()
+    assert any(0 < n < 166 for n in partial), partial
+    assert run_import(killed, shared_data / "stats", cwd=tmp_path).returncode == 0
+    got = await dump(killed, history_dump)
+    expected["files"] = [f[:3] for f in expected["files"]]
+    got["files"] = [f[:3] for f in got["files"]]
+    assert got == expected
