@@ -110,6 +110,21 @@ async def test_hook_on_demo(make_kernel) -> None:
     assert analyser.seen == [("demo", "x.dm_84")]
 
 
+async def test_hook_on_announce(make_kernel) -> None:
+    from slomix.kernel import Announcement
+
+    class Poster(Recorder):
+        @hookimpl
+        async def on_announce(self, announcement, kernel):
+            self.seen.append((announcement.topic, announcement.reply.title, announcement.key))
+
+    poster = Poster()
+    kernel = await make_kernel(plugins=set(), extra={"poster": ("plugin", poster)})
+    await kernel.broadcast("on_announce", announcement=Announcement(
+        topic="round", reply=Reply(title="supply R1"), key="round:1"))
+    assert poster.seen == [("round", "supply R1", "round:1")]
+
+
 async def test_hook_on_command(make_kernel) -> None:
     class Greeter:
         @hookimpl

@@ -22,13 +22,13 @@ from .files import FileOutcome, IncomingFile
 from .hookspecs import hookimpl
 from .migrations import MigrationSet
 from .permissions import Actor, Tier
-from .reply import Field, Image, Reply, Table
+from .reply import Announcement, Field, Image, Reply, Table
 from .routes import Route
 from .runtime import Kernel
 from .subcommands import SubCommand
 
 __all__ = [
-    "Actor", "Arg", "Command", "CommandRegistry", "Config", "ConfigError", "Context",
+    "Actor", "Announcement", "Arg", "Command", "CommandRegistry", "Config", "ConfigError", "Context",
     "DatabaseUnavailable", "ExitCode", "Field", "FileOutcome", "Image", "IncomingFile", "Kernel",
     "MigrationError", "MigrationSet", "PermissionDenied", "PluginError", "Reply", "Route",
     "Secret", "SlomixError", "SubCommand", "Table", "Tier", "UnknownCommand", "UsageError",

@@ -54,6 +54,17 @@ def on_demo(demo, kernel):
     """
 
 
+@hookspec
+def on_announce(announcement, kernel):
+    """Something worth telling the community happened (a round summary, a session result).
+
+    ``announcement`` is a :class:`slomix.kernel.reply.Announcement`: a topic such as
+    ``round`` or ``session`` and the ``Reply`` to show. Plugins that know a feature build
+    it; adapters that can post (Discord) deliver it to their configured channel without
+    holding up the caller (start the delivery on ``kernel.task_group``). Broadcast.
+    """
+
+
 # -- registration ------------------------------------------------------------
 
 

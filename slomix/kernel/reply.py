@@ -62,3 +62,14 @@ class Reply(msgspec.Struct, kw_only=True):
 
     def to_json(self) -> bytes:
         return msgspec.json.encode(self)
+
+
+class Announcement(msgspec.Struct, frozen=True, kw_only=True):
+    """A Reply meant for the community's channel rather than for one asker.
+
+    ``key`` makes delivery idempotent: an adapter that already posted a key skips it.
+    """
+
+    topic: str
+    reply: Reply
+    key: str
