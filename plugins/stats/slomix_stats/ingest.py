@@ -211,11 +211,11 @@ class Ingestor:
             [(round_id, file_id, i, a.name, a.player, names.get(a.player), a.value_text, a.value, a.unit)
              for i, a in enumerate(parsed.awards)])
         await conn.executemany(
-            """INSERT INTO stats.versus (round_id, subject_name, subject_guid, opponent_name, opponent_guid,
-                                         kills, deaths) VALUES ($1, $2, $3, $4, $5, $6, $7)
-               ON CONFLICT DO NOTHING""",
-            [(round_id, v.subject_name, v.subject_guid[:8] if v.subject_guid else names.get(v.subject_name),
-              v.opponent_name, names.get(v.opponent_name), v.kills, v.deaths) for v in parsed.versus])
+            """INSERT INTO stats.versus (round_id, ordinal, subject_name, subject_guid, opponent_name,
+                                         opponent_guid, kills, deaths) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)""",
+            [(round_id, i, v.subject_name,
+              v.subject_guid[:8].upper() if v.subject_guid else names.get(v.subject_name or ""),
+              v.opponent_name, names.get(v.opponent_name), v.kills, v.deaths) for i, v in enumerate(parsed.versus)])
         await store.set_file_status(conn, file_id, "imported", None)
         return "imported"
 
@@ -227,6 +227,8 @@ class Ingestor:
         try:
             meta = (parse_gametime(file.data, file.name) if kind == "gametime"
                     else parse_round_end_payload(file.data))
+            if meta.round_end_unix is None:
+                raise ParseError(file.name, "round_end_unix is missing: cannot tell which round this is")
         except ParseError as error:
             return await self._quarantine(conn, file, kind, sha256, error)
         file_id = await store.add_file(conn, name=file.name, kind=kind, sha256=sha256, status="held",

@@ -1,17 +1,36 @@
-"""The stats plugin's hooks: settings, migrations, ingesting files, terminal commands."""
+"""The stats plugin's hooks: settings, migrations, files in, rounds out, commands, announcements."""
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime, timedelta
+
+import anyio
+
 from slomix.kernel import FileOutcome, IncomingFile, Kernel, MigrationSet, hookimpl
 
-from . import cli, events
+from . import achievements, announce, cli, events, routes
+from .api import RoundEvent
+from .commands import all_commands
+from .commands.common import State
 from .ingest import Ingestor, kind_of
+from .queries import StatsQueries
 from .settings import StatsSettings
+
+log = logging.getLogger("slomix.stats")
 
 
 class StatsPlugin:
     def __init__(self) -> None:
         self.ingestor: Ingestor | None = None
+        self.state = State()
+        self.settings: StatsSettings | None = None
+        self._refresh_scope: anyio.CancelScope | None = None
+        self._session_watch: anyio.CancelScope | None = None
+
+    @property
+    def queries(self) -> StatsQueries:
+        return self.state.q
 
     @hookimpl
     def on_config_schema(self) -> type:
@@ -23,7 +42,23 @@ class StatsPlugin:
 
     @hookimpl
     def on_startup(self, kernel: Kernel) -> None:
-        self.ingestor = Ingestor(kernel.settings_for("stats"))
+        self.settings = kernel.settings_for("stats")
+        self.ingestor = Ingestor(self.settings)
+        self.state.queries = StatsQueries(kernel.db.pool)
+
+    @hookimpl
+    async def on_shutdown(self, kernel: Kernel) -> None:
+        # Leave the totals fresh for the next reader (e.g. after `slomix import`).
+        if self.state.queries is not None and self.state.queries.dirty:
+            await self.state.queries.refresh()
+
+    @hookimpl
+    def on_command(self, kernel: Kernel):
+        return all_commands(self.state)
+
+    @hookimpl
+    def on_http_route(self, kernel: Kernel):
+        return routes.routes(self.state)
 
     @hookimpl
     def on_cli(self, kernel: Kernel):
@@ -37,12 +72,61 @@ class StatsPlugin:
             result = await self.ingestor.ingest(conn, file)
         if result is None:
             return None
+        if result.new or result.changed:
+            self.queries.mark_dirty()
+            self._schedule_refresh(kernel)
         # After the commit: reactions see what they are told about.
         news = await events.load(kernel.db.pool, [result.new] if result.new else [], "new")
         updates = await events.load(kernel.db.pool, result.changed, "updated")
         for event in news + updates:
             await kernel.broadcast("on_round", round=event)
         return result.outcome
+
+    @hookimpl
+    async def on_round(self, round: RoundEvent, kernel: Kernel) -> None:
+        """Milestones and announcements; restart-safe through the ledger and announcement keys."""
+        if not (round.is_valid and round.status in ("completed", "substitution")):
+            return
+        assert self.settings is not None
+        guids = [p.guid for p in round.players]
+        reached = await achievements.record(kernel.db.pool, guids, round.round_id, round.round_time)
+        if not announce.is_recent(round.round_time, self.ingestor.tz, self.settings.announce_max_age_hours):
+            return
+        await kernel.broadcast("on_announce", announcement=announce.round_summary(round))
+        for guid, name, milestone in reached:
+            await kernel.broadcast("on_announce", announcement=announce.milestone(guid, name, milestone))
+        self._watch_session(kernel, round.session_start, round.round_time)
+
+    def _schedule_refresh(self, kernel: Kernel) -> None:
+        """Rebuild totals once imports pause (readers rebuild them earlier if they must)."""
+        if self._refresh_scope is not None:
+            self._refresh_scope.cancel()
+        scope = self._refresh_scope = anyio.CancelScope()
+        delay = self.settings.refresh_delay_seconds if self.settings else 5.0
+
+        async def later() -> None:
+            with scope:
+                await anyio.sleep(delay)
+                await self.queries.refresh()
+
+        kernel.task_group.start_soon(later)
+
+    def _watch_session(self, kernel: Kernel, session_start: datetime, last_round: datetime) -> None:
+        """Announce the session's result once no round follows within the session gap."""
+        if self._session_watch is not None:
+            self._session_watch.cancel()
+        scope = self._session_watch = anyio.CancelScope()
+        assert self.settings is not None and self.ingestor is not None
+        ends = last_round.replace(tzinfo=self.ingestor.tz) + timedelta(minutes=self.settings.session_gap_minutes)
+
+        async def later() -> None:
+            with scope:
+                await anyio.sleep(max(0.0, (ends - datetime.now(self.ingestor.tz)).total_seconds()))
+                detail = await self.queries.session(session_start)
+                if detail is not None:
+                    await kernel.broadcast("on_announce", announcement=announce.session_summary(detail))
+
+        kernel.task_group.start_soon(later)
 
     @hookimpl
     async def on_health(self, kernel: Kernel) -> dict:

@@ -20,6 +20,10 @@ class StatsSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     endstats_window_seconds: int = 30
     # Webhook / gametime metadata belongs to the round whose file time is this close.
     meta_window_seconds: int = 300
+    # Rounds older than this are history being imported: recorded, never announced.
+    announce_max_age_hours: float = 12.0
+    # Lifetime totals are rebuilt this long after the last import (reads before that rebuild them).
+    refresh_delay_seconds: float = 5.0
 
     def __post_init__(self) -> None:
         if not 0 < self.match_window_minutes < self.session_gap_minutes:

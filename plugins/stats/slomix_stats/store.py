@@ -21,6 +21,7 @@ PLAYER_COLUMNS = (
     "revives_given", "time_played_seconds", "dpm", "accuracy", "efficiency", "kd_ratio",
     "counter_reset",
 )
+INSERT_COLUMNS = ("round_id", *PLAYER_COLUMNS, "hits", "shots")
 WEAPON_COLUMNS = ("round_id", "guid", "weapon", "hits", "shots", "kills", "deaths", "headshots")
 
 # One lock for all stats imports: pairing and sessions look at neighbouring rounds.
@@ -93,14 +94,16 @@ async def update_round(conn: asyncpg.Connection, round_id: int, **values: Any) -
 
 
 def _player_record(round_id: int, p: PlayerRound) -> tuple[Any, ...]:
-    return (round_id, *(getattr(p, c) for c in PLAYER_COLUMNS))
+    weapons = p.weapons.values()
+    return (round_id, *(getattr(p, c) for c in PLAYER_COLUMNS), sum(w.hits for w in weapons),
+            sum(w.shots for w in weapons))
 
 
 async def write_players(conn: asyncpg.Connection, round_id: int, players: list[PlayerRound]) -> None:
     """Replace the round's player and weapon rows."""
     await conn.execute("DELETE FROM stats.player_rounds WHERE round_id = $1", round_id)
     await conn.copy_records_to_table(
-        "player_rounds", schema_name="stats", columns=("round_id", *PLAYER_COLUMNS),
+        "player_rounds", schema_name="stats", columns=INSERT_COLUMNS,
         records=[_player_record(round_id, p) for p in players])
     await conn.copy_records_to_table(
         "weapon_rounds", schema_name="stats", columns=WEAPON_COLUMNS,

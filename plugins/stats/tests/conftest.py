@@ -61,3 +61,44 @@ def incoming(path: Path, source: str = "test") -> IncomingFile:
 @pytest.fixture
 def as_incoming():
     return incoming
+
+
+@pytest.fixture(scope="session")
+def imported_template(slomix_templates, stats_files) -> str:
+    """A database holding the whole real history, imported once; tests get clones of it."""
+    import anyio
+
+    from slomix.kernel import Config, Kernel
+
+    async def build() -> str:
+        kernel = Kernel(Config({}), only={"stats"}).load()
+        kernel.db.url = await slomix_templates.fresh_database(kernel)
+        async with kernel:
+            for path in stats_files:
+                await kernel.ingest(incoming(path))
+        return kernel.db.url
+
+    return anyio.run(build)
+
+
+@pytest.fixture
+async def history(imported_template, slomix_templates, tmp_path):
+    """A started kernel (stats plugin only) on a copy of the imported real history."""
+    from urllib.parse import urlsplit
+
+    import asyncpg
+
+    from slomix.kernel import Config, Kernel
+    from slomix.testing.database import with_database
+
+    source = urlsplit(imported_template).path.lstrip("/")
+    name = f"{source}_copy_{abs(hash(tmp_path)) % 10**8}"
+    admin = await asyncpg.connect(slomix_templates.admin_url)
+    await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+    await admin.close()
+    kernel = Kernel(Config({"slomix": {"data_dir": str(tmp_path)}}), only={"stats", "core"})
+    kernel.load()
+    kernel.db.url = with_database(slomix_templates.admin_url, name)
+    async with kernel:
+        yield kernel
+    await slomix_templates.drop(kernel.db.url)

@@ -113,6 +113,9 @@ CREATE TABLE player_rounds (
     accuracy             real NOT NULL,
     efficiency           real NOT NULL,
     kd_ratio             real NOT NULL,
+    -- Sums of the weapon tuples, kept here because every accuracy figure needs them.
+    hits                 integer NOT NULL,
+    shots                integer NOT NULL,
     counter_reset        boolean NOT NULL DEFAULT false,
     PRIMARY KEY (round_id, guid)
 );
@@ -167,13 +170,15 @@ CREATE INDEX awards_guid ON awards (guid);
 
 CREATE TABLE versus (
     round_id      bigint NOT NULL REFERENCES rounds (id) ON DELETE CASCADE,
-    subject_name  text NOT NULL,
+    ordinal       smallint NOT NULL,
+    -- NULL in files written before VS_HEADER existed: the subject is unknown.
+    subject_name  text,
     subject_guid  text,
     opponent_name text NOT NULL,
     opponent_guid text,
     kills         integer NOT NULL CHECK (kills >= 0),
     deaths        integer NOT NULL CHECK (deaths >= 0),
-    PRIMARY KEY (round_id, subject_name, opponent_name)
+    PRIMARY KEY (round_id, ordinal)
 );
 
 -- What the round-end webhook or the gametime file said about a round (measured times,
@@ -192,7 +197,7 @@ CREATE TABLE round_meta (
     end_reason              text,
     winner_team             smallint,
     defender_team           smallint,
-    time_limit_minutes      integer,
+    time_limit_minutes      real,
     surrender_team          smallint,
     surrender_caller_guid   text,
     surrender_caller_name   text,

@@ -1,0 +1,74 @@
+"""What every stats command shares: the plugin state, finding a player, formatting."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from slomix.kernel import Actor, Context, UsageError
+
+from ..queries import PlayerRef, StatsQueries
+
+
+@dataclass(slots=True)
+class State:
+    """Set up at start-up by the plugin; handlers read it."""
+
+    queries: StatsQueries | None = None
+    # The last ambiguous search per actor, for !select.
+    choices: dict[str, list[PlayerRef]] = field(default_factory=dict)
+
+    @property
+    def q(self) -> StatsQueries:
+        assert self.queries is not None, "the stats plugin is not started"
+        return self.queries
+
+
+def discord_id(actor: Actor) -> int | None:
+    prefix = "discord:"
+    if actor.id.startswith(prefix) and actor.id[len(prefix):].isdigit():
+        return int(actor.id[len(prefix):])
+    return None
+
+
+def mention_id(text: str) -> int | None:
+    text = text.strip()
+    if text.startswith("<@") and text.endswith(">") and text.strip("<@!>").isdigit():
+        return int(text.strip("<@!>"))
+    return None
+
+
+async def resolve(state: State, ctx: Context, text: str | None) -> PlayerRef:
+    """A player by GUID, alias (case-insensitive, partial), linked Discord user or display name.
+
+    No text means the asker's linked player. Several matches answer with the choices.
+    """
+    if not text:
+        own = discord_id(ctx.actor)
+        guid = await state.q.guid_for_discord(own) if own is not None else None
+        if guid is None:
+            raise UsageError("name a player, or link your account first with !link <your name or GUID>")
+        text = guid
+    mentioned = mention_id(text)
+    if mentioned is not None:
+        guid = await state.q.guid_for_discord(mentioned)
+        if guid is None:
+            raise UsageError(f"{text} has not linked a game account")
+        text = guid
+    found = await state.q.find_players(text)
+    if not found:
+        raise UsageError(f"no player matches {text!r}; try !find_player")
+    if len(found) > 1:
+        state.choices[ctx.actor.id] = found
+        listing = "; ".join(f"{i}. {p.name} ({p.guid[:8]}, {p.rounds} rounds)" for i, p in enumerate(found, 1))
+        raise UsageError(f"{text!r} matches {len(found)} players: {listing}. Use the GUID, or !select <n>.")
+    return found[0]
+
+
+def duration(seconds: int | float) -> str:
+    seconds = int(seconds)
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}h {minutes:02d}m" if hours else f"{minutes}:{secs:02d}"
+
+
+SIDES = {1: "Axis", 2: "Allies"}

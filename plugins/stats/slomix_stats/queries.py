@@ -1,0 +1,629 @@
+"""Reading the history: every figure commands, routes and pages show comes from here.
+
+Rules kept in one place (the predecessor's known bugs, spec §12):
+- only counted rounds: completed or substitution, valid (no bots, no filler maps, no orphan R2);
+- aggregate DPM is weighted: Σdamage·60 / Σseconds, never an average of per-round DPM;
+- head hits (``headshots``) and headshot kills (``headshot_kills``) are different figures;
+- time dead is capped at time played;
+- K/D with zero deaths is the kills (spec §5), defined once in :func:`kd`.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import anyio
+import asyncpg
+import msgspec
+
+COUNTED = "r.status IN ('completed', 'substitution') AND r.is_valid"
+
+
+def kd(kills: int, deaths: int) -> float:
+    """Kills per death; with no deaths, the kills (spec §5)."""
+    return round(kills / deaths, 2) if deaths else float(kills)
+
+
+def dpm(damage: int, seconds: int) -> float:
+    return round(damage * 60 / seconds, 1) if seconds else 0.0
+
+
+def pct(part: int, whole: int) -> float:
+    return round(part * 100 / whole, 1) if whole else 0.0
+
+
+class PlayerTotals(msgspec.Struct, frozen=True, kw_only=True):
+    guid: str
+    name: str
+    rounds: int
+    kills: int
+    deaths: int
+    kd: float
+    damage_given: int
+    damage_received: int
+    dpm: float
+    accuracy: float
+    headshots: int
+    headshot_accuracy: float
+    headshot_kills: int
+    headshot_kill_rate: float
+    revives_given: int
+    times_revived: int
+    gibs: int
+    xp: int
+    seconds: int
+    dead_seconds: int
+    efficiency: float
+    objectives: int
+    dynamites_planted: int
+    dynamites_defused: int
+    multikills: int
+    best_spree: int
+    first_seen: datetime
+    last_seen: datetime
+
+
+class MapLine(msgspec.Struct, frozen=True):
+    map: str
+    rounds: int
+    kills: int
+    deaths: int
+    kd: float
+    dpm: float
+
+
+class WeaponLine(msgspec.Struct, frozen=True):
+    weapon: str
+    kills: int
+    deaths: int
+    hits: int
+    shots: int
+    headshots: int
+    accuracy: float
+
+
+class FormPoint(msgspec.Struct, frozen=True):
+    round_id: int
+    round_time: datetime
+    map: str
+    round_number: int
+    kills: int
+    deaths: int
+    dpm: float
+
+
+class Alias(msgspec.Struct, frozen=True):
+    alias: str
+    first_seen: datetime
+    last_seen: datetime
+
+
+class PlayerDetail(msgspec.Struct, frozen=True, kw_only=True):
+    totals: PlayerTotals
+    aliases: list[Alias]
+    maps: list[MapLine]
+    weapons: list[WeaponLine]
+    form: list[FormPoint]
+    discord_id: int | None = None
+
+
+class PlayerRef(msgspec.Struct, frozen=True):
+    guid: str
+    name: str
+    rounds: int
+    last_seen: datetime | None
+
+
+class LeaderRow(msgspec.Struct, frozen=True):
+    rank: int
+    guid: str
+    name: str
+    value: float
+    display: str
+    rounds: int
+
+
+class Leaderboard(msgspec.Struct, frozen=True, kw_only=True):
+    category: str
+    title: str
+    rule: str
+    page: int
+    pages: int
+    total: int
+    rows: list[LeaderRow]
+
+
+class SessionSummary(msgspec.Struct, frozen=True, kw_only=True):
+    number: int
+    start: datetime
+    end: datetime
+    rounds: int
+    counted_rounds: int
+    maps: list[str]
+    players: int
+
+
+class SessionPlayer(msgspec.Struct, frozen=True, kw_only=True):
+    guid: str
+    name: str
+    rounds: int
+    kills: int
+    deaths: int
+    kd: float
+    damage_given: int
+    damage_received: int
+    dpm: float
+    seconds: int
+    dead_seconds: int
+    headshots: int
+    headshot_kills: int
+    accuracy: float
+    revives_given: int
+    times_revived: int
+    gibs: int
+    xp: int
+    objectives: int
+    dynamites_planted: int
+    dynamites_defused: int
+    best_spree: int
+    worst_death_spree: int
+    multikills: int
+    kill_assists: int
+    denied_playtime: int
+    useful_kills: int
+
+
+class RoundLine(msgspec.Struct, frozen=True, kw_only=True):
+    id: int
+    match_id: str
+    map: str
+    round_number: int
+    round_time: datetime
+    status: str
+    is_valid: bool
+    defender_team: int
+    winner_team: int
+    outcome: str
+    duration_seconds: int
+    duration_source: str
+    players: int
+
+
+class SessionDetail(msgspec.Struct, frozen=True, kw_only=True):
+    summary: SessionSummary
+    rounds: list[RoundLine]
+    players: list[SessionPlayer]
+
+
+class RoundPlayer(msgspec.Struct, frozen=True, kw_only=True):
+    guid: str
+    name: str
+    team: int
+    kills: int
+    deaths: int
+    damage_given: int
+    damage_received: int
+    dpm: float
+    seconds: int
+    headshots: int
+    headshot_kills: int
+    accuracy: float
+    revives_given: int
+    gibs: int
+    xp: int
+
+
+class Award(msgspec.Struct, frozen=True):
+    award: str
+    player: str
+    guid: str | None
+    value: str
+
+
+class Versus(msgspec.Struct, frozen=True):
+    subject: str
+    opponent: str
+    kills: int
+    deaths: int
+
+
+class RoundDetail(msgspec.Struct, frozen=True, kw_only=True):
+    round: RoundLine
+    players: list[RoundPlayer]
+    awards: list[Award]
+    versus: list[Versus]
+    r1_round_id: int | None
+
+
+class Record(msgspec.Struct, frozen=True, kw_only=True):
+    title: str
+    value: float
+    display: str
+    guid: str
+    name: str
+    round_id: int
+    map: str
+    round_time: datetime
+
+
+class Category(msgspec.Struct, frozen=True, kw_only=True):
+    name: str
+    title: str
+    aliases: tuple[str, ...]
+    value: str  # SQL over player_totals t
+    display: str  # format: {value}
+    where: str
+    min_rounds: int
+    ascending: bool = False
+
+
+# The 13 leaderboards of spec §10.3 with their thresholds (strict >).
+CATEGORIES: tuple[Category, ...] = (
+    Category(name="kills", title="Kills", aliases=("k", "kill"), value="t.kills", display="{:.0f}",
+             where="true", min_rounds=10),
+    Category(name="kd", title="K/D", aliases=("ratio",), value="t.kills::float / t.deaths", display="{:.2f}",
+             where="t.deaths > 0", min_rounds=50),
+    Category(name="dpm", title="Damage per minute", aliases=("damage",),
+             value="t.damage_given * 60.0 / t.seconds", display="{:.1f}", where="t.seconds > 0", min_rounds=50),
+    Category(name="accuracy", title="Accuracy", aliases=("acc",), value="t.hits * 100.0 / t.shots",
+             display="{:.1f} %", where="t.shots > 1000", min_rounds=50),
+    # Head hits over all hits: the predecessor divided head hits by kills (mixed units, spec §12.13).
+    Category(name="headshots", title="Headshot accuracy", aliases=("hs", "headshot"),
+             value="t.headshots * 100.0 / t.hits", display="{:.1f} %", where="t.kills > 500 AND t.hits > 0",
+             min_rounds=50),
+    Category(name="games", title="Rounds played", aliases=("played",), value="t.rounds", display="{:.0f}",
+             where="true", min_rounds=0),
+    Category(name="revives", title="Revives given", aliases=("revive", "medic"), value="t.revives_given",
+             display="{:.0f}", where="true", min_rounds=10),
+    Category(name="gibs", title="Gibs", aliases=("gib",), value="t.gibs", display="{:.0f}", where="true",
+             min_rounds=10),
+    Category(name="objectives", title="Objectives stolen and returned", aliases=("obj", "objective"),
+             value="t.objectives", display="{:.0f}", where="true", min_rounds=10),
+    Category(name="efficiency", title="Efficiency", aliases=("ef",), value="t.efficiency_avg",
+             display="{:.1f} %", where="true", min_rounds=50),
+    Category(name="teamwork", title="Team damage share (lower is better)", aliases=("team",),
+             value="t.team_damage_given * 100.0 / t.damage_given", display="{:.2f} %",
+             where="t.damage_given > 0", min_rounds=50, ascending=True),
+    Category(name="multikills", title="Multikills", aliases=("multi", "multikill"), value="t.multikills",
+             display="{:.0f}", where="true", min_rounds=10),
+    Category(name="grenades", title="Grenade kills", aliases=("nades", "nade", "grenade"),
+             value="t.grenade_kills", display="{:.0f}", where="true", min_rounds=10),
+)
+
+
+def category(name: str) -> Category | None:
+    name = name.lower()
+    return next((c for c in CATEGORIES if name == c.name or name in c.aliases), None)
+
+
+def _totals(row: Any) -> PlayerTotals:
+    return PlayerTotals(
+        guid=row["guid"], name=row["name"], rounds=row["rounds"], kills=row["kills"], deaths=row["deaths"],
+        kd=kd(row["kills"], row["deaths"]), damage_given=row["damage_given"],
+        damage_received=row["damage_received"], dpm=dpm(row["damage_given"], row["seconds"]),
+        accuracy=pct(row["hits"], row["shots"]), headshots=row["headshots"],
+        headshot_accuracy=pct(row["headshots"], row["hits"]), headshot_kills=row["headshot_kills"],
+        headshot_kill_rate=pct(row["headshot_kills"], row["kills"]), revives_given=row["revives_given"],
+        times_revived=row["times_revived"], gibs=row["gibs"], xp=row["xp"], seconds=row["seconds"],
+        dead_seconds=row["dead_seconds"], efficiency=round(row["efficiency_avg"] or 0.0, 1),
+        objectives=row["objectives"], dynamites_planted=row["dynamites_planted"],
+        dynamites_defused=row["dynamites_defused"], multikills=row["multikills"], best_spree=row["best_spree"],
+        first_seen=row["first_seen"], last_seen=row["last_seen"])
+
+
+class StatsQueries:
+    """Read access to the history. Totals are a materialised view refreshed after imports."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+        self._dirty = True
+        self._lock = anyio.Lock()
+
+    def mark_dirty(self) -> None:
+        """New rounds arrived: totals must be rebuilt before the next read that uses them."""
+        self._dirty = True
+
+    async def refresh(self, *, force: bool = False) -> None:
+        async with self._lock:
+            if self._dirty or force:
+                self._dirty = False
+                await self.pool.execute("REFRESH MATERIALIZED VIEW CONCURRENTLY stats.player_totals")
+
+    @property
+    def dirty(self) -> bool:
+        return self._dirty
+
+    # -- players --------------------------------------------------------------------------------
+
+    async def find_players(self, term: str, limit: int = 10) -> list[PlayerRef]:
+        """By GUID prefix, by alias (case-insensitive, exact first, then partial), by display name."""
+        await self.refresh()
+        term = term.strip()
+        rows = await self.pool.fetch(
+            """WITH hits AS (
+                   SELECT guid, 0 AS rank FROM stats.aliases WHERE upper(guid) = upper($1)
+                   UNION ALL SELECT guid, 1 FROM stats.aliases WHERE lower(alias) = lower($1)
+                   UNION ALL SELECT guid, 1 FROM stats.links WHERE lower(display_name) = lower($1)
+                   UNION ALL SELECT guid, 2 FROM stats.aliases WHERE upper(guid) LIKE upper($1) || '%'
+                   UNION ALL SELECT guid, 3 FROM stats.aliases
+                       WHERE lower(alias) LIKE '%' || lower($2) || '%')
+               SELECT h.guid, min(h.rank) AS rank, coalesce(t.name, max(a.alias)) AS name,
+                      coalesce(t.rounds, 0) AS rounds, t.last_seen
+               FROM hits h LEFT JOIN stats.player_totals t ON t.guid = h.guid
+               LEFT JOIN stats.aliases a ON a.guid = h.guid
+               GROUP BY h.guid, t.name, t.rounds, t.last_seen
+               ORDER BY min(h.rank), coalesce(t.rounds, 0) DESC LIMIT $3""",
+            term, term.replace("%", r"\%").replace("_", r"\_"), limit)
+        if rows and rows[0]["rank"] <= 1:
+            best = [r for r in rows if r["rank"] == rows[0]["rank"]]
+            rows = best  # an exact GUID or name wins over partial matches
+        return [PlayerRef(r["guid"], r["name"], r["rounds"], r["last_seen"]) for r in rows]
+
+    async def guid_for_discord(self, discord_id: int) -> str | None:
+        return await self.pool.fetchval("SELECT guid FROM stats.links WHERE discord_id = $1", discord_id)
+
+    async def totals(self, guid: str) -> PlayerTotals | None:
+        await self.refresh()
+        row = await self.pool.fetchrow("SELECT * FROM stats.player_totals WHERE guid = $1", guid)
+        return _totals(row) if row else None
+
+    async def player(self, guid: str, form_rounds: int = 20) -> PlayerDetail | None:
+        totals = await self.totals(guid)
+        if totals is None:
+            return None
+        aliases = await self.pool.fetch(
+            "SELECT alias, first_seen, last_seen FROM stats.aliases WHERE guid = $1 ORDER BY last_seen DESC", guid)
+        maps = await self.pool.fetch(
+            f"""SELECT r.map_name, count(*) AS rounds, sum(p.kills) AS kills, sum(p.deaths) AS deaths,
+                       sum(p.damage_given) AS damage, sum(p.time_played_seconds) AS seconds
+                FROM stats.player_rounds p JOIN stats.rounds r ON r.id = p.round_id
+                WHERE p.guid = $1 AND {COUNTED} GROUP BY r.map_name ORDER BY count(*) DESC""", guid)
+        weapons = await self.pool.fetch(
+            f"""SELECT w.weapon, sum(w.kills) AS kills, sum(w.deaths) AS deaths, sum(w.hits) AS hits,
+                       sum(w.shots) AS shots, sum(w.headshots) AS headshots
+                FROM stats.weapon_rounds w JOIN stats.rounds r ON r.id = w.round_id
+                WHERE w.guid = $1 AND {COUNTED} GROUP BY w.weapon ORDER BY sum(w.kills) DESC""", guid)
+        form = await self.pool.fetch(
+            f"""SELECT r.id, r.round_time, r.map_name, r.round_number, p.kills, p.deaths, p.dpm
+                FROM stats.player_rounds p JOIN stats.rounds r ON r.id = p.round_id
+                WHERE p.guid = $1 AND {COUNTED} ORDER BY r.round_time DESC LIMIT $2""", guid, form_rounds)
+        discord_id = await self.pool.fetchval("SELECT discord_id FROM stats.links WHERE guid = $1", guid)
+        return PlayerDetail(
+            totals=totals,
+            aliases=[Alias(a["alias"], a["first_seen"], a["last_seen"]) for a in aliases],
+            maps=[MapLine(m["map_name"], m["rounds"], m["kills"], m["deaths"], kd(m["kills"], m["deaths"]),
+                          dpm(m["damage"], m["seconds"])) for m in maps],
+            weapons=[WeaponLine(w["weapon"], w["kills"], w["deaths"], w["hits"], w["shots"], w["headshots"],
+                                pct(w["hits"], w["shots"])) for w in weapons],
+            form=[FormPoint(f["id"], f["round_time"], f["map_name"], f["round_number"], f["kills"], f["deaths"],
+                            round(f["dpm"], 1)) for f in reversed(form)],
+            discord_id=discord_id)
+
+    async def players(self, term: str = "", page: int = 1, per_page: int = 20) -> tuple[list[PlayerRef], int]:
+        """Everyone with counted rounds, most active first (optionally filtered by name)."""
+        await self.refresh()
+        pattern = f"%{term.lower()}%"
+        total = await self.pool.fetchval(
+            "SELECT count(*) FROM stats.player_totals WHERE lower(name) LIKE $1", pattern)
+        rows = await self.pool.fetch(
+            """SELECT guid, name, rounds, last_seen FROM stats.player_totals WHERE lower(name) LIKE $1
+               ORDER BY rounds DESC, guid LIMIT $2 OFFSET $3""", pattern, per_page, (page - 1) * per_page)
+        return [PlayerRef(r["guid"], r["name"], r["rounds"], r["last_seen"]) for r in rows], total
+
+    # -- leaderboards ---------------------------------------------------------------------------
+
+    async def leaderboard(self, name: str, page: int = 1, per_page: int = 10,
+                          min_rounds: int | None = None) -> Leaderboard | None:
+        cat = category(name)
+        if cat is None:
+            return None
+        await self.refresh()
+        need = cat.min_rounds if min_rounds is None else min_rounds
+        where = f"t.rounds > $1 AND {cat.where}"
+        total = await self.pool.fetchval(f"SELECT count(*) FROM stats.player_totals t WHERE {where}", need)
+        pages = max(1, math.ceil(total / per_page))
+        page = min(max(page, 1), pages)
+        order = "ASC" if cat.ascending else "DESC"
+        rows = await self.pool.fetch(
+            f"""SELECT t.guid, t.name, t.rounds, ({cat.value})::float AS value FROM stats.player_totals t
+                WHERE {where} ORDER BY value {order}, t.rounds DESC, t.guid LIMIT $2 OFFSET $3""",
+            need, per_page, (page - 1) * per_page)
+        first = (page - 1) * per_page
+        return Leaderboard(
+            category=cat.name, title=cat.title, rule=f"more than {need} counted rounds", page=page, pages=pages,
+            total=total, rows=[LeaderRow(first + i + 1, r["guid"], r["name"], round(r["value"], 4),
+                                         cat.display.format(r["value"]), r["rounds"]) for i, r in enumerate(rows)])
+
+    # -- sessions and rounds ----------------------------------------------------------------------
+
+    async def sessions(self, month: str | None = None, limit: int = 50) -> list[SessionSummary]:
+        """Gaming sessions, newest first; ``month`` as YYYY-MM narrows them."""
+        if month:
+            start = datetime.strptime(month, "%Y-%m")
+            end = (start + timedelta(days=32)).replace(day=1)
+        else:
+            start, end = datetime.min, datetime.max
+        rows = await self.pool.fetch(
+            f"""WITH numbered AS (SELECT session_start, dense_rank() OVER (ORDER BY session_start) AS number
+                                  FROM (SELECT DISTINCT session_start FROM stats.rounds) s)
+                SELECT r.session_start, n.number, max(r.round_time) AS session_end, count(*) AS rounds,
+                       count(*) FILTER (WHERE {COUNTED}) AS counted,
+                       array_agg(DISTINCT r.map_name) AS maps,
+                       (SELECT count(DISTINCT p.guid) FROM stats.player_rounds p JOIN stats.rounds q
+                        ON q.id = p.round_id WHERE q.session_start = r.session_start AND NOT p.is_bot) AS players
+                FROM stats.rounds r JOIN numbered n USING (session_start)
+                WHERE r.session_start >= $1 AND r.session_start < $2
+                GROUP BY r.session_start, n.number ORDER BY r.session_start DESC LIMIT $3""",
+            start, end, limit)
+        return [self._summary(r) for r in rows]
+
+    @staticmethod
+    def _summary(r: Any) -> SessionSummary:
+        return SessionSummary(number=r["number"], start=r["session_start"], end=r["session_end"],
+                              rounds=r["rounds"], counted_rounds=r["counted"], maps=sorted(r["maps"]),
+                              players=r["players"])
+
+    async def session_start_for(self, day: date | None = None) -> datetime | None:
+        """The latest session, or the one a date means: the last session that started that day."""
+        if day is None:
+            return await self.pool.fetchval("SELECT max(session_start) FROM stats.rounds")
+        return await self.pool.fetchval(
+            "SELECT max(session_start) FROM stats.rounds WHERE session_start::date = $1", day)
+
+    async def session(self, start: datetime) -> SessionDetail | None:
+        row = await self.pool.fetchrow(
+            f"""SELECT r.session_start, (SELECT count(DISTINCT session_start) FROM stats.rounds
+                                         WHERE session_start <= $1) AS number,
+                       max(r.round_time) AS session_end, count(*) AS rounds,
+                       count(*) FILTER (WHERE {COUNTED}) AS counted, array_agg(DISTINCT r.map_name) AS maps,
+                       (SELECT count(DISTINCT p.guid) FROM stats.player_rounds p JOIN stats.rounds q
+                        ON q.id = p.round_id WHERE q.session_start = $1 AND NOT p.is_bot) AS players
+                FROM stats.rounds r WHERE r.session_start = $1 GROUP BY r.session_start""", start)
+        if row is None:
+            return None
+        rounds = await self._round_lines("r.session_start = $1", start)
+        players = await self.pool.fetch(
+            f"""SELECT p.guid, (array_agg(p.clean_name ORDER BY r.round_time DESC))[1] AS name, count(*) AS rounds,
+                       sum(p.kills) AS kills, sum(p.deaths) AS deaths, sum(p.damage_given) AS damage_given,
+                       sum(p.damage_received) AS damage_received, sum(p.time_played_seconds) AS seconds,
+                       sum(least(p.time_dead_minutes * 60, p.time_played_seconds))::int AS dead_seconds,
+                       sum(p.headshots) AS headshots, sum(p.headshot_kills) AS headshot_kills,
+                       sum(p.hits) AS hits, sum(p.shots) AS shots,
+                       sum(coalesce(p.revives_given, 0)) AS revives_given, sum(p.times_revived) AS times_revived,
+                       sum(p.gibs) AS gibs, sum(p.xp) AS xp,
+                       sum(p.objectives_stolen + p.objectives_returned) AS objectives,
+                       sum(p.dynamites_planted) AS dynamites_planted, sum(p.dynamites_defused) AS dynamites_defused,
+                       max(p.killing_spree_best) AS best_spree, max(p.death_spree_worst) AS worst_death_spree,
+                       sum(p.double_kills + p.triple_kills + p.quad_kills + p.multi_kills + p.mega_kills)
+                           AS multikills,
+                       sum(p.kill_assists) AS kill_assists, sum(coalesce(p.denied_playtime, 0)) AS denied_playtime,
+                       sum(p.most_useful_kills) AS useful_kills
+                FROM stats.player_rounds p JOIN stats.rounds r ON r.id = p.round_id
+                WHERE r.session_start = $1 AND {COUNTED} AND NOT p.is_bot
+                GROUP BY p.guid""", start)
+        lines = [SessionPlayer(
+            guid=p["guid"], name=p["name"], rounds=p["rounds"], kills=p["kills"], deaths=p["deaths"],
+            kd=kd(p["kills"], p["deaths"]), damage_given=p["damage_given"], damage_received=p["damage_received"],
+            dpm=dpm(p["damage_given"], p["seconds"]), seconds=p["seconds"], dead_seconds=p["dead_seconds"],
+            headshots=p["headshots"], headshot_kills=p["headshot_kills"], accuracy=pct(p["hits"], p["shots"]),
+            revives_given=p["revives_given"], times_revived=p["times_revived"], gibs=p["gibs"], xp=p["xp"],
+            objectives=p["objectives"], dynamites_planted=p["dynamites_planted"],
+            dynamites_defused=p["dynamites_defused"], best_spree=p["best_spree"],
+            worst_death_spree=p["worst_death_spree"], multikills=p["multikills"], kill_assists=p["kill_assists"],
+            denied_playtime=p["denied_playtime"], useful_kills=p["useful_kills"]) for p in players]
+        lines.sort(key=lambda p: (-p.dpm, p.guid))
+        return SessionDetail(summary=self._summary(row), rounds=rounds,
+                             players=lines)
+
+    async def _round_lines(self, where: str, *args: Any, limit: int = 10_000) -> list[RoundLine]:
+        rows = await self.pool.fetch(
+            f"""SELECT r.id, r.match_id, r.map_name, r.round_number, r.round_time, r.status, r.is_valid,
+                       r.defender_team, r.winner_team, r.outcome, r.duration_seconds, r.duration_source,
+                       (SELECT count(*) FROM stats.player_rounds p WHERE p.round_id = r.id) AS players
+                FROM stats.rounds r WHERE {where} ORDER BY r.round_time, r.id LIMIT {int(limit)}""", *args)
+        return [RoundLine(id=r["id"], match_id=r["match_id"], map=r["map_name"], round_number=r["round_number"],
+                          round_time=r["round_time"], status=r["status"], is_valid=r["is_valid"],
+                          defender_team=r["defender_team"], winner_team=r["winner_team"], outcome=r["outcome"],
+                          duration_seconds=r["duration_seconds"], duration_source=r["duration_source"],
+                          players=r["players"]) for r in rows]
+
+    async def rounds(self, *, map_name: str | None = None, day: date | None = None, limit: int = 50
+                     ) -> list[RoundLine]:
+        """Most recent rounds, optionally of one map or one day (newest last)."""
+        lines = await self._round_lines(
+            "($1::text IS NULL OR r.map_name = $1) AND ($2::date IS NULL OR r.round_time::date = $2) AND "
+            "r.round_time >= coalesce((SELECT min(round_time) FROM (SELECT round_time FROM stats.rounds q "
+            "WHERE ($1::text IS NULL OR q.map_name = $1) AND ($2::date IS NULL OR q.round_time::date = $2) "
+            f"ORDER BY round_time DESC LIMIT {int(limit)}) x), '-infinity')", map_name, day)
+        return lines[-limit:]
+
+    async def round(self, round_id: int) -> RoundDetail | None:
+        lines = await self._round_lines("r.id = $1", round_id)
+        if not lines:
+            return None
+        players = await self.pool.fetch(
+            """SELECT guid, clean_name, team, kills, deaths, damage_given, damage_received, dpm, time_played_seconds,
+                      headshots, headshot_kills, accuracy, coalesce(revives_given, 0) AS revives_given, gibs, xp
+               FROM stats.player_rounds WHERE round_id = $1 ORDER BY team, damage_given DESC""", round_id)
+        awards = await self.pool.fetch(
+            "SELECT award, player_name, guid, value_text FROM stats.awards WHERE round_id = $1 ORDER BY ordinal",
+            round_id)
+        versus = await self.pool.fetch(
+            """SELECT subject_name, opponent_name, kills, deaths FROM stats.versus WHERE round_id = $1
+               ORDER BY subject_name, kills DESC""", round_id)
+        r1 = await self.pool.fetchval("SELECT r1_round_id FROM stats.rounds WHERE id = $1", round_id)
+        return RoundDetail(
+            round=lines[0],
+            players=[RoundPlayer(guid=p["guid"], name=p["clean_name"], team=p["team"], kills=p["kills"],
+                                 deaths=p["deaths"], damage_given=p["damage_given"],
+                                 damage_received=p["damage_received"], dpm=round(p["dpm"], 1),
+                                 seconds=p["time_played_seconds"], headshots=p["headshots"],
+                                 headshot_kills=p["headshot_kills"], accuracy=round(p["accuracy"], 1),
+                                 revives_given=p["revives_given"], gibs=p["gibs"], xp=p["xp"]) for p in players],
+            awards=[Award(a["award"], a["player_name"], a["guid"], a["value_text"]) for a in awards],
+            versus=[Versus(v["subject_name"], v["opponent_name"], v["kills"], v["deaths"]) for v in versus],
+            r1_round_id=r1)
+
+    # -- records ----------------------------------------------------------------------------------
+
+    async def records(self) -> list[Record]:
+        """Single-round bests over counted rounds (DPM needs at least 5 minutes played)."""
+        specs = [
+            ("Most kills in a round", "p.kills", "{:.0f}", "true"),
+            ("Most damage in a round", "p.damage_given", "{:.0f}", "true"),
+            ("Highest DPM in a round (5+ min)", "p.dpm", "{:.1f}", "p.time_played_seconds >= 300"),
+            ("Most headshot kills in a round", "p.headshot_kills", "{:.0f}", "true"),
+            ("Most revives in a round", "coalesce(p.revives_given, 0)", "{:.0f}", "true"),
+            ("Most gibs in a round", "p.gibs", "{:.0f}", "true"),
+            ("Longest killing spree", "p.killing_spree_best", "{:.0f}", "true"),
+            ("Most XP in a round", "p.xp", "{:.0f}", "true"),
+        ]
+        records = []
+        for title, value, display, where in specs:
+            row = await self.pool.fetchrow(
+                f"""SELECT ({value})::float AS value, p.guid, p.clean_name, r.id, r.map_name, r.round_time
+                    FROM stats.player_rounds p JOIN stats.rounds r ON r.id = p.round_id
+                    WHERE {COUNTED} AND NOT p.is_bot AND {where}
+                    ORDER BY {value} DESC, r.round_time LIMIT 1""")
+            if row and row["value"]:
+                records.append(Record(title=title, value=row["value"], display=display.format(row["value"]),
+                                      guid=row["guid"], name=row["clean_name"], round_id=row["id"],
+                                      map=row["map_name"], round_time=row["round_time"]))
+        return records
+
+    async def session_series(self, start: datetime) -> dict[str, list[tuple[int, float, int, int]]]:
+        """Per player name: (round index, DPM, kills, deaths) for each counted round of the session."""
+        rows = await self.pool.fetch(
+            f"""SELECT p.clean_name, p.guid, p.dpm, p.kills, p.deaths,
+                       dense_rank() OVER (ORDER BY r.round_time, r.id) AS idx
+                FROM stats.player_rounds p JOIN stats.rounds r ON r.id = p.round_id
+                WHERE r.session_start = $1 AND {COUNTED} AND NOT p.is_bot ORDER BY r.round_time""", start)
+        series: dict[str, list[tuple[int, float, int, int]]] = {}
+        for r in rows:
+            series.setdefault(r["clean_name"], []).append((r["idx"], round(r["dpm"], 1), r["kills"], r["deaths"]))
+        return series
+
+    async def latest_time(self) -> datetime | None:
+        """The history's "now": analytics windows end at the latest round, not the wall clock,
+        so an imported history reads the same whenever it is read."""
+        return await self.pool.fetchval("SELECT max(round_time) FROM stats.rounds")
+
+    async def player_rounds(self, guid: str, since: datetime | None = None) -> list[Any]:
+        """Counted rounds of one player, oldest first, with the round's sides (for analytics)."""
+        return await self.pool.fetch(
+            f"""SELECT r.id, r.round_time, r.map_name, r.round_number, r.session_start, r.defender_team,
+                       p.team, p.kills, p.deaths, p.damage_given, p.time_played_seconds, p.dpm
+                FROM stats.player_rounds p JOIN stats.rounds r ON r.id = p.round_id
+                WHERE p.guid = $1 AND {COUNTED} AND ($2::timestamp IS NULL OR r.round_time >= $2)
+                ORDER BY r.round_time""", guid, since)
+
+    async def session_weapons(self, start: datetime) -> list[WeaponLine]:
+        rows = await self.pool.fetch(
+            f"""SELECT w.weapon, sum(w.kills) AS kills, sum(w.deaths) AS deaths, sum(w.hits) AS hits,
+                       sum(w.shots) AS shots, sum(w.headshots) AS headshots
+                FROM stats.weapon_rounds w JOIN stats.rounds r ON r.id = w.round_id
+                WHERE r.session_start = $1 AND {COUNTED} GROUP BY w.weapon ORDER BY sum(w.kills) DESC""", start)
+        return [WeaponLine(w["weapon"], w["kills"], w["deaths"], w["hits"], w["shots"], w["headshots"],
+                           pct(w["hits"], w["shots"])) for w in rows]

@@ -1,0 +1,151 @@
+"""JSON routes of the stats plugin: the same data as the commands, msgspec-typed for OpenAPI."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+import msgspec
+
+from slomix.kernel import Route
+
+from .commands.common import State
+from .queries import (
+    CATEGORIES,
+    Leaderboard,
+    PlayerDetail,
+    PlayerRef,
+    Record,
+    RoundDetail,
+    RoundLine,
+    SessionDetail,
+    SessionSummary,
+)
+
+
+class Page(msgspec.Struct, forbid_unknown_fields=True):
+    q: str = ""
+    page: Annotated[int, msgspec.Meta(ge=1)] = 1
+
+
+class PlayerList(msgspec.Struct):
+    total: int
+    page: int
+    players: list[PlayerRef]
+
+
+class BoardQuery(msgspec.Struct, forbid_unknown_fields=True):
+    category: str = "kills"
+    page: int = 1
+    min_rounds: int | None = None
+
+
+class SessionsQuery(msgspec.Struct, forbid_unknown_fields=True):
+    month: str | None = None
+    limit: int = 50
+
+
+class RoundsQuery(msgspec.Struct, forbid_unknown_fields=True):
+    map: str | None = None
+    date: date | None = None
+    limit: int = 50
+
+
+class SearchQuery(msgspec.Struct, forbid_unknown_fields=True):
+    q: str
+
+
+class Categories(msgspec.Struct):
+    categories: list[str]
+
+
+def _not_found(what: str) -> LookupError:
+    return LookupError(f"{what} not found")
+
+
+def routes(state: State) -> list[Route]:
+    async def players(request) -> PlayerList:
+        found, total = await state.q.players(request.query.q, page=request.query.page)
+        return PlayerList(total, request.query.page, found)
+
+    async def player(request) -> PlayerDetail:
+        detail = await state.q.player(request.path_params["guid"].upper())
+        if detail is None:
+            raise _not_found(f"player {request.path_params['guid']}")
+        return detail
+
+    async def leaderboard(request) -> Leaderboard:
+        board = await state.q.leaderboard(request.query.category, page=max(1, request.query.page),
+                                          min_rounds=request.query.min_rounds)
+        if board is None:
+            raise _not_found(f"category {request.query.category!r} (one of {', '.join(c.name for c in CATEGORIES)})")
+        return board
+
+    async def categories(request) -> Categories:
+        return Categories([c.name for c in CATEGORIES])
+
+    async def sessions(request) -> list[SessionSummary]:
+        month = request.query.month
+        if month is not None:
+            try:
+                datetime.strptime(month, "%Y-%m")
+            except ValueError:
+                raise _not_found(f"month {month!r} (use YYYY-MM)") from None
+        return await state.q.sessions(month=month, limit=min(max(request.query.limit, 1), 500))
+
+    async def session(request) -> SessionDetail:
+        text = request.path_params["start"]
+        try:
+            start = datetime.fromisoformat(text)
+        except ValueError:
+            raise _not_found(f"session {text!r} (use the session start, e.g. 2025-10-14T21:22:14, or a date)") \
+                from None
+        if len(text) == 10:  # a date means that day's session
+            start = await state.q.session_start_for(start.date())
+        detail = await state.q.session(start) if start else None
+        if detail is None:
+            raise _not_found(f"session {text}")
+        return detail
+
+    async def rounds(request) -> list[RoundLine]:
+        q = request.query
+        return await state.q.rounds(map_name=q.map, day=q.date, limit=min(max(q.limit, 1), 500))
+
+    async def round_(request) -> RoundDetail:
+        try:
+            round_id = int(request.path_params["round_id"])
+        except ValueError:
+            raise _not_found(f"round {request.path_params['round_id']!r}") from None
+        detail = await state.q.round(round_id)
+        if detail is None:
+            raise _not_found(f"round {round_id}")
+        return detail
+
+    async def records(request) -> list[Record]:
+        return await state.q.records()
+
+    async def search(request) -> list[PlayerRef]:
+        return await state.q.find_players(request.query.q, limit=20)
+
+    tags = ("stats",)
+    return [
+        Route("GET", "/api/stats/players", players, "Players, most active first", query_type=Page,
+              response_type=PlayerList, tags=tags),
+        Route("GET", "/api/stats/players/{guid}", player, "A player: lifetime, per map, per weapon, form, aliases",
+              response_type=PlayerDetail, tags=tags),
+        Route("GET", "/api/stats/leaderboard", leaderboard, "A leaderboard (?category=kills|kd|dpm|…)",
+              query_type=BoardQuery, response_type=Leaderboard, tags=tags),
+        Route("GET", "/api/stats/leaderboard/categories", categories, "Leaderboard categories",
+              response_type=Categories, tags=tags),
+        Route("GET", "/api/stats/sessions", sessions, "Gaming sessions, newest first", query_type=SessionsQuery,
+              response_type=list[SessionSummary], tags=tags),
+        Route("GET", "/api/stats/sessions/{start}", session, "A session: rounds and per-player totals",
+              response_type=SessionDetail, tags=tags),
+        Route("GET", "/api/stats/rounds", rounds, "Recent rounds", query_type=RoundsQuery,
+              response_type=list[RoundLine], tags=tags),
+        Route("GET", "/api/stats/rounds/{round_id}", round_, "A round: players, awards, versus",
+              response_type=RoundDetail, tags=tags),
+        Route("GET", "/api/stats/records", records, "Single-round records", response_type=list[Record], tags=tags),
+        Route("GET", "/api/stats/search", search, "Find players by name or GUID", query_type=SearchQuery,
+              response_type=list[PlayerRef], tags=tags),
+    ]
