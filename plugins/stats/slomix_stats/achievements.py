@@ -48,24 +48,56 @@ def next_milestones(kills: int, deaths: int, rounds: int) -> list[str]:
     return out
 
 
-async def record(conn: asyncpg.Connection | asyncpg.Pool, guids: list[str], round_id: int,
-                 reached_at: datetime) -> list[tuple[str, str, Milestone]]:
-    """Insert milestones the players now satisfy; return the new ones (guid, name, milestone)."""
+async def update(conn: asyncpg.Connection | asyncpg.Pool) -> list[tuple[str, str, Milestone, datetime]]:
+    """Record every milestone the lifetime totals now satisfy that the ledger lacks, each dated by
+    the round in which it was crossed. Returns the new ones (guid, name, milestone, reached_at).
+
+    Runs after the totals are rebuilt, not per round: one pass over the players instead of one
+    query per player and round keeps imports fast.
+    """
+    rows = await conn.fetch("SELECT guid, name, kills, deaths, rounds FROM stats.player_totals")
+    wanted = [(r["guid"], r["name"], m) for r in rows for m in milestones(r["kills"], r["deaths"], r["rounds"])]
+    if not wanted:
+        return []
+    have = {(r["guid"], r["achievement"]) for r in await conn.fetch(
+        "SELECT guid, achievement FROM stats.achievements")}
+    new = [(guid, name, m) for guid, name, m in wanted if (guid, m.key) not in have]
+    if not new:
+        return []
+    crossings = await _crossings(conn, sorted({guid for guid, _, _ in new}))
+    recorded = []
+    for guid, name, m in new:
+        round_id, reached_at = crossings[guid](m)
+        await conn.execute(
+            """INSERT INTO stats.achievements (guid, achievement, label, reached_at, round_id)
+               VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING""", guid, m.key, m.label, reached_at, round_id)
+        recorded.append((guid, name, m, reached_at))
+    return recorded
+
+
+async def _crossings(conn: asyncpg.Connection | asyncpg.Pool, guids: list[str]):
+    """For each player: a function milestone -> (round, time) at which the running totals crossed it."""
     rows = await conn.fetch(
-        f"""SELECT p.guid, (array_agg(p.clean_name ORDER BY r.round_time DESC))[1] AS name,
-                   sum(p.kills) AS kills, sum(p.deaths) AS deaths, count(*) AS rounds
+        f"""SELECT p.guid, r.id, r.round_time,
+                   sum(p.kills) OVER w AS kills, sum(p.deaths) OVER w AS deaths, count(*) OVER w AS rounds
             FROM stats.player_rounds p JOIN stats.rounds r ON r.id = p.round_id
-            WHERE p.guid = ANY($1::text[]) AND {COUNTED} AND NOT p.is_bot GROUP BY p.guid""", guids)
-    new = []
+            WHERE p.guid = ANY($1::text[]) AND {COUNTED} AND NOT p.is_bot
+            WINDOW w AS (PARTITION BY p.guid ORDER BY r.round_time, r.id)
+            ORDER BY p.guid, r.round_time, r.id""", guids)
+    history: dict[str, list] = {}
     for row in rows:
-        for m in milestones(row["kills"], row["deaths"], row["rounds"]):
-            inserted = await conn.fetchval(
-                """INSERT INTO stats.achievements (guid, achievement, label, reached_at, round_id)
-                   VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING guid""",
-                row["guid"], m.key, m.label, reached_at, round_id)
-            if inserted:
-                new.append((row["guid"], row["name"], m))
-    return new
+        history.setdefault(row["guid"], []).append(row)
+
+    def finder(guid: str):
+        def first(m: Milestone) -> tuple[int | None, datetime]:
+            for row in history[guid]:
+                if any(x.key == m.key for x in milestones(row["kills"], row["deaths"], row["rounds"])):
+                    return row["id"], row["round_time"]
+            last = history[guid][-1]
+            return last["id"], last["round_time"]
+        return first
+
+    return {guid: finder(guid) for guid in history}
 
 
 BADGES: tuple[tuple[str, str, tuple[int | float, ...]], ...] = (

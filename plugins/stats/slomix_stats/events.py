@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import asyncpg
 
 from .api import PlayerLine, RoundEvent
+from .formats import StatsFile
+from .pairing import Assignment
+from .rules import Verdict
 
 
 async def load(conn: asyncpg.Connection | asyncpg.Pool, round_ids: list[int], change: str) -> list[RoundEvent]:
@@ -34,3 +39,18 @@ async def load(conn: asyncpg.Connection | asyncpg.Pool, round_ids: list[int], ch
                        end_reason=r["end_reason"], surrender_team=r["surrender_team"],
                        players=players.get(r["id"], []))
             for r in rounds]
+
+
+def from_stats(round_id: int, stats: StatsFile, time: datetime, session_start: datetime, assignment: Assignment,
+               verdict: Verdict) -> RoundEvent:
+    """The event for a round just written, built from what the importer holds (no read back)."""
+    h = stats.header
+    return RoundEvent(
+        round_id=round_id, change="new", match_id=assignment.match_id, map_name=stats.map_name,
+        round_number=stats.round_number, round_time=time, session_start=session_start, status=assignment.status,
+        is_valid=verdict.is_valid, defender_team=h.defender, winner_team=h.winner, outcome=verdict.outcome,
+        time_limit_seconds=h.time_limit_seconds, next_time_limit_seconds=h.next_time_limit_seconds,
+        duration_seconds=stats.duration_seconds, duration_source="header", end_reason=None, surrender_team=None,
+        players=sorted((PlayerLine(p.guid, p.clean_name, p.team, p.kills, p.deaths, p.damage_given,
+                                   p.damage_received, p.time_played_seconds, p.dpm) for p in stats.players),
+                       key=lambda p: -p.damage_given))

@@ -18,9 +18,10 @@ import asyncpg
 
 from slomix.kernel import FileOutcome, IncomingFile
 
-from . import store
+from . import events, store
+from .api import RoundEvent
 from .formats import ParseError, StatsFile, parse_filename, parse_stats, r2_differential
-from .pairing import RoundKey, pair
+from .pairing import Assignment, RoundKey, pair
 from .rules import judge
 from .settings import StatsSettings
 
@@ -38,11 +39,15 @@ def kind_of(name: str) -> str | None:
     return None
 
 
+NEW = -1  # the id of the round being imported, before it has one
+
+
 @dataclass(slots=True)
 class Result:
     outcome: FileOutcome
     changed: list[int] = field(default_factory=list)
     new: int | None = None
+    event: RoundEvent | None = None
 
 
 class Ingestor:
@@ -54,6 +59,10 @@ class Ingestor:
         self.window = timedelta(minutes=settings.match_window_minutes)
         self.restart_window = timedelta(minutes=settings.restart_window_minutes)
         self.gap = timedelta(minutes=settings.session_gap_minutes)
+        # A new round can change the pairing of rounds this close to it; their own pairing
+        # depends on rounds up to this far from them.
+        self.influence = max(self.window, self.restart_window)
+        self.reach = self.window + self.influence
         self._parsed: OrderedDict[int, StatsFile] = OrderedDict()
 
     async def ingest(self, conn: asyncpg.Connection, file: IncomingFile) -> Result | None:
@@ -86,34 +95,42 @@ class Ingestor:
                 raise ParseError(file.name, f"round {name.round_number}: stopwatch rounds are 1 or 2")
         except ParseError as error:
             return await self._quarantine(conn, file, kind, sha256, error)
+        time = name.timestamp
+        assert time is not None
         earlier = await store.replaced_round(conn, file.name)
-        file_id = await store.add_file(conn, name=file.name, kind=kind, sha256=sha256, status="imported",
-                                       data=file.data, source=file.source)
         if earlier is not None:
             # The server rewrote the file: its new content replaces the round.
             await conn.execute("DELETE FROM stats.rounds WHERE id = $1", earlier["id"])
-            await store.set_file_status(conn, earlier["file_id"], "superseded", f"replaced by file {file_id}")
+            await store.set_file_status(conn, earlier["file_id"], "superseded", "replaced by a newer version")
+
+        # Pair first, with the new round among its neighbours, so it is written once, final.
+        rows = await store.map_window(conn, stats.map_name, time - self.reach, time + self.reach)
+        keys = [RoundKey(r["id"], r["round_number"], r["round_time"], frozenset(r["guids"])) for r in rows]
+        keys.append(RoundKey(NEW, stats.round_number, time, frozenset(p.guid for p in stats.players)))
+        assignments = pair(keys, window=self.window, restart_window=self.restart_window)
+        mine = assignments[NEW]
+        values = stats
+        if mine.r1_id is not None:
+            r1_file = next(r["file_id"] for r in rows if r["id"] == mine.r1_id)
+            values = r2_differential(await self._parsed_file(conn, r1_file), stats)
+        verdict = judge(values, mine.status, self.settings.excluded_maps)
+        held = mine.status == "orphan_r2"
+        file_id, round_id = await store.insert_round(
+            conn, name=file.name, sha256=sha256, data=file.data, source=file.source,
+            file_status="held" if held else "imported", file_reason="round 2 waiting for its round 1" if held
+            else None, stats=values, header=stats.header, time=time, assignment=mine, verdict=verdict)
         self._remember(file_id, stats)
-        time = name.timestamp
-        assert time is not None
-        round_id = await store.insert_round(conn, file_id=file_id, stats=stats, time=time,
-                                            match_id=name.match_stamp or "", status="completed")
-        await store.write_players(conn, round_id, stats.players)
-        await store.record_aliases(conn, stats.players, time)
-        await store.assign_session(conn, round_id, time, self.gap)
-        changed = await self._repair(conn, stats.map_name, time, new_round_id=round_id)
+        session_start = await store.assign_session(conn, round_id, time, self.gap)
+        changed = await self._apply(conn, rows, assignments, time, new_round_id=round_id)
         changed += await self._link_waiting(conn, round_id, stats.map_name, stats.round_number, time)
-        status = await conn.fetchval("SELECT status FROM stats.rounds WHERE id = $1", round_id)
-        if status == "orphan_r2":
-            await store.set_file_status(conn, file_id, "held", "round 2 waiting for its round 1")
+        if held:
             outcome = FileOutcome(status="held", kind=kind, detail="round 2 waiting for its round 1",
                                   ref=str(round_id))
         else:
-            outcome = FileOutcome(status="imported", kind=kind, detail=f"round {round_id} ({status})",
-                                  ref=str(round_id))
-        if earlier is not None and outcome.status == "imported":
-            outcome = FileOutcome(status="updated", kind=kind, detail=outcome.detail, ref=outcome.ref)
-        return Result(outcome, sorted(set(changed) - {round_id}), new=round_id)
+            outcome = FileOutcome(status="updated" if earlier is not None else "imported", kind=kind,
+                                  detail=f"round {round_id} ({mine.status})", ref=str(round_id))
+        event = events.from_stats(round_id, values, time, session_start, mine, verdict)
+        return Result(outcome, sorted(set(changed) - {round_id}), new=round_id, event=event)
 
     def _remember(self, file_id: int, stats: StatsFile) -> None:
         self._parsed[file_id] = stats
@@ -127,39 +144,36 @@ class Ingestor:
             self._remember(file_id, parse_stats(data, name))
         return self._parsed[file_id]
 
-    async def _repair(self, conn: asyncpg.Connection, map_name: str, time: datetime, *,
-                      new_round_id: int | None = None) -> list[int]:
-        """Re-pair the rounds of ``map_name`` around ``time``; rewrite those whose pairing changed."""
-        reach = self.window + max(self.window, self.restart_window)
-        rows = await store.map_rounds(conn, map_name, time - reach, time + reach)
-        assignments = pair((RoundKey(r["id"], r["round_number"], r["round_time"], frozenset(r["guids"]))
-                            for r in rows), window=self.window, restart_window=self.restart_window)
-        current = {r["id"]: r for r in await conn.fetch(
-            "SELECT id, match_id, status, r1_round_id, file_id FROM stats.rounds WHERE id = ANY($1::bigint[])",
-            [r["id"] for r in rows])}
+    async def _apply(self, conn: asyncpg.Connection, rows: list, assignments: dict[int, Assignment],
+                     time: datetime, *, new_round_id: int) -> list[int]:
+        """Rewrite the neighbouring rounds whose pairing the new round changed."""
+        def real(round_id: int | None) -> int | None:
+            return new_round_id if round_id == NEW else round_id
+
+        file_of = {r["id"]: r["file_id"] for r in rows}
         changed = []
         for row in rows:
-            if abs(row["round_time"] - time) > max(self.window, self.restart_window) \
-                    and row["id"] != new_round_id:
+            if abs(row["round_time"] - time) > self.influence:
                 continue  # outside what the new round can influence
-            now = current[row["id"]]
             want = assignments[row["id"]]
-            fresh = row["id"] == new_round_id
-            rediff = want.r1_id != now["r1_round_id"] or (fresh and want.r1_id is not None)
-            if not (fresh or rediff or want.match_id != now["match_id"] or want.status != now["status"]):
+            r1_id = real(want.r1_id)
+            rediff = r1_id != row["r1_round_id"]
+            if not (rediff or want.match_id != row["match_id"] or want.status != row["status"]):
                 continue
-            stats = await self._parsed_file(conn, now["file_id"])
-            if want.r1_id is not None:
-                r1_file = current[want.r1_id]["file_id"] if want.r1_id in current else await conn.fetchval(
-                    "SELECT file_id FROM stats.rounds WHERE id = $1", want.r1_id)
+            stats = await self._parsed_file(conn, row["file_id"])
+            if r1_id is not None:
+                r1_file = file_of.get(r1_id) or await conn.fetchval(
+                    "SELECT file_id FROM stats.rounds WHERE id = $1", r1_id)
                 stats = r2_differential(await self._parsed_file(conn, r1_file), stats)
             if rediff:
                 await store.write_players(conn, row["id"], stats.players)
             verdict = judge(stats, want.status, self.settings.excluded_maps)
             await store.update_round(
-                conn, row["id"], match_id=want.match_id, status=want.status, r1_round_id=want.r1_id,
+                conn, row["id"], match_id=want.match_id, status=want.status, r1_round_id=r1_id,
                 is_valid=verdict.is_valid, invalid_reason=verdict.reason, outcome=verdict.outcome,
                 bot_count=verdict.bot_count, human_count=verdict.human_count)
+            await store.set_file_status(conn, row["file_id"], "held" if want.status == "orphan_r2" else "imported",
+                                        "round 2 waiting for its round 1" if want.status == "orphan_r2" else None)
             changed.append(row["id"])
         return changed
 

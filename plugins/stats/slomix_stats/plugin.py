@@ -27,6 +27,7 @@ class StatsPlugin:
         self.settings: StatsSettings | None = None
         self._refresh_scope: anyio.CancelScope | None = None
         self._session_watch: anyio.CancelScope | None = None
+        self._milestones_generation = 0
 
     @property
     def queries(self) -> StatsQueries:
@@ -49,8 +50,8 @@ class StatsPlugin:
     @hookimpl
     async def on_shutdown(self, kernel: Kernel) -> None:
         # Leave the totals fresh for the next reader (e.g. after `slomix import`).
-        if self.state.queries is not None and self.state.queries.dirty:
-            await self.state.queries.refresh()
+        if self.state.queries is not None:
+            await self._refresh(kernel)
 
     @hookimpl
     def on_command(self, kernel: Kernel):
@@ -76,7 +77,8 @@ class StatsPlugin:
             self.queries.mark_dirty()
             self._schedule_refresh(kernel)
         # After the commit: reactions see what they are told about.
-        news = await events.load(kernel.db.pool, [result.new] if result.new else [], "new")
+        news = [result.event] if result.event else await events.load(
+            kernel.db.pool, [result.new] if result.new else [], "new")
         updates = await events.load(kernel.db.pool, result.changed, "updated")
         for event in news + updates:
             await kernel.broadcast("on_round", round=event)
@@ -88,14 +90,24 @@ class StatsPlugin:
         if not (round.is_valid and round.status in ("completed", "substitution")):
             return
         assert self.settings is not None
-        guids = [p.guid for p in round.players]
-        reached = await achievements.record(kernel.db.pool, guids, round.round_id, round.round_time)
-        if not announce.is_recent(round.round_time, self.ingestor.tz, self.settings.announce_max_age_hours):
+        if not self._recent(round.round_time):
             return
         await kernel.broadcast("on_announce", announcement=announce.round_summary(round))
-        for guid, name, milestone in reached:
-            await kernel.broadcast("on_announce", announcement=announce.milestone(guid, name, milestone))
         self._watch_session(kernel, round.session_start, round.round_time)
+
+    def _recent(self, moment: datetime) -> bool:
+        assert self.settings is not None and self.ingestor is not None
+        return announce.is_recent(moment, self.ingestor.tz, self.settings.announce_max_age_hours)
+
+    async def _refresh(self, kernel: Kernel) -> None:
+        """Rebuild the totals, then record (and announce, when recent) newly reached milestones."""
+        await self.queries.refresh()
+        if self.queries.generation == self._milestones_generation:
+            return
+        self._milestones_generation = self.queries.generation
+        for guid, name, milestone, reached_at in await achievements.update(kernel.db.pool):
+            if self._recent(reached_at):
+                await kernel.broadcast("on_announce", announcement=announce.milestone(guid, name, milestone))
 
     def _schedule_refresh(self, kernel: Kernel) -> None:
         """Rebuild totals once imports pause (readers rebuild them earlier if they must)."""
@@ -107,7 +119,7 @@ class StatsPlugin:
         async def later() -> None:
             with scope:
                 await anyio.sleep(delay)
-                await self.queries.refresh()
+                await self._refresh(kernel)
 
         kernel.task_group.start_soon(later)
 

@@ -320,16 +320,22 @@ class StatsQueries:
         self.pool = pool
         self._dirty = True
         self._lock = anyio.Lock()
+        # Counts rebuilds, so work that follows a rebuild (milestones) knows it is due.
+        self.generation = 0
 
     def mark_dirty(self) -> None:
         """New rounds arrived: totals must be rebuilt before the next read that uses them."""
         self._dirty = True
 
-    async def refresh(self, *, force: bool = False) -> None:
+    async def refresh(self, *, force: bool = False) -> bool:
+        """Rebuild the totals if rounds changed since; True when a rebuild ran."""
         async with self._lock:
-            if self._dirty or force:
-                self._dirty = False
-                await self.pool.execute("REFRESH MATERIALIZED VIEW CONCURRENTLY stats.player_totals")
+            if not (self._dirty or force):
+                return False
+            self._dirty = False
+            await self.pool.execute("REFRESH MATERIALIZED VIEW CONCURRENTLY stats.player_totals")
+            self.generation += 1
+            return True
 
     @property
     def dirty(self) -> bool:

@@ -7,7 +7,9 @@ from typing import Any
 
 import asyncpg
 
-from .formats import PlayerRound, StatsFile
+from .formats import Header, PlayerRound, StatsFile
+from .pairing import Assignment
+from .rules import Verdict
 
 PLAYER_COLUMNS = (
     "guid", "raw_guid", "name", "clean_name", "team", "is_bot", "kills", "deaths", "headshots",
@@ -61,31 +63,65 @@ async def replaced_round(conn: asyncpg.Connection, name: str) -> asyncpg.Record 
            WHERE f.name = $1""", name)
 
 
-async def insert_round(conn: asyncpg.Connection, *, file_id: int, stats: StatsFile, time: datetime,
-                       match_id: str, status: str) -> int:
-    h = stats.header
-    return await conn.fetchval(
-        """INSERT INTO stats.rounds (file_id, match_id, round_number, map_name, round_time,
-               session_start, status, is_valid, server_name, config_name, defender_team,
-               winner_team, header_diagnostics, time_limit_seconds, next_time_limit_seconds,
-               header_playtime_seconds, duration_seconds, duration_source, outcome, format_version,
-               header_fields, bot_count, human_count)
-           VALUES ($1, $2, $3, $4, $5, $5, $6, false, $7, $8, $9, $10, $11, $12, $13, $14, $15,
-                   'header', 'unknown', $16, $17, 0, 0)
-           RETURNING id""",
-        file_id, match_id, stats.round_number, stats.map_name, time, status, h.server_name, h.config,
-        h.defender, h.winner, list(h.diagnostics), h.time_limit_seconds, h.next_time_limit_seconds,
-        h.playtime_seconds, stats.duration_seconds, stats.extended_field_count, h.header_field_count)
+async def insert_round(conn: asyncpg.Connection, *, name: str, sha256: str, data: bytes, source: str,
+                       file_status: str, file_reason: str | None, stats: StatsFile, header: Header,
+                       time: datetime, assignment: Assignment, verdict: Verdict) -> tuple[int, int]:
+    """The file, its round, players, weapons and aliases in one statement (one round trip)."""
+    players = [_player_json(p) for p in stats.players]
+    weapons = [{"guid": p.guid, "weapon": w_name, "hits": w.hits, "shots": w.shots, "kills": w.kills,
+                "deaths": w.deaths, "headshots": w.headshots} for p in stats.players for w_name, w in p.weapons.items()]
+    row = await conn.fetchrow(
+        """WITH f AS (
+               INSERT INTO stats.files (name, kind, sha256, status, reason, source, data)
+               VALUES ($1, 'stats', $2, $3, $4, $5, $6) RETURNING id),
+           r AS (
+               INSERT INTO stats.rounds (file_id, match_id, round_number, map_name, round_time, session_start,
+                   r1_round_id, status, is_valid, invalid_reason, server_name, config_name, defender_team,
+                   winner_team, header_diagnostics, time_limit_seconds, next_time_limit_seconds,
+                   header_playtime_seconds, duration_seconds, duration_source, outcome, format_version,
+                   header_fields, bot_count, human_count)
+               SELECT f.id, $7, $8, $9, $10, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
+                      $23, 'header', $24, $25, $26, $27, $28 FROM f RETURNING id, file_id),
+           p AS (
+               INSERT INTO stats.player_rounds
+               SELECT (jsonb_populate_record(NULL::stats.player_rounds, x || jsonb_build_object('round_id', r.id))).*
+               FROM r, jsonb_array_elements($29::jsonb) x),
+           w AS (
+               INSERT INTO stats.weapon_rounds (round_id, guid, weapon, hits, shots, kills, deaths, headshots)
+               SELECT r.id, x->>'guid', x->>'weapon', (x->>'hits')::int, (x->>'shots')::int, (x->>'kills')::int,
+                      (x->>'deaths')::int, (x->>'headshots')::int
+               FROM r, jsonb_array_elements($30::jsonb) x),
+           a AS (
+               INSERT INTO stats.aliases (guid, alias, first_seen, last_seen)
+               SELECT DISTINCT ON (x->>'guid', x->>'clean_name') x->>'guid', x->>'clean_name', $10, $10
+               FROM jsonb_array_elements($29::jsonb) x WHERE x->>'clean_name' <> ''
+               ON CONFLICT (guid, alias) DO UPDATE
+               SET first_seen = LEAST(stats.aliases.first_seen, EXCLUDED.first_seen),
+                   last_seen = GREATEST(stats.aliases.last_seen, EXCLUDED.last_seen))
+           SELECT file_id, id FROM r""",
+        name, sha256, file_status, file_reason, source, data,
+        assignment.match_id, stats.round_number, stats.map_name, time, assignment.r1_id, assignment.status,
+        verdict.is_valid, verdict.reason, header.server_name, header.config, header.defender, header.winner,
+        list(header.diagnostics), header.time_limit_seconds, header.next_time_limit_seconds, header.playtime_seconds,
+        stats.duration_seconds, verdict.outcome, stats.extended_field_count, header.header_field_count,
+        verdict.bot_count, verdict.human_count, players, weapons)
+    return row["file_id"], row["id"]
 
 
-async def map_rounds(conn: asyncpg.Connection, map_name: str, start: datetime, end: datetime
-                     ) -> list[asyncpg.Record]:
+def _player_json(p: PlayerRound) -> dict[str, Any]:
+    weapons = p.weapons.values()
+    record = {c: getattr(p, c) for c in PLAYER_COLUMNS}
+    record["hits"] = sum(w.hits for w in weapons)
+    record["shots"] = sum(w.shots for w in weapons)
+    return record
+
+
+async def map_window(conn: asyncpg.Connection, map_name: str, start: datetime, end: datetime) -> list[asyncpg.Record]:
+    """The rounds of one map in a time window, with what pairing needs and what it may change."""
     return await conn.fetch(
-        """SELECT r.id, r.round_number, r.round_time, r.match_id, r.status, r.file_id,
-                  COALESCE(array_agg(p.guid) FILTER (WHERE p.guid IS NOT NULL), '{}') AS guids
-           FROM stats.rounds r LEFT JOIN stats.player_rounds p ON p.round_id = r.id
-           WHERE r.map_name = $1 AND r.round_time BETWEEN $2 AND $3
-           GROUP BY r.id""", map_name, start, end)
+        """SELECT r.id, r.round_number, r.round_time, r.match_id, r.status, r.r1_round_id, r.file_id,
+                  ARRAY(SELECT p.guid FROM stats.player_rounds p WHERE p.round_id = r.id) AS guids
+           FROM stats.rounds r WHERE r.map_name = $1 AND r.round_time BETWEEN $2 AND $3""", map_name, start, end)
 
 
 async def update_round(conn: asyncpg.Connection, round_id: int, **values: Any) -> None:
@@ -111,32 +147,14 @@ async def write_players(conn: asyncpg.Connection, round_id: int, players: list[P
                  for p in players for name, w in p.weapons.items()])
 
 
-async def record_aliases(conn: asyncpg.Connection, players: list[PlayerRound], time: datetime) -> None:
-    await conn.executemany(
-        """INSERT INTO stats.aliases (guid, alias, first_seen, last_seen) VALUES ($1, $2, $3, $3)
-           ON CONFLICT (guid, alias) DO UPDATE
-           SET first_seen = LEAST(stats.aliases.first_seen, EXCLUDED.first_seen),
-               last_seen = GREATEST(stats.aliases.last_seen, EXCLUDED.last_seen)""",
-        [(p.guid, p.clean_name, time) for p in players if p.clean_name])
+async def assign_session(conn: asyncpg.Connection, round_id: int, time: datetime, gap: timedelta) -> datetime:
+    """Give the round its gaming session and return the session's start.
 
-
-async def assign_session(conn: asyncpg.Connection, round_id: int, time: datetime, gap: timedelta) -> None:
-    """Give the round its gaming session: the first round time of the chain of rounds at most
-    ``gap`` apart. Merging two sessions when a late file bridges them keeps the result the same
-    whatever order files arrive in."""
-    previous = await conn.fetchrow(
-        """SELECT round_time, session_start FROM stats.rounds WHERE id <> $1 AND round_time <= $2
-           ORDER BY round_time DESC LIMIT 1""", round_id, time)
-    start = previous["session_start"] if previous and time - previous["round_time"] <= gap else time
-    await conn.execute("UPDATE stats.rounds SET session_start = $2 WHERE id = $1", round_id, start)
-    following = await conn.fetchrow(
-        """SELECT round_time, session_start FROM stats.rounds WHERE id <> $1 AND round_time >= $2
-           ORDER BY round_time LIMIT 1""", round_id, time)
-    if following and following["round_time"] - time <= gap and following["session_start"] != start:
-        await conn.execute("UPDATE stats.rounds SET session_start = $2 WHERE session_start = $1",
-                           following["session_start"], start)
-
-
+    A session is the chain of rounds at most ``gap`` apart, named by its first round time;
+    when a late file bridges two sessions they merge, so the result never depends on the
+    order files arrive in. One round trip (stats.assign_session, migration 0001).
+    """
+    return await conn.fetchval("SELECT stats.assign_session($1, $2, $3)", round_id, time, gap)
 async def upsert_meta(conn: asyncpg.Connection, file_id: int, meta: Any) -> int:
     """Store what a webhook payload or gametime file said; a second source for the same round
     fills in what the first lacked (the gametime file carries per-player spawn statistics)."""

@@ -211,3 +211,27 @@ CREATE TABLE round_meta (
     round_id                bigint UNIQUE REFERENCES rounds (id) ON DELETE SET NULL,
     UNIQUE (map_name, round_number, round_end_unix)
 );
+
+-- Put a round into its gaming session (the chain of rounds at most `gap` apart, named by its
+-- first round time); merge the following session when this round bridges the gap to it.
+CREATE FUNCTION assign_session(new_round bigint, at timestamp, gap interval) RETURNS timestamp
+LANGUAGE plpgsql AS $$
+DECLARE
+    start timestamp := at;
+    previous record;
+    following record;
+BEGIN
+    SELECT round_time, session_start INTO previous FROM stats.rounds
+    WHERE id <> new_round AND round_time <= at ORDER BY round_time DESC LIMIT 1;
+    IF FOUND AND at - previous.round_time <= gap THEN
+        start := previous.session_start;
+    END IF;
+    UPDATE stats.rounds SET session_start = start WHERE id = new_round;
+    SELECT round_time, session_start INTO following FROM stats.rounds
+    WHERE id <> new_round AND round_time >= at ORDER BY round_time LIMIT 1;
+    IF FOUND AND following.round_time - at <= gap AND following.session_start <> start THEN
+        UPDATE stats.rounds SET session_start = start WHERE session_start = following.session_start;
+    END IF;
+    RETURN start;
+END
+$$;
