@@ -70,8 +70,7 @@ class Ingestor:
         if kind is None:
             return None
         sha256 = hashlib.sha256(file.data).hexdigest()
-        async with conn.transaction():
-            await store.lock_imports(conn)
+        async with store.import_transaction(conn):
             if await store.find_file(conn, file.name, sha256) is not None:
                 return Result(FileOutcome(status="duplicate", kind=kind, detail="already received"))
             handler = {"stats": self._stats, "endstats": self._endstats,
@@ -280,17 +279,20 @@ class Ingestor:
         """Attach held endstats files and metadata that belong to the round just stored."""
         changed = []
         end_unix = time.replace(tzinfo=self.tz).timestamp()
-        metas = await conn.fetch(
-            """SELECT id FROM stats.round_meta WHERE round_id IS NULL AND map_name = $1 AND round_number = $2
-               AND abs(round_end_unix - $3) <= $4 ORDER BY abs(round_end_unix - $3) LIMIT 1""",
-            map_name, round_number, end_unix, self.settings.meta_window_seconds)
-        for meta in metas:
-            await self._apply_meta(conn, round_id, meta["id"])
-            changed.append(round_id)
-        held = await conn.fetch(
-            """SELECT id, name, data FROM stats.files WHERE kind = 'endstats' AND status = 'held'
-               AND name LIKE $1""", f"%-{map_name}-round-{round_number}-endstats.txt")
-        for row in held:
+        waiting = await conn.fetch(
+            """(SELECT 'meta' AS kind, id, NULL::text AS name, NULL::bytea AS data FROM stats.round_meta
+                WHERE round_id IS NULL AND map_name = $1 AND round_number = $2 AND abs(round_end_unix - $3) <= $4
+                ORDER BY abs(round_end_unix - $3) LIMIT 1)
+               UNION ALL
+               SELECT 'endstats', id, name, data FROM stats.files
+               WHERE kind = 'endstats' AND status = 'held' AND name LIKE $5""",
+            map_name, round_number, end_unix, self.settings.meta_window_seconds,
+            f"%-{map_name}-round-{round_number}-endstats.txt")
+        for row in waiting:
+            if row["kind"] == "meta":
+                await self._apply_meta(conn, round_id, row["id"])
+                changed.append(round_id)
+                continue
             from .formats import parse_endstats
 
             stamp = parse_filename(row["name"]).timestamp

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
+import anyio
 import asyncpg
 
 from .formats import Header, PlayerRound, StatsFile
@@ -30,8 +33,17 @@ WEAPON_COLUMNS = ("round_id", "guid", "weapon", "hits", "shots", "kills", "death
 IMPORT_LOCK = 0x57A75
 
 
-async def lock_imports(conn: asyncpg.Connection) -> None:
-    await conn.execute("SELECT pg_advisory_xact_lock($1)", IMPORT_LOCK)
+@asynccontextmanager
+async def import_transaction(conn: asyncpg.Connection) -> AsyncIterator[None]:
+    """A transaction holding the import lock; BEGIN and the lock share one round trip."""
+    await conn.execute(f"BEGIN; SELECT pg_advisory_xact_lock({IMPORT_LOCK})")
+    try:
+        yield
+    except BaseException:
+        with anyio.CancelScope(shield=True):
+            await conn.execute("ROLLBACK")
+        raise
+    await conn.execute("COMMIT")
 
 
 async def find_file(conn: asyncpg.Connection, name: str, sha256: str) -> asyncpg.Record | None:
@@ -83,9 +95,8 @@ async def insert_round(conn: asyncpg.Connection, *, name: str, sha256: str, data
                SELECT f.id, $7, $8, $9, $10, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
                       $23, 'header', $24, $25, $26, $27, $28 FROM f RETURNING id, file_id),
            p AS (
-               INSERT INTO stats.player_rounds
-               SELECT (jsonb_populate_record(NULL::stats.player_rounds, x || jsonb_build_object('round_id', r.id))).*
-               FROM r, jsonb_array_elements($29::jsonb) x),
+               INSERT INTO stats.player_rounds (round_id, {player_columns})
+               SELECT r.id, {x_columns} FROM r, jsonb_populate_recordset(NULL::stats.player_rounds, $29::jsonb) x),
            w AS (
                INSERT INTO stats.weapon_rounds (round_id, guid, weapon, hits, shots, kills, deaths, headshots)
                SELECT r.id, x->>'guid', x->>'weapon', (x->>'hits')::int, (x->>'shots')::int, (x->>'kills')::int,
@@ -98,7 +109,8 @@ async def insert_round(conn: asyncpg.Connection, *, name: str, sha256: str, data
                ON CONFLICT (guid, alias) DO UPDATE
                SET first_seen = LEAST(stats.aliases.first_seen, EXCLUDED.first_seen),
                    last_seen = GREATEST(stats.aliases.last_seen, EXCLUDED.last_seen))
-           SELECT file_id, id FROM r""",
+           SELECT file_id, id FROM r""".format(
+            player_columns=", ".join(INSERT_COLUMNS[1:]), x_columns=", ".join(f"x.{c}" for c in INSERT_COLUMNS[1:])),
         name, sha256, file_status, file_reason, source, data,
         assignment.match_id, stats.round_number, stats.map_name, time, assignment.r1_id, assignment.status,
         verdict.is_valid, verdict.reason, header.server_name, header.config, header.defender, header.winner,
