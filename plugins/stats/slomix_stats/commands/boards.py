@@ -9,9 +9,9 @@ from ..queries import CATEGORIES, Leaderboard
 from .common import State
 
 
-def board_reply(board: Leaderboard, with_chart: bool = True) -> Reply:
-    images = [Image(filename=f"lb_{board.category}.png", data=charts.leaderboard_bars(board),
-                    alt=f"{board.title} leaderboard")] if with_chart and board.rows else []
+def board_reply(board: Leaderboard, chart: bytes | None = None) -> Reply:
+    images = [Image(filename=f"lb_{board.category}.png", data=chart,
+                    alt=f"{board.title} leaderboard")] if chart and board.rows else []
     return Reply(
         title=f"Leaderboard: {board.title}",
         description=None if board.rows else f"Nobody qualifies yet ({board.rule}).",
@@ -33,12 +33,13 @@ def commands(state: State) -> list[Command]:
         board = await state.q.leaderboard(wanted, page=page)
         if board is None:
             raise UsageError(f"unknown category {wanted!r}; one of {', '.join(names)}")
-        reply = board_reply(board)
+        reply = board_reply(board, state.chart(("lb", board.category, board.page),
+                                               lambda: charts.leaderboard_bars(board)))
         # Further pages ride along so adapters can page without asking again.
         for number in range(board.page + 1, min(board.pages, board.page + 4) + 1):
             following = await state.q.leaderboard(wanted, page=number)
             assert following is not None
-            reply.pages.append(board_reply(following, with_chart=False))
+            reply.pages.append(board_reply(following))
         return reply
 
     categories = ", ".join(f"{c.name} ({'/'.join(c.aliases)})" for c in CATEGORIES)

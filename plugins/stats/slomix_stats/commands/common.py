@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from slomix.kernel import Actor, Context, UsageError
@@ -16,6 +18,17 @@ class State:
     queries: StatsQueries | None = None
     # The last ambiguous search per actor, for !select.
     choices: dict[str, list[PlayerRef]] = field(default_factory=dict)
+    # Charts only change when rounds do: drawn once per rebuild of the totals.
+    charts: OrderedDict[tuple, bytes] = field(default_factory=OrderedDict)
+
+    def chart(self, key: tuple, draw: Callable[[], bytes]) -> bytes:
+        key = (self.q.generation, *key)
+        if key not in self.charts:
+            self.charts[key] = draw()
+            while len(self.charts) > 128:
+                self.charts.popitem(last=False)
+        self.charts.move_to_end(key)
+        return self.charts[key]
 
     @property
     def q(self) -> StatsQueries:

@@ -43,9 +43,10 @@ def commands(state: State) -> list[Command]:
                 ["Headshot %", f"{ta.headshot_accuracy:.1f} %", f"{tb.headshot_accuracy:.1f} %"],
                 ["Kills", ta.kills, tb.kills], ["Rounds", ta.rounds, tb.rounds],
                 ["Revives", ta.revives_given, tb.revives_given]]
+        radar = state.chart(("compare", ta.guid, tb.guid), lambda: charts.compare_radar(ta, tb))
         return Reply(title=f"{ta.name} vs {tb.name}", tables=[Table(columns=["", ta.name, tb.name], rows=rows)],
-                     images=[Image(filename="compare.png", data=charts.compare_radar(ta, tb),
-                                   alt=f"Radar chart: {ta.name} vs {tb.name}")], data=[ta, tb])
+                     images=[Image(filename="compare.png", data=radar, alt=f"Radar chart: {ta.name} vs {tb.name}")],
+                     data=[ta, tb])
 
     async def find_player(ctx: Context) -> Reply:
         found = await state.q.find_players(ctx.args["term"], limit=15)

@@ -82,8 +82,9 @@ async def render(state: State, detail: SessionDetail, view: str) -> Reply:
         series = await state.q.session_series(s.start)
         if not series:
             raise UsageError("no counted rounds to draw")
-        return Reply(**base, images=[Image(filename="session.png", data=charts.session_graphs(
-            series, _title(detail)), alt="DPM, K/D and kills over the session")])
+        png = state.chart(("session", s.start), lambda: charts.session_graphs(series, _title(detail)))
+        return Reply(**base, images=[Image(filename="session.png", data=png,
+                                           alt="DPM, K/D and kills over the session")])
     if view == "maps":
         rows = [[r.round_time.strftime("%H:%M"), r.map, f"R{r.round_number}", r.outcome,
                  duration(r.duration_seconds), f"{SIDES.get(r.defender_team, '?')} defended",
