@@ -90,10 +90,36 @@ async def _synth(args: argparse.Namespace, kernel: Kernel) -> int:
     return ExitCode.OK
 
 
+def _configure_quarantine(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--export", type=Path, metavar="DIR", help="write the original bytes of each file here")
+    parser.add_argument("--json", action="store_true")
+
+
+async def _quarantine(args: argparse.Namespace, kernel: Kernel) -> int:
+    rows = await kernel.db.pool.fetch(
+        """SELECT name, kind, reason, source, received_at, data FROM stats.files WHERE status = 'quarantined'
+           ORDER BY received_at, name""")
+    if args.export:
+        args.export.mkdir(parents=True, exist_ok=True)
+        for row in rows:
+            (args.export / Path(row["name"]).name).write_bytes(row["data"])
+    listing = [{"file": r["name"], "kind": r["kind"], "reason": r["reason"], "source": r["source"],
+                "received_at": r["received_at"].isoformat()} for r in rows]
+    if args.json:
+        sys.stdout.write(msgspec.json.encode(listing).decode() + "\n")
+    else:
+        console.out.print(console.table(["file", "kind", "reason", "source", "received"],
+                                        [[x["file"], x["kind"], x["reason"], x["source"], x["received_at"][:19]]
+                                         for x in listing], title=f"Quarantined files ({len(listing)})"))
+    return ExitCode.OK
+
+
 def subcommands() -> list[SubCommand]:
     return [
         SubCommand("parse", "parse stats files without touching the database", _configure_parse, _parse,
                    needs_database=False),
         SubCommand("synth", "write a realistic synthetic history by resampling real stats files",
                    _configure_synth, _synth, needs_database=False),
+        SubCommand("quarantine", "list quarantined files with their reasons (--export their original bytes)",
+                   _configure_quarantine, _quarantine),
     ]

@@ -24,10 +24,14 @@ async def fresh_url(slomix_templates) -> str:
     return await slomix_templates.fresh_database(kernel)
 
 
-def run_import(url: str, *paths, cwd, timeout=120) -> subprocess.CompletedProcess[str]:
+def run_cli(url: str, *args, cwd, timeout=120) -> subprocess.CompletedProcess[str]:
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("SLOMIX")}, "SLOMIX_DATABASE_URL": url}
-    return subprocess.run([sys.executable, "-m", "slomix.cli", "import", *map(str, paths), "--json"], cwd=cwd,
+    return subprocess.run([sys.executable, "-m", "slomix.cli", *map(str, args)], cwd=cwd,
                           env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def run_import(url: str, *paths, cwd, timeout=120) -> subprocess.CompletedProcess[str]:
+    return run_cli(url, "import", *paths, "--json", cwd=cwd, timeout=timeout)
 
 
 async def dump(url: str, history_dump) -> dict:
@@ -96,3 +100,16 @@ async def test_killed_at_any_moment_then_rerun_equals_one_clean_run(slomix_templ
     expected["files"] = [f[:3] for f in expected["files"]]
     got["files"] = [f[:3] for f in got["files"]]
     assert got == expected
+
+
+async def test_quarantine_lists_and_exports_the_original_bytes(slomix_templates, tmp_path) -> None:
+    url = await fresh_url(slomix_templates)
+    bad = tmp_path / "in" / "2025-10-14-212214-supply-round-1.txt"
+    bad.parent.mkdir()
+    bad.write_bytes(b"^7server\\supply\\legacy3\\1\\1\\2\\10:00\\2:18\nABCDEF12\\x\\0\\1\\notanumber 1 2 3 4 5\n")
+    assert run_import(url, bad, cwd=tmp_path).returncode == 0
+    listed = run_cli(url, "quarantine", "--json", "--export", tmp_path / "out", cwd=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    [entry] = json.loads(listed.stdout)
+    assert entry["file"] == bad.name and "(line 2)" in entry["reason"]
+    assert (tmp_path / "out" / bad.name).read_bytes() == bad.read_bytes()
