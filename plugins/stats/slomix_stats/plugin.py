@@ -87,8 +87,8 @@ class StatsPlugin:
     @hookimpl
     async def on_round(self, round: RoundEvent, kernel: Kernel) -> None:
         """Milestones and announcements; restart-safe through the ledger and announcement keys."""
-        if not (round.is_valid and round.status in ("completed", "substitution")):
-            return
+        if not isinstance(round, RoundEvent) or not (round.is_valid and round.status in ("completed", "substitution")):
+            return  # another plugin's kind of round, or one that does not count
         assert self.settings is not None
         if not self._recent(round.round_time):
             return

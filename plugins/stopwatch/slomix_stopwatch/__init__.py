@@ -1,9 +1,9 @@
-"""Persistent teams and map-based scoring.
+"""Slomix stopwatch: persistent teams per gaming session and map-based stopwatch scoring.
 
-Not built yet: the plugin registers so that it can be listed and switched off,
-and declares no commands, routes, migrations or reactions until its issue lands.
+Reads rounds only through ``slomix_stats.api``; pages and other plugins read results through
+``slomix_stopwatch.api``.
 """
 
+from .plugin import StopwatchPlugin
 
-class StopwatchPlugin:
-    """Registers under the name ``stopwatch``; implements no hooks yet."""
+__all__ = ["StopwatchPlugin"]

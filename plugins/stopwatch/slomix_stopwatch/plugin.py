@@ -1,0 +1,53 @@
+"""The stopwatch plugin's hooks: migrations, commands, routes, and a recompute on every round."""
+
+from __future__ import annotations
+
+import logging
+
+from slomix.kernel import Kernel, MigrationSet, hookimpl
+from slomix_stats.api import RoundEvent
+
+from . import commands, refresh, routes
+
+log = logging.getLogger("slomix.stopwatch")
+
+
+class StopwatchPlugin:
+    @hookimpl
+    def on_migrations(self) -> MigrationSet:
+        return MigrationSet(schema="stopwatch", package="slomix_stopwatch.migrations", requires=("stats",))
+
+    @hookimpl
+    def on_command(self, kernel: Kernel):
+        return commands.build()
+
+    @hookimpl
+    def on_http_route(self, kernel: Kernel):
+        return routes.build()
+
+    @hookimpl
+    def on_startup(self, kernel: Kernel) -> None:
+        kernel.task_group.start_soon(self._backfill, kernel)
+
+    @hookimpl
+    async def on_round(self, round, kernel: Kernel) -> None:
+        if isinstance(round, RoundEvent):
+            await refresh.refresh(kernel.db.pool, round.session_start)
+
+    @hookimpl
+    async def on_health(self, kernel: Kernel) -> dict:
+        row = await kernel.db.pool.fetchrow(
+            "SELECT count(*) AS sessions, max(session_start) AS latest FROM stopwatch.session_results")
+        return {"scored_sessions": row["sessions"],
+                "latest_session": row["latest"].isoformat() if row["latest"] else None}
+
+    @staticmethod
+    async def _backfill(kernel: Kernel) -> None:
+        """Score sessions imported while the plugin was off; a failure must not take the process down."""
+        try:
+            count = await refresh.backfill(kernel.db.pool)
+        except Exception:
+            log.exception("stopwatch backfill failed")
+        else:
+            if count:
+                log.info("scored %d session(s) imported while the stopwatch was off", count)

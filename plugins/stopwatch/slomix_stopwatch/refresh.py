@@ -1,0 +1,69 @@
+"""Recomputing a session's teams and result from what the stats plugin stored.
+
+Every ``on_round`` recomputes the whole session of the round from the database, so the result
+never depends on the order or the number of events (idempotent, order independent).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+import asyncpg
+
+from slomix_stats import api
+
+from . import scoring, store, teams
+
+log = logging.getLogger("slomix.stopwatch")
+
+
+async def refresh(pool: asyncpg.Pool, session_start: datetime) -> None:
+    """Recompute and store the teams and the result of one session (or forget a session that
+    no longer exists: a late round merged it into an earlier one)."""
+    async with pool.acquire() as conn, conn.transaction():
+        await store.lock_session(conn, session_start)
+        rounds = await api.session_rounds(conn, session_start)
+        if not rounds:
+            await store.delete_session(conn, session_start)
+            return
+        valid = sorted((r for r in rounds if r.is_valid and r.round_number in (1, 2)),
+                       key=lambda r: (r.round_time, r.round_id))
+        session_end = max(r.round_time for r in rounds)
+        await store.absorb_merged(conn, session_start, session_end)
+        players = {p.guid: p.name for r in valid for p in r.players}  # the latest name wins
+        pinned = await store.pins(conn, session_start)
+        live = teams.live_pins(pinned, players)
+        if pinned and not live:
+            # The stale-roster guard (spec §4.7): overrides naming nobody who played are dropped.
+            log.info("session %s: pinned players did not play, re-detecting teams", session_start)
+            await store.drop_pins(conn, session_start)
+        rosters = teams.detect([teams.Lineup.of(r) for r in valid], live)
+        if not (rosters.a or rosters.b):
+            await store.delete_session(conn, session_start)
+            return
+        named = {team: name for team, (name, _) in (await store.names(conn, session_start)).items()}
+        if len(named) < 2:
+            taken = {n.lower() for n in named.values()}
+            pool_names = [r["name"] for r in await store.pool_teams(conn) if r["name"].lower() not in taken]
+            drawn = iter(teams.draw_names(pool_names, session_start.isoformat()))
+            await store.set_names(conn, session_start, {t: next(drawn) for t in teams.TEAMS if t not in named},
+                                  "pool")
+        meta = await api.round_meta(conn, [r.round_id for r in valid])
+        maps = scoring.score_maps(rounds, meta, rosters)
+        await store.save(conn, session_start, session_end, rosters, players, maps)
+
+
+async def ensure(pool: asyncpg.Pool, session_start: datetime) -> None:
+    """Compute a session not seen yet (history imported before the plugin was enabled)."""
+    if not await store.has_result(pool, session_start):
+        await refresh(pool, session_start)
+
+
+async def backfill(pool: asyncpg.Pool) -> int:
+    """Compute every session that has valid rounds but no stored result; returns how many."""
+    done = await store.result_starts(pool)
+    missing = [s.start for s in await api.sessions(pool) if s.valid_rounds and s.start not in done]
+    for start in missing:
+        await refresh(pool, start)
+    return len(missing)
