@@ -21,10 +21,10 @@ from typing import Any
 import pytest
 
 from .database import TemplateDatabases, start_test_postgres
-from .fake_discord import fake_discord
+from .fake_discord import discord_kernel, fake_discord
 from .sftp import sftp_server
 
-__all__ = ["fake_discord", "sftp_server"]  # fixtures defined beside this module
+__all__ = ["discord_kernel", "fake_discord", "sftp_server"]  # fixtures defined beside this module
 
 
 def pytest_configure(config: pytest.Config) -> None:

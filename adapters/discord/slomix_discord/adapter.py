@@ -1,36 +1,99 @@
-"""Settings and lifecycle of the Discord adapter."""
+"""The adapter's hooks: settings, its schema, running the bot, announcements, health."""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
-import msgspec
+import aiohttp
+import anyio
+import nextcord
 
-from slomix.kernel import Kernel, Secret, hookimpl
+from slomix.kernel import Announcement, Kernel, MigrationSet, Reply, hookimpl
+
+from . import paging
+from .announce import Announcer
+from .bot import SlomixBot
+from .settings import DiscordSettings
 
 log = logging.getLogger("slomix.discord")
 
 
-class DiscordSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    """``[adapters.discord]``: the bot token is a reference to an environment variable."""
-
-    token: Secret = Secret(env="DISCORD_TOKEN")
-    prefix: str = "!"
-    guild_ids: list[int] = []
-    announce_channel_id: int | None = None
-
-
 class DiscordAdapter:
+    def __init__(self) -> None:
+        self.bot: SlomixBot | None = None
+        self.announcer: Announcer | None = None
+
     @hookimpl
     def on_config_schema(self) -> type:
         return DiscordSettings
 
     @hookimpl
+    def on_migrations(self) -> MigrationSet:
+        return MigrationSet(schema="discord", package="slomix_discord.migrations")
+
+    @hookimpl
+    def on_startup(self, kernel: Kernel) -> None:
+        self.announcer = Announcer(kernel.db.pool)
+
+    @hookimpl
     async def on_serve(self, kernel: Kernel) -> None:
         settings: DiscordSettings = kernel.settings_for("discord")
-        if settings.token.reveal() is None:
+        token = settings.token.reveal()
+        if token is None:
             log.info("discord adapter idle: set %s (or adapters.discord.token) to connect a bot",
                      settings.token.env)
             return
-        # The nextcord client is built in the Discord adapter issue; until then say so plainly.
-        log.error("discord adapter: a token is set but the bot client is not built yet")
+        bot = self.bot = SlomixBot(kernel, settings)
+        async with anyio.create_task_group() as tg:
+            if settings.announce_channel_id is not None and self.announcer is not None:
+                tg.start_soon(self._announce_while_connected, bot, settings.announce_channel_id)
+            try:
+                await self._log_in(bot, token)
+                await bot.connect()  # reconnects by itself; returns when closed
+            except nextcord.LoginFailure:
+                log.error("discord: the token in %s was refused", settings.token.env)
+            except nextcord.PrivilegedIntentsRequired:
+                log.error("discord: enable the Message Content intent for the bot in the developer portal")
+            finally:
+                tg.cancel_scope.cancel()
+                with anyio.CancelScope(shield=True):
+                    await bot.close()
+
+    @staticmethod
+    async def _log_in(bot: SlomixBot, token: str) -> None:
+        """Log in, waiting out a Discord (or network) outage; nextcord retries by itself only once connected."""
+        delay = 1.0
+        while True:
+            try:
+                return await bot.login(token)
+            except (OSError, aiohttp.ClientError, nextcord.DiscordServerError) as error:
+                log.warning("discord: cannot reach Discord (%s); trying again in %.0f s", error, delay)
+                await anyio.sleep(delay)
+                delay = min(delay * 2, 60.0)
+
+    async def _announce_while_connected(self, bot: SlomixBot, channel_id: int) -> None:
+        assert self.announcer is not None
+
+        async def post(reply: Reply) -> tuple[int, int]:
+            channel: Any = bot.get_channel(channel_id) or await bot.fetch_channel(channel_id)
+            message = await paging.send(channel, bot.render(reply), page_timeout=bot.settings.page_timeout)
+            return channel.id, message.id
+
+        await bot.wait_until_ready()
+        await self.announcer.run(post)
+
+    @hookimpl
+    def on_announce(self, announcement: Announcement, kernel: Kernel) -> None:
+        settings: DiscordSettings = kernel.settings_for("discord")
+        if settings.announce_channel_id is None or self.announcer is None:
+            return
+        # The caller (an import) goes on at once; the row is written and posted in the background.
+        kernel.task_group.start_soon(self.announcer.add, announcement)
+
+    @hookimpl
+    async def on_health(self, kernel: Kernel) -> dict[str, Any]:
+        state = self.bot.state() if self.bot is not None else {"state": "idle"}
+        if self.announcer is not None:
+            state["announcements"] = await self.announcer.counts()
+        return state

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from slomix.kernel import Actor, Context, UsageError
 
@@ -34,6 +35,17 @@ class State:
     def q(self) -> StatsQueries:
         assert self.queries is not None, "the stats plugin is not started"
         return self.queries
+
+
+def player_completer(state: State) -> Callable[[Any, str], Awaitable[list[str]]]:
+    """Suggestions while a name is typed (slash-command autocomplete): the matching players' names."""
+
+    async def complete(kernel: Any, prefix: str) -> list[str]:
+        if not prefix.strip() or state.queries is None:
+            return []
+        return [p.name for p in await state.q.find_players(prefix, limit=25)]
+
+    return complete
 
 
 def discord_id(actor: Actor) -> int | None:

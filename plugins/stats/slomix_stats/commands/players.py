@@ -5,7 +5,7 @@ from __future__ import annotations
 from slomix.kernel import Arg, Command, Context, Field, Image, Reply, Table, UsageError
 
 from .. import charts
-from .common import State, duration, resolve
+from .common import State, duration, player_completer, resolve
 
 
 def commands(state: State) -> list[Command]:
@@ -78,7 +78,7 @@ def commands(state: State) -> list[Command]:
             rows=[[a.alias, f"{a.first_seen:%Y-%m-%d}", f"{a.last_seen:%Y-%m-%d}"] for a in aliases])],
             data=aliases)
 
-    player = Arg("player", rest=True, help="name, GUID or @mention (default: you)")
+    player = Arg("player", rest=True, help="name, GUID or @mention (default: you)", complete=player_completer(state))
     return [
         Command("stats", stats, "Lifetime stats of a player", args=(player,), category="players"),
         Command("compare", compare, "Compare two players (radar chart)", category="players",
