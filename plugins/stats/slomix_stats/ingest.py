@@ -15,12 +15,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import asyncpg
+import msgspec
 
 from slomix.kernel import FileOutcome, IncomingFile
 
 from . import events, store
 from .api import RoundEvent
-from .formats import ParseError, StatsFile, parse_filename, parse_stats, r2_differential
+from .formats import ParseError, PlayerRound, StatsFile, parse_filename, parse_stats, r2_differential
 from .pairing import Assignment, RoundKey, pair
 from .rules import judge
 from .settings import StatsSettings
@@ -40,6 +41,20 @@ def kind_of(name: str) -> str | None:
 
 
 NEW = -1  # the id of the round being imported, before it has one
+
+
+def one_line_per_guid(stats: StatsFile) -> tuple[StatsFile, str]:
+    """Two clients sharing an 8-character GUID prefix (spec §1.10.13) would be one player twice:
+    keep the line with the most time played, and say so."""
+    best: dict[str, PlayerRound] = {}
+    for p in stats.players:
+        if p.guid not in best or p.time_played_seconds > best[p.guid].time_played_seconds:
+            best[p.guid] = p
+    if len(best) == len(stats.players):
+        return stats, ""
+    kept = [p for p in stats.players if best[p.guid] is p]
+    names = sorted({p.clean_name for p in stats.players if best[p.guid] is not p})
+    return msgspec.structs.replace(stats, players=kept), f"; dropped duplicate GUID line(s) of {', '.join(names)}"
 
 
 @dataclass(slots=True)
@@ -70,12 +85,17 @@ class Ingestor:
         if kind is None:
             return None
         sha256 = hashlib.sha256(file.data).hexdigest()
-        async with store.import_transaction(conn):
-            if await store.find_file(conn, file.name, sha256) is not None:
-                return Result(FileOutcome(status="duplicate", kind=kind, detail="already received"))
-            handler = {"stats": self._stats, "endstats": self._endstats,
-                       "gametime": self._meta, "webhook": self._meta}[kind]
-            return await handler(conn, file, kind, sha256)
+        handler = {"stats": self._stats, "endstats": self._endstats, "gametime": self._meta, "webhook": self._meta}
+        try:
+            async with store.import_transaction(conn):
+                if await store.find_file(conn, file.name, sha256) is not None:
+                    return Result(FileOutcome(status="duplicate", kind=kind, detail="already received"))
+                return await handler[kind](conn, file, kind, sha256)
+        except asyncpg.IntegrityConstraintViolationError as error:
+            # Data the parser let through but the schema refuses: keep the file and say why.
+            async with store.import_transaction(conn):
+                return await self._quarantine(conn, file, kind, sha256, ParseError(
+                    file.name, f"the database refused it: {error.__class__.__name__}: {error}"))
 
     async def _quarantine(self, conn: asyncpg.Connection, file: IncomingFile, kind: str, sha256: str,
                           error: ParseError) -> Result:
@@ -94,6 +114,7 @@ class Ingestor:
                 raise ParseError(file.name, f"round {name.round_number}: stopwatch rounds are 1 or 2")
         except ParseError as error:
             return await self._quarantine(conn, file, kind, sha256, error)
+        stats, dropped = one_line_per_guid(stats)
         time = name.timestamp
         assert time is not None
         earlier = await store.replaced_round(conn, file.name)
@@ -123,11 +144,11 @@ class Ingestor:
         changed = await self._apply(conn, rows, assignments, time, new_round_id=round_id)
         changed += await self._link_waiting(conn, round_id, stats.map_name, stats.round_number, time)
         if held:
-            outcome = FileOutcome(status="held", kind=kind, detail="round 2 waiting for its round 1",
+            outcome = FileOutcome(status="held", kind=kind, detail="round 2 waiting for its round 1" + dropped,
                                   ref=str(round_id))
         else:
             outcome = FileOutcome(status="updated" if earlier is not None else "imported", kind=kind,
-                                  detail=f"round {round_id} ({mine.status})", ref=str(round_id))
+                                  detail=f"round {round_id} ({mine.status})" + dropped, ref=str(round_id))
         event = events.from_stats(round_id, values, time, session_start, mine, verdict)
         return Result(outcome, sorted(set(changed) - {round_id}), new=round_id, event=event)
 

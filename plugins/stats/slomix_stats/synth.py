@@ -63,11 +63,11 @@ class _Template:
     def __init__(self, p: PlayerRound) -> None:
         self.minutes = p.time_played_minutes or p.time_played_seconds / 60
         self.percent = round(p.time_played_percent, 1)
-        self.scaled = {f: getattr(p, f) or 0 for f in _SCALED}
+        self.scaled = tuple(getattr(p, f) or 0 for f in _SCALED)
         self.spree = p.killing_spree_best
         self.death_spree = p.death_spree_worst
         self.dead = p.time_dead_minutes
-        self.weapons = {name: (w.hits, w.shots, w.kills, w.deaths, w.headshots) for name, w in p.weapons.items()}
+        self.weapons = tuple((name, w.hits, w.shots, w.kills, w.deaths, w.headshots) for name, w in p.weapons.items())
 
 
 def synthesize(source_files: list[Path], out_dir: Path, rounds: int, seed: int = 0,
@@ -75,17 +75,21 @@ def synthesize(source_files: list[Path], out_dir: Path, rounds: int, seed: int =
     """Write ``rounds`` stats files into ``out_dir``; returns how many were written."""
     if rounds < 0:
         raise ValueError("rounds must be >= 0")
-    slots = max(1, math.ceil(rounds / (ROUNDS_PER_DAY_SLOT * (LAST_DAY - FIRST_DAY).days * 0.9)))
+    # Sessions per day: one evening session while the years 2020-2035 allowed in file names
+    # suffice, else an afternoon one too (and so on).
+    per_slot = ROUNDS_PER_DAY_SLOT * (LAST_DAY - FIRST_DAY).days * 0.9
+    slots = max(1, math.ceil(rounds / per_slot))
     if slots > max(SLOT_STARTS):
-        raise ValueError(f"at most ~{ROUNDS_PER_DAY_SLOT * 4 * 5000} rounds fit in file-name years 2020-2035")
+        raise ValueError(f"at most {int(per_slot * max(SLOT_STARTS)):,} rounds fit in the years 2020-2035")
     rng = random.Random(seed)
     templates, identities, maps, server, config = _learn(sorted(map(Path, source_files)))
     pool = _pool(identities, rng)
     weights = [1 / (rank + 1) ** 0.7 for rank in range(len(pool))]  # regulars play more often
     out_dir.mkdir(parents=True, exist_ok=True)
     world = _World(rng, templates, pool, weights, maps, server, config)
+    sparse = rounds * 4 < (LAST_DAY - FIRST_DAY).days * ROUNDS_PER_DAY_SLOT  # room to skip some evenings
     written = 0
-    for name, sf in world.rounds(slots, sparse=rounds * 4 < (LAST_DAY - FIRST_DAY).days * ROUNDS_PER_DAY_SLOT):
+    for name, sf in world.rounds(slots, sparse):
         if written >= rounds:
             break
         (out_dir / name).write_bytes(render_stats(sf).encode("utf-8"))
@@ -187,7 +191,7 @@ class _World:
         return list(chosen.values())
 
     def map_pair(self, cursor: datetime, map_name: str, limit: int, teams) -> Iterator[tuple[str, StatsFile]]:
-        """Write R1 then R2 of one stopwatch map; returns the time R2 ended."""
+        """Yield R1 then R2 of one stopwatch map; returns the time R2 ended."""
         rng = self.rng
         defender = 1 if rng.random() < 0.8 else 2
         attacker = 3 - defender
@@ -230,28 +234,30 @@ class _World:
         header = Header(self.server, map_name, self.config, round_number, defender, winner, limit, next_limit,
                         float(played) + self.rng.randint(0, 999) / 1000 if nine else None, 9 if nine else 8)
         name = stats_filename(stamp, map_name, round_number)
-        duration = min(int(header.playtime_seconds) if nine else next_limit or 300, limit)
-        return StatsFile(name, map_name, round_number, header, 38, duration, players)
+        return StatsFile(name, map_name, round_number, header, 38, played, players)
 
     def player_round(self, guid: str, name: str, team: int, seconds: int, rounds: int) -> PlayerRound:
         """A real player-round scaled to this round's length (per-round values)."""
         rng = self.rng
         template = rng.choice(self.templates)
         minutes = max(0.1, round(seconds / 60 * (1.0 if rng.random() < 0.8 else rng.uniform(0.5, 1.0)), 1))
-        factor = minutes / template.minutes if template.minutes > 0 else 1.0
-        values = {f: round(v * factor) for f, v in template.scaled.items()}
+        f = minutes / template.minutes if template.minutes > 0 else 1.0
+        values = dict(zip(_SCALED, [int(v * f + 0.5) for v in template.scaled], strict=True))
         weapons = {}
-        for weapon, (hits, shots, kills, deaths, heads) in template.weapons.items():
-            shots, kills, deaths = round(shots * factor), round(kills * factor), round(deaths * factor)
-            hits = min(shots, round(hits * factor)) if shots else round(hits * factor)
-            heads = min(hits, round(heads * factor))
-            if hits or shots or kills or deaths:
-                weapons[weapon] = Weapon(hits, shots, kills, deaths, heads)
+        kills = 0
+        for weapon, hits, shots, wkills, deaths, heads in template.weapons:
+            shots, wkills, deaths = int(shots * f + 0.5), int(wkills * f + 0.5), int(deaths * f + 0.5)
+            hits = int(hits * f + 0.5)
+            if shots and hits > shots:  # keep accuracy <= 100 % (grenade splash can exceed it)
+                hits = shots
+            heads = min(hits, int(heads * f + 0.5))
+            if hits or shots or wkills or deaths:
+                weapons[weapon] = Weapon(hits, shots, wkills, deaths, heads)
+                kills += wkills
         if not weapons:
             weapons["WS_KNIFE"] = Weapon(0, 1, 0, 0, 0)
-        kills = sum(w.kills for w in weapons.values())
         values["headshot_kills"] = min(values["headshot_kills"], kills)
-        dead = min(minutes, round(template.dead * factor, 1))
+        dead = min(minutes, round(template.dead * f, 1))
         return self.finish(guid, name, team, rounds, values, weapons, minutes, template.percent, dead,
                            dead, template.spree, template.death_spree)
 
@@ -276,17 +282,19 @@ class _World:
     def finish(guid, name, team, rounds, values, weapons, minutes, percent, dead, dead_this_round, spree,
                death_spree) -> PlayerRound:
         """Fill the fields the Lua derives: sums, tank, time-dead ratio, its own K/D."""
-        kills = sum(w.kills for w in weapons.values())
-        deaths = sum(w.deaths for w in weapons.values())
+        kills = deaths = heads = shots = 0
+        for w in weapons.values():
+            kills += w.kills
+            deaths += w.deaths
+            heads += w.headshots
+            shots += w.shots
         received = values["damage_received"]
         tank = round(received / deaths / 130, 1) if received > 1000 and deaths and received / deaths / 130 > 3 else 0.0
         dead_ratio = round(dead_this_round / minutes * 100, 1) if minutes > 2 else 0.0
         lua_kd = round(kills / deaths, 1) if deaths else float(kills + 1)
-        values.update(bullets_fired=sum(w.shots for w in weapons.values()),
-                      killing_spree_best=spree, death_spree_worst=death_spree)
+        values.update(bullets_fired=shots, killing_spree_best=spree, death_spree_worst=death_spree)
         return PlayerRound(
-            guid=guid, raw_guid=guid, name=name, clean_name=clean_name(name), rounds=rounds, team=team, is_bot=False,
-            kills=kills, deaths=deaths, headshots=sum(w.headshots for w in weapons.values()),
-            time_played_percent=percent, lua_dpm=0.0, time_played_minutes=minutes, tank_meatshield=tank,
-            time_dead_ratio=dead_ratio, time_dead_minutes=dead, lua_kd_ratio=lua_kd,
-            time_played_seconds=round(minutes * 10) * 6, weapons=weapons, **values)
+            guid=guid, raw_guid=guid, name=name, clean_name=clean_name(name), rounds=rounds, team=team,
+            is_bot=False, kills=kills, deaths=deaths, headshots=heads, time_played_percent=percent, lua_dpm=0.0,
+            time_played_minutes=minutes, tank_meatshield=tank, time_dead_ratio=dead_ratio, time_dead_minutes=dead,
+            lua_kd_ratio=lua_kd, time_played_seconds=round(minutes * 10) * 6, weapons=weapons, **values)

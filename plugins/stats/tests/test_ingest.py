@@ -179,3 +179,16 @@ async def test_on_round_is_broadcast_after_the_commit(make_kernel, shared_data, 
     assert [s[:3] for s in seen] == [(2, "new", "orphan_r2"), (1, "new", "completed"),
                                      (2, "updated", "completed")]
     assert all(count == players > 0 for *_, count, players in seen)
+
+
+async def test_two_lines_with_one_guid_keep_the_longer(make_kernel, stats_files) -> None:
+    kernel = await make_kernel(plugins={"stats"})
+    path = stats_files[-1]
+    lines = path.read_bytes().split(b"\n")
+    twin = lines[1].split(b"\\", 1)[1]
+    clone = lines[2].split(b"\\", 1)[0] + b"\\" + twin  # second player's GUID on the first player's line
+    data = b"\n".join([*lines[:3], clone, *lines[3:]])
+    [(_, outcome)] = await kernel.ingest(IncomingFile(name=path.name, data=data))
+    assert outcome.status in ("imported", "held") and "dropped duplicate GUID" in outcome.detail
+    assert await kernel.db.pool.fetchval("SELECT count(*) FROM stats.player_rounds") == \
+        len(parse_stats(path.read_bytes(), path.name).players)

@@ -6,6 +6,7 @@ for those fields; Lua counters, XP and dead time restart every round (spec §2.3
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterable
 from datetime import timedelta
@@ -143,12 +144,20 @@ def find_r1(r2_filename: str, candidate_filenames: Iterable[str | os.PathLike[st
     best: tuple[FileName, str] | None = None
     for candidate in candidate_filenames:
         text = os.fspath(candidate)
-        try:
-            info = parse_filename(os.path.basename(text))
-        except ParseError:
-            continue
-        if (info.kind == "stats" and info.round_number == 1 and info.map == r2.map and info.date in days
-                and info.timestamp is not None and earliest <= info.timestamp < r2.timestamp
+        info = _round1_name(os.path.basename(text))
+        if (info is not None and info.map == r2.map and info.date in days
+                and earliest <= info.timestamp < r2.timestamp
                 and (best is None or info.timestamp > best[0].timestamp)):
             best = (info, text)
     return None if best is None else best[1]
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _round1_name(name: str) -> FileName | None:
+    """The parsed name if it is a round-1 stats file. Cached: an importer asks find_r1 about
+    every R2 with the same directory listing."""
+    try:
+        info = parse_filename(name)
+    except ParseError:
+        return None
+    return info if info.kind == "stats" and info.round_number == 1 else None

@@ -123,7 +123,7 @@ def parse_endstats(data: bytes | str, filename: str) -> Endstats:
             continue
         name = _award_name(first) if in_awards else None
         counts = _counts(second, third)
-        if name is None and counts is not None:
+        if counts is not None and name != first:  # only an exact award name beats "<name> <int> <int>"
             in_awards = False
             versus.append(VersusRow(subject[0] if subject else None, subject[1] if subject else None,
                                     _name(first, filename, number), *counts))
@@ -138,7 +138,7 @@ def parse_endstats(data: bytes | str, filename: str) -> Endstats:
         # most-useful-kills award) and, when useless kills > 3, writes them as "Most objectives
         # stolen". The file order tells them apart: j = 44 comes after every rank up to 43.
         if award.name == _SPREE and (spree_seen or last_rank > rank or (award.value or 0) <= 1):
-            corrections.append(f"line {number}: second {_SPREE!r} is endstats.lua's j=44 label bug; dropped")
+            corrections.append(f"line {number}: {_SPREE!r} from endstats.lua's j=44 label bug; dropped")
             last_rank, bug_row = _RANK[_USEFUL], True
             continue
         if award.name == _STOLEN and (is_bug or last_rank > rank):

@@ -58,16 +58,16 @@ LUA_ONLY = frozenset({"lua_dpm", "lua_kd_ratio"})
 # The extended fields under their DB column names (spec §6), in file order.
 EXTENDED_FIELDS: tuple[str, ...] = tuple(n for n in V8_NAMES if n not in LUA_ONLY)
 
-# v8 index of each position of each version (spec §1.7 and the real files):
+# v8 index of each position of each version (spec §1.7; dates are those of the real files):
 #  32  c0rnp0rn2, space separated: no TAB22 time played; useful kills and multikills follow K/D.
-#  33  2024: TAB0-27 as v8, then multikills 2x-6x (no denied playtime).
-#  35  Feb 2025: + denied playtime (before the multikills) + useless kills.
-#  36  2025: + full selfkills.
-#  37  mid 2025: + repairs/constructions. Not in the spec's table; the real files show the
-#      extra field is constructions, not revives: in 38-field files sum(revives_given) equals
-#      sum(times_revived) in every file, while in all six 37-field files the last field never
-#      does (e.g. 7 vs 8, 5 vs 1) and is highest on sw_goldrush_te (tank repairs).
-#  38  Oct 2025 -> (c0rnp0rn8): + revives given.
+#  33  2024-04 .. 2024-10: TAB0-27 as v8, then multikills 2x-6x (no denied playtime).
+#  35  (spec: Feb 2025, none in the data): + denied playtime before the multikills, + useless kills.
+#  36  2025-01 .. 2025-05: + full selfkills.
+#  37  2025-05 .. 2025-09: + repairs/constructions. Not in the spec's table; the real files show
+#      the extra field is constructions, not revives: in 38-field files sum(revives_given)
+#      equals sum(times_revived) in every file, while in the 37-field files the last field
+#      mostly does not (7 vs 8, 5 vs 1, ...) and peaks on sw_goldrush_te (tank repairs).
+#  38  2025-10 -> (c0rnp0rn8): + revives given.
 _V8_POSITIONS: dict[int, tuple[int, ...]] = {
     32: (*range(22), 23, 24, 25, 26, 27, 29, 30, 31, 32, 33),
     33: (*range(28), 29, 30, 31, 32, 33),

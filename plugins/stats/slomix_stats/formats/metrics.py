@@ -1,11 +1,11 @@
-"""Per-round formulas shared by the parser and the R2 differential (spec §5)."""
+"""Small conversions shared by the parser, the R2 differential and the writer."""
 
 from __future__ import annotations
 
 import hashlib
 import re
 
-__all__ = ["bot_guid", "clean_name", "format_mss", "minutes_to_seconds", "parse_mss", "rates"]
+__all__ = ["bot_guid", "clean_name", "format_mss", "minutes_to_seconds", "parse_mss"]
 
 _COLOUR = re.compile(r"\^[0-9a-zA-Z]")
 _clean_cache: dict[str, str] = {}
@@ -35,16 +35,6 @@ def minutes_to_seconds(minutes: float) -> int:
     so count tenths first: 4.1 min -> 41 tenths -> 246 s.
     """
     return round(minutes * 10) * 6
-
-
-def rates(kills: int, deaths: int, damage: int, seconds: int, hits: int, shots: int):
-    """(dpm, accuracy, efficiency, kd_ratio) with the predecessor's conventions."""
-    return (
-        damage * 60 / seconds if seconds > 0 else 0.0,
-        hits * 100 / shots if shots > 0 else 0.0,
-        kills * 100 / (kills + deaths) if kills + deaths > 0 else 0.0,
-        kills / deaths if deaths > 0 else float(kills),
-    )
 
 
 def parse_mss(text: str) -> int | None:

@@ -7,6 +7,10 @@ Fields an older version lacked (None) are written as 0, as the current Lua would
 
 from __future__ import annotations
 
+from operator import itemgetter
+
+from msgspec.structs import astuple
+
 from .layout import FLOAT_V8, V8_NAMES, WEAPON_NAMES
 from .metrics import format_mss
 from .models import Header, PlayerRound, StatsFile
@@ -16,6 +20,7 @@ __all__ = ["render_header", "render_player", "render_stats"]
 _WEAPON_BIT = {name: bit for bit, name in enumerate(WEAPON_NAMES)}
 _EXTENDED_TEMPLATE = "\t".join("%.1f" if i in FLOAT_V8 else "%d" for i in range(38))
 _PLACEHOLDER = {"missing": "", "non_numeric": "x", "out_of_range": "9"}
+_extended = itemgetter(*(PlayerRound.__struct_fields__.index(name) for name in V8_NAMES))
 
 
 def render_stats(sf: StatsFile) -> str:
@@ -42,7 +47,9 @@ def render_player(p: PlayerRound) -> str:
         w = p.weapons[name]
         mask |= 1 << _WEAPON_BIT[name]
         numbers.append(f" {w.hits} {w.shots} {w.kills} {w.deaths} {w.headshots}")
-    values = tuple(0 if (v := getattr(p, name)) is None else v for name in V8_NAMES)
+    values = _extended(astuple(p))
+    if None in values:
+        values = tuple(0 if v is None else v for v in values)
     return (f"{p.raw_guid}\\{p.name}\\{p.rounds}\\{p.team}\\{mask}{''.join(numbers)} \t"
             + _EXTENDED_TEMPLATE % values + "\n")
 

@@ -31,7 +31,7 @@ _Text = Annotated[str, msgspec.Meta(max_length=256)]
 _Map = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f/\\]+$")]
 
 
-class TeamPlayer(msgspec.Struct, frozen=True, forbid_unknown_fields=False):
+class TeamPlayer(msgspec.Struct, frozen=True):
     """A player on a team at round end: full GUID as the client sent it, colour-stripped name."""
 
     guid: _Guid
@@ -97,7 +97,7 @@ class _GametimeMeta(msgspec.Struct, frozen=True):
     """The ``meta`` object of a gametime file (written by the Lua with %d / %s)."""
 
     map: _Map
-    round: Annotated[int, msgspec.Meta(ge=0, le=10)]
+    round: Annotated[int, msgspec.Meta(ge=1, le=10)]
     round_start_unix: _Unix
     round_end_unix: _Unix
     actual_duration_seconds: _Seconds
@@ -211,7 +211,13 @@ def parse_gametime(data: bytes | str, filename: str) -> RoundMeta:
     if payload is not None:
         if not isinstance(payload, dict):
             raise ParseError(filename, "$.payload: expected an object")
-        inner = parse_round_end_payload(payload, filename)
+        try:
+            inner = parse_round_end_payload(payload, filename)
+        except ParseError as exc:
+            where = exc.reason[1:] if exc.reason.startswith("$") else "." + exc.reason
+            raise ParseError(filename, f"$.payload{where}") from None
+        if (inner.map, inner.round) != (meta.map, meta.round):
+            raise ParseError(filename, f"$.payload is {inner.map} R{inner.round}, $.meta {meta.map} R{meta.round}")
         base.update({k: v for k, v in msgspec.structs.asdict(inner).items() if v not in (None, ())})
     base.update(spawn_stats=meta.spawn_stats, server_ip=meta.server_ip or None,
                 server_port=meta.server_port or None, match_id=meta.match_id or None)

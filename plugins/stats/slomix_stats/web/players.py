@@ -1,0 +1,116 @@
+"""Players: search and list, and a player's profile."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from typing import Any
+
+from .. import achievements
+from ..commands.common import State
+from .html import (
+    Page,
+    card,
+    cards,
+    duration,
+    num,
+    pager,
+    player_link,
+    round_href,
+    table,
+    text,
+    weapon_bars,
+    weapon_name,
+    when,
+)
+from .svg import Series, legend, line_chart
+
+PER_PAGE = 25
+
+
+def listing(state: State):
+    async def handler(request: Any) -> Page:
+        q, page = request.query.q.strip(), request.query.page
+        found, total = await state.q.players(q, page=page, per_page=PER_PAGE)
+        rows = [[player_link(p.guid, p.name), num(p.rounds), text(when(p.last_seen)), f"<code>{text(p.guid)}</code>"]
+                for p in found]
+        form = ('<form class="search" method="get" action="/players" role="search">'
+                f'<input type="search" name="q" value="{text(q)}" placeholder="Name" aria-label="Player name" '
+                'maxlength=64><button type="submit">Search</button></form>')
+        heading = f"Players matching “{text(q)}”" if q else "Players"
+        return Page("Players", f"<h1>{heading} <small>{total:,}</small></h1>{form}"
+                    + table(["Player", ("Rounds", True), "Last seen", "GUID"], rows)
+                    + pager("/players", page, max(1, math.ceil(total / PER_PAGE)), q=q))
+
+    return handler
+
+
+def _achievements(kills: int, deaths: int, rounds: int) -> str:
+    reached = achievements.milestones(kills, deaths, rounds)
+    upcoming = achievements.next_milestones(kills, deaths, rounds)
+    badges = "".join(f'<span class="chip badge">{text(m.label)}</span>' for m in reached)
+    nxt = "".join(f"<li>{text(m)}</li>" for m in upcoming)
+    return ('<section class="panel"><h3>Achievements</h3>'
+            + (f'<div class="chips">{badges}</div>' if badges else '<p class="muted">None yet.</p>')
+            + (f"<p class=muted>Next:</p><ul>{nxt}</ul>" if nxt else "") + "</section>")
+
+
+def _day_labels(times: list[datetime]) -> dict[float, str]:
+    """Label the first round of each day (at most five days, evenly apart)."""
+    firsts = [i for i, t in enumerate(times, start=1) if i == 1 or t.date() != times[i - 2].date()]
+    step = max(1, math.ceil(len(firsts) / 5))
+    return {i: times[i - 1].strftime("%d %b") for i in firsts[::step]}
+
+
+def profile(state: State):
+    async def handler(request: Any) -> Page:
+        guid = request.path_params["guid"].upper()
+        found = await state.q.player(guid)
+        if found is None:
+            raise LookupError(f"no player with GUID {guid}")
+        t = found.totals
+        figures = cards([
+            card("Rounds", text(f"{t.rounds:,}"), f"{text(duration(t.seconds))} played"),
+            card("K/D", text(f"{t.kd:.2f}"), f"{t.kills:,} kills, {t.deaths:,} deaths"),
+            card("DPM", text(f"{t.dpm:.1f}"), f"{t.damage_given:,} damage"),
+            card("Accuracy", text(f"{t.accuracy:.1f} %"), f"head hits {t.headshot_accuracy:.1f} %"),
+            card("Headshot kills", text(f"{t.headshot_kills:,}"), f"{t.headshot_kill_rate:.1f} % of kills"),
+            card("Revives", text(f"{t.revives_given:,}"), f"revived {t.times_revived:,} times"),
+            card("Gibs", text(f"{t.gibs:,}"), f"best spree {t.best_spree}"),
+            card("Objectives", text(f"{t.objectives:,}"),
+                 f"{t.dynamites_planted} planted, {t.dynamites_defused} defused"),
+        ])
+        points = list(enumerate(found.form, start=1))
+        form_chart = line_chart(
+            [Series("DPM", [(i, f.dpm) for i, f in points])], title="DPM over the last rounds",
+            x_labels=_day_labels([f.round_time for _, f in points]))
+        kills_chart = line_chart(
+            [Series("Kills", [(i, f.kills) for i, f in points]), Series("Deaths", [(i, f.deaths) for i, f in points])],
+            title="Kills and deaths over the last rounds")
+        recent = [[f'<a href="{round_href(f.round_id)}">{text(f.map)} R{f.round_number}</a>',
+                   text(when(f.round_time)), num(f.kills), num(f.deaths), num(f.dpm, 1)] for f in reversed(found.form)]
+        maps = [[text(m.map), num(m.rounds), num(m.kills), num(m.deaths), num(m.kd, 2), num(m.dpm, 1)]
+                for m in found.maps]
+        weapons = [[text(weapon_name(w.weapon)), num(w.kills), num(w.deaths), num(w.hits), num(w.shots),
+                    num(w.accuracy, 1), num(w.headshots)] for w in found.weapons]
+        aliases = [[text(a.alias), text(when(a.first_seen)), text(when(a.last_seen))] for a in found.aliases]
+        html = (
+            f"<h1>{text(t.name)} <small><code>{text(t.guid)}</code></small></h1>"
+            f'<p class="muted">Playing since {text(when(t.first_seen))}, last seen {text(when(t.last_seen))}</p>'
+            + figures
+            + '<h2>Form</h2><div class="grid-2"><section class="panel"><h3>DPM, last rounds</h3>'
+            + form_chart + '</section><section class="panel"><h3>Kills and deaths</h3>' + kills_chart
+            + legend(["Kills", "Deaths"]) + "</section></div>"
+            + table(["Round", "Time", ("Kills", True), ("Deaths", True), ("DPM", True)], recent, sortable=False)
+            + "<h2>Per map</h2>"
+            + table(["Map", ("Rounds", True), ("Kills", True), ("Deaths", True), ("K/D", True), ("DPM", True)], maps)
+            + "<h2>Weapons</h2>"
+            + weapon_bars(found.weapons, 8)
+            + table(["Weapon", ("Kills", True), ("Deaths", True), ("Hits", True), ("Shots", True), ("Acc %", True),
+                     ("Head hits", True)], weapons)
+            + '<div class="grid-2"><section class="panel"><h3>Aliases</h3>'
+            + table(["Name", "First seen", "Last seen"], aliases, sortable=False) + "</section>"
+            + _achievements(t.kills, t.deaths, t.rounds) + "</div>")
+        return Page(t.name, html)
+
+    return handler

@@ -1,0 +1,66 @@
+"""One round: its players by team, the endstats awards and the head-to-head rows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..commands.common import State
+from .html import (
+    TEAMS,
+    Page,
+    card,
+    cards,
+    duration,
+    link,
+    num,
+    player_link,
+    round_href,
+    table,
+    team,
+    text,
+    when,
+)
+
+
+def _round_id(value: str) -> int:
+    if not value.isdigit() or len(value) > 18:
+        raise LookupError(f"{value!r} is not a round number")
+    return int(value)
+
+
+def detail(state: State):
+    async def handler(request: Any) -> Page:
+        round_id = _round_id(request.path_params["round_id"])
+        found = await state.q.round(round_id)
+        if found is None:
+            raise LookupError(f"no round {round_id}")
+        r = found.round
+        status = r.status if r.is_valid else f"{r.status}, not counted"
+        pair = (f'<p>{link(round_href(found.r1_round_id), "← Round 1 of this map")}</p>'
+                if found.r1_round_id else "")
+        html = [f"<h1>{text(r.map)} <small>round {r.round_number}, {text(when(r.round_time))}</small></h1>", pair,
+                cards([card("Winner", team(r.winner_team), f"defending: {text(TEAMS.get(r.defender_team, '?'))}"),
+                       card("Length", text(duration(r.duration_seconds)), text(r.duration_source)),
+                       card("Outcome", text(r.outcome), text(status)),
+                       card("Players", text(r.players))])]
+        for number in TEAMS:
+            rows = [[player_link(p.guid, p.name), num(p.kills), num(p.deaths), num(p.dpm, 1), num(p.damage_given),
+                     num(p.damage_received), num(p.accuracy, 1), num(p.headshot_kills), num(p.revives_given),
+                     num(p.gibs), num(p.xp), text(duration(p.seconds))]
+                    for p in found.players if p.team == number]
+            if rows:
+                html.append(f"<h2>{team(number)}</h2>" + table(
+                    ["Player", ("Kills", True), ("Deaths", True), ("DPM", True), ("Damage", True), ("Taken", True),
+                     ("Acc %", True), ("HS kills", True), ("Revives", True), ("Gibs", True), ("XP", True),
+                     ("Time", True)], rows))
+        if found.awards:
+            rows = [[text(a.award), player_link(a.guid, a.player) if a.guid else text(a.player), text(a.value)]
+                    for a in found.awards]
+            html.append("<h2>Awards</h2>" + table(["Award", "Player", "Value"], rows, sortable=False))
+        if found.versus:
+            rows = [[text(v.subject), text(v.opponent), num(v.kills), num(v.deaths)] for v in found.versus]
+            html.append("<h2>Head to head</h2>" + table(["Player", "Against", ("Kills", True), ("Deaths", True)],
+                                                       rows))
+        return Page(f"{r.map} round {r.round_number}", "".join(html))
+
+    return handler
