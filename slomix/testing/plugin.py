@@ -22,9 +22,9 @@ import pytest
 
 from .database import TemplateDatabases, start_test_postgres
 from .fake_discord import discord_kernel, fake_discord
-from .sftp import sftp_server
+from .sftp import fake_et, sftp_server
 
-__all__ = ["discord_kernel", "fake_discord", "sftp_server"]  # fixtures defined beside this module
+__all__ = ["discord_kernel", "fake_discord", "fake_et", "sftp_server"]  # fixtures defined beside this module
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -1,35 +1,18 @@
-"""Settings and lifecycle of the SSH adapter."""
+"""The SSH adapter's hooks: settings, its schema, the webhook route, polling, health."""
 
 from __future__ import annotations
 
 import logging
 
-import msgspec
+import anyio
 
-from slomix.kernel import Kernel, hookimpl
+from slomix.kernel import Kernel, MigrationSet, hookimpl
+
+from . import status, wake, webhook
+from .poller import Poller
+from .settings import SshSettings
 
 log = logging.getLogger("slomix.ssh")
-
-
-class GameServer(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    """One ``[[adapters.ssh.servers]]`` entry."""
-
-    name: str
-    host: str
-    user: str
-    key_path: str
-    known_hosts: str
-    port: int = 22
-    stats_dir: str = "/home/et/.etlegacy/legacy/gamestats"
-    gametimes_dir: str | None = None
-    proximity_dir: str | None = None
-
-
-class SshSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    """``[adapters.ssh]``."""
-
-    servers: list[GameServer] = []
-    poll_seconds: float = 30.0
 
 
 class SshAdapter:
@@ -38,11 +21,39 @@ class SshAdapter:
         return SshSettings
 
     @hookimpl
+    def on_migrations(self) -> MigrationSet:
+        return MigrationSet(schema="ssh", package="slomix_ssh.migrations")
+
+    @hookimpl
+    def on_http_route(self, kernel: Kernel):
+        return [webhook.route(kernel.settings_for("ssh"))]
+
+    @hookimpl
     async def on_serve(self, kernel: Kernel) -> None:
         settings: SshSettings = kernel.settings_for("ssh")
         if not settings.servers:
             log.info("ssh adapter idle: add [[adapters.ssh.servers]] (name, host, user, key_path,"
                      " known_hosts) to poll a game server")
             return
-        # The SFTP poller is built in the game-server files issue; until then say so plainly.
-        log.error("ssh adapter: servers are configured but the SFTP poller is not built yet")
+        pollers = [Poller(kernel, server, settings) for server in settings.servers]
+        for server in settings.servers:
+            log.info("ssh: polling %s (%s@%s:%d) every %g s: %s", server.name, server.user, server.host,
+                     server.port, settings.poll_seconds, ", ".join(server.folders()))
+
+        def wake_all() -> None:
+            for poller in pollers:
+                poller.wake()
+
+        async with anyio.create_task_group() as tg:
+            for poller in pollers:
+                tg.start_soon(poller.run)
+            tg.start_soon(wake.listen, kernel.db.pool, wake_all)
+
+    @hookimpl
+    async def on_health(self, kernel: Kernel) -> dict:
+        settings: SshSettings = kernel.settings_for("ssh")
+        secret = settings.webhook_secret
+        return {
+            "servers": await status.report(kernel.db.pool, [s.name for s in settings.servers]),
+            "webhook": "ready" if secret.reveal() else f"secret not configured (set {secret.env})",
+        }

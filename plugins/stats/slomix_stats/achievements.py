@@ -48,56 +48,56 @@ def next_milestones(kills: int, deaths: int, rounds: int) -> list[str]:
     return out
 
 
+def ladder() -> list[tuple[str, str, str, float]]:
+    """Every milestone as (key, label, kind, threshold), for the database to compare against."""
+    rows = [(f"kills_{n}", f"{n:,} kills", "kills", float(n)) for n in KILLS]
+    rows += [(f"games_{n}", f"{n:,} rounds played", "games", float(n)) for n in GAMES]
+    rows += [(f"kd_{step}", f"lifetime K/D {step:.1f}", "kd", step) for step in KD_STEPS]
+    return rows
+
+
+_REACHED = """(m.kind = 'kills' AND {kills} >= m.threshold)
+           OR (m.kind = 'games' AND {rounds} >= m.threshold)
+           OR (m.kind = 'kd' AND {rounds} >= {min_games}
+               AND (CASE WHEN {deaths} = 0 THEN {kills} ELSE {kills}::float / {deaths} END) >= m.threshold)"""
+
+
 async def update(conn: asyncpg.Connection | asyncpg.Pool) -> list[tuple[str, str, Milestone, datetime]]:
-    """Record every milestone the lifetime totals now satisfy that the ledger lacks, each dated by
-    the round in which it was crossed. Returns the new ones (guid, name, milestone, reached_at).
+    """Record every milestone the lifetime totals now satisfy that the ledger lacks, dated by the
+    round in which the running totals crossed it. Returns the new ones (guid, name, milestone, when).
 
-    Runs after the totals are rebuilt, not per round: one pass over the players instead of one
-    query per player and round keeps imports fast.
+    Runs after the totals are rebuilt, not per round, and entirely in the database: only players
+    with a new milestone are walked round by round, and only the crossing rounds come back.
     """
-    rows = await conn.fetch("SELECT guid, name, kills, deaths, rounds FROM stats.player_totals")
-    wanted = [(r["guid"], r["name"], m) for r in rows for m in milestones(r["kills"], r["deaths"], r["rounds"])]
-    if not wanted:
-        return []
-    have = {(r["guid"], r["achievement"]) for r in await conn.fetch(
-        "SELECT guid, achievement FROM stats.achievements")}
-    new = [(guid, name, m) for guid, name, m in wanted if (guid, m.key) not in have]
-    if not new:
-        return []
-    crossings = await _crossings(conn, sorted({guid for guid, _, _ in new}))
-    recorded = []
-    for guid, name, m in new:
-        round_id, reached_at = crossings[guid](m)
-        await conn.execute(
-            """INSERT INTO stats.achievements (guid, achievement, label, reached_at, round_id)
-               VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING""", guid, m.key, m.label, reached_at, round_id)
-        recorded.append((guid, name, m, reached_at))
-    return recorded
-
-
-async def _crossings(conn: asyncpg.Connection | asyncpg.Pool, guids: list[str]):
-    """For each player: a function milestone -> (round, time) at which the running totals crossed it."""
+    keys, labels, kinds, thresholds = map(list, zip(*ladder(), strict=True))
     rows = await conn.fetch(
-        f"""SELECT p.guid, r.id, r.round_time,
-                   sum(p.kills) OVER w AS kills, sum(p.deaths) OVER w AS deaths, count(*) OVER w AS rounds
-            FROM stats.player_rounds p JOIN stats.rounds r ON r.id = p.round_id
-            WHERE p.guid = ANY($1::text[]) AND {COUNTED} AND NOT p.is_bot
-            WINDOW w AS (PARTITION BY p.guid ORDER BY r.round_time, r.id)
-            ORDER BY p.guid, r.round_time, r.id""", guids)
-    history: dict[str, list] = {}
-    for row in rows:
-        history.setdefault(row["guid"], []).append(row)
-
-    def finder(guid: str):
-        def first(m: Milestone) -> tuple[int | None, datetime]:
-            for row in history[guid]:
-                if any(x.key == m.key for x in milestones(row["kills"], row["deaths"], row["rounds"])):
-                    return row["id"], row["round_time"]
-            last = history[guid][-1]
-            return last["id"], last["round_time"]
-        return first
-
-    return {guid: finder(guid) for guid in history}
+        f"""WITH m(key, label, kind, threshold) AS (
+                SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[])),
+            candidates AS (
+                SELECT DISTINCT t.guid FROM stats.player_totals t JOIN m ON {_REACHED.format(
+                    kills="t.kills", deaths="t.deaths", rounds="t.rounds", min_games=KD_MIN_GAMES)}
+                WHERE NOT EXISTS (SELECT 1 FROM stats.achievements a WHERE a.guid = t.guid AND a.achievement = m.key)),
+            running AS (
+                SELECT p.guid, r.id AS round_id, r.round_time, sum(p.kills) OVER w AS kills,
+                       sum(p.deaths) OVER w AS deaths, count(*) OVER w AS rounds
+                FROM stats.player_rounds p JOIN stats.rounds r ON r.id = p.round_id
+                WHERE p.guid IN (SELECT guid FROM candidates) AND {COUNTED} AND NOT p.is_bot
+                WINDOW w AS (PARTITION BY p.guid ORDER BY r.round_time, r.id)),
+            crossed AS (
+                SELECT DISTINCT ON (x.guid, m.key) x.guid, m.key, m.label, x.round_time, x.round_id
+                FROM running x JOIN m ON {_REACHED.format(
+                    kills="x.kills", deaths="x.deaths", rounds="x.rounds", min_games=KD_MIN_GAMES)}
+                WHERE NOT EXISTS (SELECT 1 FROM stats.achievements a WHERE a.guid = x.guid AND a.achievement = m.key)
+                ORDER BY x.guid, m.key, x.round_time, x.round_id),
+            added AS (
+                INSERT INTO stats.achievements (guid, achievement, label, reached_at, round_id)
+                SELECT guid, key, label, round_time, round_id FROM crossed ON CONFLICT DO NOTHING
+                RETURNING guid, achievement, label, reached_at)
+            SELECT added.*, coalesce(t.name, added.guid) AS name
+            FROM added LEFT JOIN stats.player_totals t USING (guid)
+            ORDER BY added.reached_at, added.guid""",
+        keys, labels, kinds, thresholds)
+    return [(r["guid"], r["name"], Milestone(r["achievement"], r["label"]), r["reached_at"]) for r in rows]
 
 
 BADGES: tuple[tuple[str, str, tuple[int | float, ...]], ...] = (

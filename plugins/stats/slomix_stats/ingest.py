@@ -142,14 +142,16 @@ class Ingestor:
         self._remember(file_id, stats)
         session_start = await store.assign_session(conn, round_id, time, self.gap)
         changed = await self._apply(conn, rows, assignments, time, new_round_id=round_id)
-        changed += await self._link_waiting(conn, round_id, stats.map_name, stats.round_number, time)
+        linked = await self._link_waiting(conn, round_id, stats.map_name, stats.round_number, time)
+        changed += linked
         if held:
             outcome = FileOutcome(status="held", kind=kind, detail="round 2 waiting for its round 1" + dropped,
                                   ref=str(round_id))
         else:
             outcome = FileOutcome(status="updated" if earlier is not None else "imported", kind=kind,
                                   detail=f"round {round_id} ({mine.status})" + dropped, ref=str(round_id))
-        event = events.from_stats(round_id, values, time, session_start, mine, verdict)
+        # Metadata that waited for this round changed it: then the event is read back.
+        event = None if linked else events.from_stats(round_id, values, time, session_start, mine, verdict)
         return Result(outcome, sorted(set(changed) - {round_id}), new=round_id, event=event)
 
     def _remember(self, file_id: int, stats: StatsFile) -> None:

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import formats_helpers as h
 import pytest
 
-from slomix.kernel import IncomingFile
+from slomix.kernel import IncomingFile, hookimpl
 from slomix_stats.formats import parse_endstats
 
 pytestmark = pytest.mark.anyio
@@ -92,13 +92,21 @@ def payload(name: str, duration: int, **extra) -> IncomingFile:
 
 @pytest.mark.parametrize("meta_first", [False, True])
 async def test_webhook_metadata_gives_the_measured_duration(make_kernel, shared_data, meta_first) -> None:
-    kernel = await make_kernel(plugins={"stats"})
+    seen = []
+
+    class Listener:
+        @hookimpl
+        def on_round(self, round):
+            seen.append((round.duration_seconds, round.duration_source))
+
+    kernel = await make_kernel(plugins={"stats"}, extra={"listener": ("plugin", Listener())})
     meta = payload(R1, 131)
     order = [meta, stats_file(shared_data, R1)] if meta_first else [stats_file(shared_data, R1), meta]
     outcomes = [o for f in order for _, o in await kernel.ingest(f)]
     assert outcomes[0].status == ("held" if meta_first else "imported")
     row = await kernel.db.pool.fetchrow("SELECT duration_seconds, duration_source, end_reason FROM stats.rounds")
     assert tuple(row) == (131, "measured", "objective")
+    assert seen[-1] == (131, "measured")  # what reactions are told matches what was committed
     linked = await kernel.db.pool.fetchval("SELECT count(*) FROM stats.round_meta WHERE round_id IS NOT NULL")
     assert linked == 1
 

@@ -1,0 +1,118 @@
+"""``POST /api/ingest/round-end``: the game server's signed round-end report.
+
+Checks, in order, each refusal naming its reason and changing nothing: a secret is configured
+(503), both signature headers are present (401), the timestamp is inside the replay window
+(401), the body fits the size limit (413), the HMAC matches (401), the body is JSON (400)
+of the round-end shape (422). Then the pollers are woken (the stats file is about to land)
+and the body is handed to ``on_file`` as ``round-end-<map>-R<n>-<round_end_unix>.json``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from typing import Any
+
+import msgspec
+
+from slomix.kernel import IncomingFile, Route
+
+from . import payload, signing, wake
+from .poller import summarize
+from .settings import SshSettings
+
+PATH = "/api/ingest/round-end"
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
+
+log = logging.getLogger("slomix.ssh")
+
+
+class Outcome(msgspec.Struct):
+    plugin: str
+    status: str
+    kind: str = ""
+    detail: str = ""
+
+
+class Accepted(msgspec.Struct):
+    """The file name the report was stored under and what each plugin did with it."""
+
+    file: str
+    outcomes: list[Outcome]
+
+
+class Refused(Exception):
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+def _check_headers(settings: SshSettings, headers: Any, now: float) -> tuple[str, str]:
+    timestamp = headers.get(signing.TIMESTAMP_HEADER)
+    given = headers.get(signing.SIGNATURE_HEADER)
+    if timestamp is None or given is None:
+        missing = signing.TIMESTAMP_HEADER if timestamp is None else signing.SIGNATURE_HEADER
+        raise Refused(401, f"unsigned request: missing {missing} header")
+    if not _TIMESTAMP.fullmatch(timestamp):
+        raise Refused(401, f"{signing.TIMESTAMP_HEADER} must be unix seconds")
+    if abs(now - int(timestamp)) > settings.webhook_window_seconds:
+        raise Refused(401, f"stale timestamp: more than {settings.webhook_window_seconds} s from the server's "
+                           "clock (replayed, or the game server's clock is off)")
+    return timestamp, given
+
+
+async def _read_body(raw: Any, limit: int) -> bytes:
+    declared = raw.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise Refused(413, f"body larger than {limit} bytes")
+    body = bytearray()
+    async for chunk in raw.stream():
+        body += chunk
+        if len(body) > limit:
+            raise Refused(413, f"body larger than {limit} bytes")
+    return bytes(body)
+
+
+async def _receive(request: Any, settings: SshSettings) -> Accepted:
+    secret = settings.webhook_secret.reveal()
+    if secret is None:
+        raise Refused(503, "webhook secret not configured")
+    raw = request.raw
+    timestamp, given = _check_headers(settings, raw.headers, time.time())
+    body = await _read_body(raw, settings.webhook_max_bytes)
+    if not signing.verify(secret, timestamp, body, given):
+        raise Refused(401, "bad signature")
+    try:
+        report = payload.decode(body)
+    except msgspec.ValidationError as error:
+        raise Refused(422, f"invalid round-end report: {error}") from None
+    except msgspec.DecodeError as error:
+        raise Refused(400, f"body is not valid JSON: {error}") from None
+    kernel = request.kernel
+    await wake.notify(kernel.db.pool)
+    name = report.file_name()
+    outcomes = await kernel.ingest(IncomingFile(name=name, data=body, source="webhook"))
+    log.info("webhook: %s: %s", name, summarize(outcomes))
+    return Accepted(name, [Outcome(plugin, o.status, o.kind, o.detail) for plugin, o in outcomes])
+
+
+def route(settings: SshSettings) -> Route:
+    async def round_end(request: Any) -> Any:
+        # Served by the HTTP adapter, which runs Starlette; imported here so that the SSH
+        # adapter itself does not need it.
+        from starlette.responses import JSONResponse, Response
+
+        try:
+            accepted = await _receive(request, settings)
+        except Refused as refusal:
+            client = request.raw.client.host if request.raw.client else "?"
+            log.warning("webhook refused from %s (%d): %s", client, refusal.status, refusal.reason)
+            return JSONResponse({"error": refusal.reason}, status_code=refusal.status)
+        return Response(msgspec.json.encode(accepted), status_code=202, media_type="application/json")
+
+    return Route("POST", PATH, round_end, response_type=Accepted, csrf=False, tags=("ingest",),
+                 summary="Round-end report from the game server's Lua: HMAC-SHA256 signed "
+                         f"({signing.TIMESTAMP_HEADER}, {signing.SIGNATURE_HEADER}: sha256=<hex of "
+                         "HMAC(secret, timestamp + '.' + body)>), flat JSON as written by lua/slomix_round_end.lua")

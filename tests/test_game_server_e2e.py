@@ -1,0 +1,88 @@
+"""End to end: a game server (fake engine running our round-end Lua, real SFTP on loopback) ends a
+round; the stats file lands in the SFTP folder, the signed webhook reaches Slomix, and the round is
+in the database with the measured duration."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import time
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import anyio
+import msgspec
+import pytest
+
+from slomix_ssh import signing
+from slomix_ssh.payload import RoundEnd
+from slomix_stats.formats import RoundMeta
+
+pytestmark = pytest.mark.anyio
+
+SECRET = "e2e-secret"
+LUA = Path(__file__).resolve().parents[1] / "lua" / "slomix_round_end.lua"
+STATS = "2025-10-14-212214-etl_adlernest-round-1.txt"
+
+
+def test_webhook_shape_is_what_the_stats_parser_reads() -> None:
+    """Every key the route accepts is one the stats plugin understands."""
+    assert set(RoundEnd.__struct_fields__) <= set(RoundMeta.__struct_fields__)
+
+
+def curl_request(command: str) -> tuple[dict[str, str], bytes]:
+    words = shlex.split(command[1:].split("; echo $?")[0])
+    headers = dict(words[i + 1].split(": ", 1) for i, w in enumerate(words) if w == "-H")
+    return headers, Path(words[words.index("--data-binary") + 1].removeprefix("@")).read_bytes()
+
+
+async def test_stats_file_plus_signed_webhook_make_a_measured_round(make_kernel, sftp_server, http_client, shared_data,
+                                                                    monkeypatch, fake_et):
+    monkeypatch.setenv("SLOMIX_WEBHOOK_SECRET", SECRET)
+    kernel = await make_kernel(plugins={"ssh", "http", "stats"}, config={"adapters": {"ssh": {
+        "servers": [sftp_server.server_entry()], "poll_seconds": 60, "settle_seconds": 0.05}}})
+    client = await http_client(kernel)
+
+    # The game server plays the round; the Lua writes its gametime file into the polled folder.
+    et = fake_et(LUA, now=time.time() - 300, load=False)
+    config = et.homepath / "legacy" / "luascripts" / "slomix_round_end_config.lua"
+    config.parent.mkdir(parents=True)
+    config.write_text(f'return {{ url = "http://slomix.test/api/ingest/round-end", secret = "{SECRET}", '
+                      f'gametimes_dir = "{sftp_server.root / "gametimes"}" }}')
+    players = [("7B84BE88" + "0" * 24, "endekk", 1), ("0A26D3CD" + "0" * 24, "vid", 2)]
+    played = et.play_round(players, map_name="etl_adlernest", play=240, pause=20, winner=2, defender=1)
+    [command] = [c for c in et.commands if "curl" in c]
+    headers, body = curl_request(command)
+    measured = json.loads(body)["actual_duration_seconds"]
+
+    # c0rnp0rn writes the stats file about two seconds later, named in the server's local time.
+    local = datetime.fromtimestamp(played.end_unix + 2, ZoneInfo("Europe/Paris"))
+    stats_name = f"{local:%Y-%m-%d-%H%M%S}-etl_adlernest-round-1.txt"
+    sftp_server.write(f"gamestats/{stats_name}", (shared_data / "stats" / STATS).read_bytes())
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(kernel.pm.get_plugin("ssh").on_serve, kernel)
+        response = await client.post("/api/ingest/round-end", content=body, headers=headers)
+        assert response.status_code == 202, response.text
+        assert response.json()["outcomes"][0]["plugin"] == "stats"
+        round_row = None
+        with anyio.fail_after(10):
+            while round_row is None or round_row["duration_source"] != "measured":
+                await anyio.sleep(0.05)
+                round_row = await kernel.db.pool.fetchrow(
+                    """SELECT r.* FROM stats.rounds r JOIN stats.files f ON f.id = r.file_id
+                       WHERE f.name = $1""", stats_name)
+        tg.cancel_scope.cancel()
+
+    assert (round_row["map_name"], round_row["round_number"]) == ("etl_adlernest", 1)
+    assert round_row["duration_seconds"] == measured
+    assert round_row["end_reason"] == "objective"
+    meta = await kernel.db.pool.fetchrow("SELECT * FROM stats.round_meta WHERE round_id = $1", round_row["id"])
+    assert (meta["round_end_unix"], meta["pause_count"], meta["lua_version"]) == (played.end_unix, 1, "1.0.0")
+    assert msgspec.json.decode(msgspec.json.encode(meta["allies_players"])) == [
+        {"guid": "0A26D3CD" + "0" * 24, "name": "vid"}]
+    sources = {r["name"]: r["source"] for r in await kernel.db.pool.fetch("SELECT name, source FROM stats.files")}
+    assert sources[stats_name] == "ssh:gs1"
+    assert sources[f"round-end-etl_adlernest-R1-{played.end_unix}.json"] == "webhook"
+    assert signing.verify(SECRET, headers[signing.TIMESTAMP_HEADER], body, headers[signing.SIGNATURE_HEADER])
