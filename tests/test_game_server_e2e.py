@@ -86,3 +86,31 @@ async def test_stats_file_plus_signed_webhook_make_a_measured_round(make_kernel,
     assert sources[stats_name] == "ssh:gs1"
     assert sources[f"round-end-etl_adlernest-R1-{played.end_unix}.json"] == "webhook"
     assert signing.verify(SECRET, headers[signing.TIMESTAMP_HEADER], body, headers[signing.SIGNATURE_HEADER])
+
+
+async def test_round_end_reaches_discord_as_an_announcement(discord_kernel, fake_discord, sftp_server, http_client,
+                                                            shared_data, monkeypatch, fake_et):
+    """Game server → SFTP + signed webhook → round committed → round summary on the fake Discord."""
+    monkeypatch.setenv("SLOMIX_WEBHOOK_SECRET", SECRET)
+    kernel = await discord_kernel(plugins={"ssh", "http", "stats"}, config={"adapters": {"ssh": {
+        "servers": [sftp_server.server_entry()], "poll_seconds": 60, "settle_seconds": 0.05}}})
+    client = await http_client(kernel)
+    et = fake_et(LUA, now=time.time() - 300, load=False)
+    config = et.homepath / "legacy" / "luascripts" / "slomix_round_end_config.lua"
+    config.parent.mkdir(parents=True)
+    config.write_text(f'return {{ url = "http://slomix.test/api/ingest/round-end", secret = "{SECRET}", '
+                      f'gametimes_dir = "{sftp_server.root / "gametimes"}" }}')
+    played = et.play_round([("7B84BE88" + "0" * 24, "endekk", 1)], map_name="etl_adlernest", play=240, pause=20,
+                           winner=2, defender=1)
+    [command] = [c for c in et.commands if "curl" in c]
+    headers, body = curl_request(command)
+    local = datetime.fromtimestamp(played.end_unix + 2, ZoneInfo("Europe/Paris"))
+    sftp_server.write(f"gamestats/{local:%Y-%m-%d-%H%M%S}-etl_adlernest-round-1.txt",
+                      (shared_data / "stats" / STATS).read_bytes())
+    response = await client.post("/api/ingest/round-end", content=body, headers=headers)
+    assert response.status_code == 202, response.text
+    message = await fake_discord.wait_for_message(
+        lambda m: m.channel_id == fake_discord.announcements.id and "etl_adlernest" in m.embed.get("title", ""),
+        within=20)
+    assert message.embed["title"] == "etl_adlernest — round 1"
+    assert "objective completed" in message.embed["description"]
