@@ -1,5 +1,7 @@
 """The HTTP adapter: mounts every plugin's routes and pages on one Starlette app."""
 
-from .adapter import HttpAdapter, HttpSettings
+from .adapter import HttpAdapter
+from .endpoints import RouteRequest
+from .settings import HttpSettings, LoginSettings, RateLimitSettings
 
-__all__ = ["HttpAdapter", "HttpSettings"]
+__all__ = ["HttpAdapter", "HttpSettings", "LoginSettings", "RateLimitSettings", "RouteRequest"]

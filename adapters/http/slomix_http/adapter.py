@@ -8,24 +8,17 @@ from collections.abc import Iterator
 from typing import Any
 
 import anyio
-import msgspec
 import uvicorn
 
 from slomix.kernel import Kernel, hookimpl
 
 from .app import build_app
+from .settings import HttpSettings
 
 log = logging.getLogger("slomix.http")
 
 
-class HttpSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    """``[adapters.http]``."""
-
-    host: str = "127.0.0.1"
-    port: int = 8000
-
-
-class _EmbeddedServer(uvicorn.Server):
+class EmbeddedServer(uvicorn.Server):
     """uvicorn without its own signal handlers: the kernel owns SIGINT/SIGTERM."""
 
     @contextlib.contextmanager
@@ -45,15 +38,24 @@ class HttpAdapter:
     def on_asgi_app(self, kernel: Kernel) -> Any:
         # One app per kernel: tests run several kernels in one process.
         if id(kernel) not in self._apps:
-            self._apps[id(kernel)] = build_app(kernel)
+            self._apps[id(kernel)] = build_app(kernel, kernel.settings_for("http"))
         return self._apps[id(kernel)]
+
+    @hookimpl
+    def on_round(self, kernel: Kernel) -> None:
+        """A round was committed: cached answers may be stale."""
+        app = self._apps.get(id(kernel))
+        if app is not None and app.state.site.cache is not None:
+            app.state.site.cache.clear()
 
     @hookimpl
     async def on_serve(self, kernel: Kernel) -> None:
         settings: HttpSettings = kernel.settings_for("http")
+        # proxy_headers off: the app itself decides which proxies to believe (trusted_proxies).
         config = uvicorn.Config(self.on_asgi_app(kernel), host=settings.host, port=settings.port,
-                                lifespan="off", log_config=None, access_log=False)
-        server = _EmbeddedServer(config)
+                                lifespan="off", log_config=None, access_log=False, proxy_headers=False,
+                                server_header=False)
+        server = EmbeddedServer(config)
 
         async def run() -> None:
             # Shielded so a cancelled kernel lets uvicorn finish open requests.
@@ -67,6 +69,7 @@ class HttpAdapter:
 
         async with anyio.create_task_group() as tg:
             tg.start_soon(run)
+            log.info("serving http://%s:%d", settings.host, settings.port)
             try:
                 await anyio.sleep_forever()
             finally:

@@ -1,20 +1,55 @@
-"""Building the Starlette app from the kernel's route table (constructed once)."""
+"""Building the Starlette app from the kernel's route table (constructed once).
+
+Middleware, outermost first: request id, metrics and access log, security headers,
+gzip, rate limit, session. Then the router: the adapter's own routes (health, docs,
+OpenAPI, metrics, sign-in, static files) and every plugin's routes and pages.
+"""
 
 from __future__ import annotations
 
-import html
+import logging
+import secrets
+from dataclasses import replace
+from html import escape
 from typing import Any
 
+import msgspec
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
+from starlette.routing import Mount
 from starlette.routing import Route as StarletteRoute
+from starlette.staticfiles import StaticFiles
 
 import slomix
 from slomix.kernel import Kernel, Route
 
-from .endpoints import JSON, endpoint
+from . import docs, requestid
+from .auth import DiscordLogin
+from .cache import ResponseCache
+from .endpoints import endpoint
+from .headers import SecurityHeadersMiddleware, security_headers
+from .layout import error_body
+from .metrics import Metrics, MetricsMiddleware
 from .openapi import document
+from .ratelimit import RateLimitMiddleware, TokenBuckets
+from .responses import JSON, problem, wants_html
+from .settings import HttpSettings
+from .site import STATIC, Site
+
+log = logging.getLogger("slomix.http")
+
+
+class Health(msgspec.Struct):
+    """Database, plugin and adapter state (503 when the database is down)."""
+
+    status: str
+    database: dict[str, Any]
+    plugins: list[dict[str, Any]]
 
 
 def _check_unique(routes: list[Route]) -> None:
@@ -26,43 +61,97 @@ def _check_unique(routes: list[Route]) -> None:
         seen[key] = r.plugin
 
 
-def build_app(kernel: Kernel) -> Starlette:
-    """The whole site: plugin routes plus the adapter's own /health, /openapi.json and /docs."""
-    routes = list(kernel.routes)
-    _check_unique(routes)
-    openapi = document(routes, "Slomix", slomix.__version__)
+def _session_secret(settings: HttpSettings) -> str:
+    secret = settings.session_secret.reveal()
+    if secret is None:
+        log.warning("%s is not set: sessions are signed with a random key and end when the process stops",
+                    settings.session_secret.env)
+        return secrets.token_urlsafe(32)
+    return secret
 
-    async def health(_request: Request) -> Response:
+
+def _site_routes(site: Site) -> list[Route]:
+    """The adapter's own routes that go through the same checks as plugins' (plugin ``http``)."""
+    kernel = site.kernel
+
+    async def health(request: Any) -> Response:
         report = await kernel.health()
         return JSON(report, status_code=503 if report["database"]["status"] != "ok" else 200)
 
-    async def openapi_json(_request: Request) -> Response:
-        return JSON(openapi)
+    async def api_docs(request: Any) -> Any:
+        return _Page("API", docs.page(site.openapi))
 
-    async def docs(_request: Request) -> Response:
-        return HTMLResponse(_docs_page(openapi))
+    async def index(request: Any) -> Any:
+        items = "".join(f'<li><a href="{escape(n.href)}">{escape(n.label)}</a></li>'
+                        for n in await site.nav(request.raw) if n.href != "/")
+        return _Page("Slomix", f"<h1>Slomix</h1><ul class=links>{items}</ul>" if items else
+                     "<h1>Slomix</h1><p>No plugin serves pages yet.</p>")
 
-    table: list[Any] = [
-        StarletteRoute("/health", health, methods=["GET"]),
-        StarletteRoute("/openapi.json", openapi_json, methods=["GET"]),
-        StarletteRoute("/docs", docs, methods=["GET"]),
+    routes = [
+        Route("GET", "/health", health, summary="Database, plugin and adapter state", response_type=Health,
+              tags=("site",)),
+        Route("GET", "/docs", api_docs, summary="API reference", kind="page"),
+        *DiscordLogin(site.settings, site).routes(),
     ]
-    table.extend(
-        StarletteRoute(r.path, endpoint(r, kernel), methods=[r.method.upper()]) for r in routes
-    )
-    return Starlette(routes=table)
+    if not any(r.path == "/" and r.method.upper() == "GET" for r in kernel.routes):
+        routes.append(Route("GET", "/", index, summary="Start page", kind="page"))
+    return [replace(r, plugin="http") for r in routes]
 
 
-def _docs_page(spec: dict[str, Any]) -> str:
-    rows = []
-    for path, operations in sorted(spec["paths"].items()):
-        for method, op in operations.items():
-            params = ", ".join(p["name"] for p in op.get("parameters", []))
-            rows.append(f"<tr><td><code>{method.upper()}</code></td><td><code>{html.escape(path)}"
-                        f"</code></td><td>{html.escape(op['summary'])}</td><td>{html.escape(params)}"
-                        "</td></tr>")
-    return ("<!doctype html><html lang=en><head><meta charset=utf-8><title>Slomix API</title>"
-            "<meta name=viewport content='width=device-width,initial-scale=1'></head><body>"
-            "<h1>Slomix API</h1><p>Machine-readable: <a href='/openapi.json'>/openapi.json</a></p>"
-            "<table><thead><tr><th>Method</th><th>Path</th><th>What</th><th>Parameters</th></tr>"
-            f"</thead><tbody>{''.join(rows)}</tbody></table></body></html>")
+class _Page(msgspec.Struct):
+    title: str
+    html: str
+
+
+def build_app(kernel: Kernel, settings: HttpSettings | None = None) -> Starlette:
+    """The whole site for ``kernel``."""
+    settings = settings or kernel.settings_for("http") or HttpSettings()
+    requestid.install_log_field()
+    site = Site(kernel, settings, cache=ResponseCache(settings.cache_seconds) if settings.cache_seconds else None)
+    metrics = Metrics(kernel)
+    site.routes = _site_routes(site) + list(kernel.routes)
+    _check_unique(site.routes)
+    site.openapi = document(site.routes, "Slomix", slomix.__version__)
+
+    async def openapi_json(_request: Request) -> Response:
+        return JSON(site.openapi)
+
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        if wants_html(request.headers) and exc.status_code == 404:
+            return await site.page(request, "Not found", error_body(404, "There is no page here."), 404)
+        return problem(exc.status_code, str(exc.detail))
+
+    async def server_error(request: Request, _exc: Exception) -> Response:
+        # Outside the other middleware: add the id and the security headers here.
+        request_id = request.scope.get("slomix.request_id", "-")
+        response = problem(500, f"internal error (request id {request_id})")
+        response.headers.update(dict(security_headers(False)))
+        response.headers[requestid.HEADER] = request_id
+        return response
+
+    trusted = frozenset(settings.trusted_proxies)
+    table: list[Any] = [
+        StarletteRoute("/openapi.json", openapi_json, methods=["GET"]),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ]
+    if settings.metrics:
+        table.append(StarletteRoute("/metrics", metrics.endpoint(frozenset(settings.metrics_allow), trusted),
+                                    methods=["GET"]))
+    table.extend(StarletteRoute(r.path, endpoint(r, site), methods=[r.method.upper()]) for r in site.routes)
+    middleware = [
+        Middleware(requestid.RequestIdMiddleware),
+        Middleware(MetricsMiddleware, metrics=metrics),
+        Middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies),
+        Middleware(GZipMiddleware, minimum_size=1000),
+    ]
+    if settings.rate_limit.enabled:
+        buckets = TokenBuckets(settings.rate_limit.per_second, settings.rate_limit.burst)
+        middleware.append(Middleware(RateLimitMiddleware, buckets=buckets, trusted_proxies=trusted,
+                                     on_reject=metrics.rate_limited.inc))
+    middleware.append(Middleware(SessionMiddleware, secret_key=_session_secret(settings),
+                                 session_cookie="slomix_session", max_age=settings.session_max_age_seconds,
+                                 same_site="lax", https_only=settings.secure_cookies))
+    app = Starlette(routes=table, middleware=middleware, max_body_size=settings.max_body_bytes,
+                    exception_handlers={HTTPException: http_error, 500: server_error})
+    app.state.site = site
+    return app

@@ -11,55 +11,78 @@ from slomix.kernel import Route
 
 REF = "#/components/schemas/{name}"
 _PARAM = re.compile(r"{(\w+)(?::\w+)?}")
+_UNSAFE = {"post", "put", "patch", "delete"}
 
 
-def _query_parameters(query_type: type) -> list[dict[str, Any]]:
-    (schema,), components = msgspec.json.schema_components([query_type], ref_template=REF)
-    name = schema["$ref"].rsplit("/", 1)[-1]
-    body = components[name]
-    required = set(body.get("required", []))
-    return [
-        {"name": key, "in": "query", "required": key in required, "schema": value}
-        for key, value in body.get("properties", {}).items()
-    ]
+class Problem(msgspec.Struct):
+    """An error: the message says what was wrong (for 422, at which key path)."""
+
+    error: str
+
+
+def _errors(*codes: tuple[str, str]) -> dict[str, Any]:
+    content = {"application/json": {"schema": {"$ref": REF.format(name="Problem")}}}
+    return {code: {"description": text, "content": content} for code, text in codes}
+
+
+def _query_parameters(schema: dict[str, Any]) -> list[dict[str, Any]]:
+    required = set(schema.get("required", []))
+    return [{"name": key, "in": "query", "required": key in required, "schema": value}
+            for key, value in schema.get("properties", {}).items()]
 
 
 def document(routes: list[Route], title: str, version: str) -> dict[str, Any]:
-    """Every ``api`` route with its parameters, request body and response schema."""
+    """Every ``api`` route with its parameters, request body, response and error schemas."""
     api = [r for r in routes if r.kind == "api"]
-    types = []
+    types: list[Any] = [Problem]
     for r in api:
-        types.extend(t for t in (r.request_type, r.response_type) if t is not None)
-    schemas, components = msgspec.json.schema_components(types, ref_template=REF) if types else ((), {})
-    by_type = dict(zip(map(id, types), schemas, strict=True))
+        types.extend(t for t in (r.request_type, r.response_type, r.query_type) if t is not None)
+    schemas, components = msgspec.json.schema_components(types, ref_template=REF)
+    by_type = {id(t): s for t, s in zip(types, schemas, strict=True)}
     paths: dict[str, dict[str, Any]] = {}
+    flattened: set[str] = set()  # query structs become parameters, not schemas
     for r in api:
+        method = r.method.lower()
         path = _PARAM.sub(r"{\1}", r.path)
         params = [{"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
                   for p in _PARAM.findall(r.path)]
         if r.query_type is not None:
-            params.extend(_query_parameters(r.query_type))
+            name = by_type[id(r.query_type)]["$ref"].rsplit("/", 1)[-1]
+            params.extend(_query_parameters(components[name]))
+            flattened.add(name)
+        answer = by_type[id(r.response_type)] if r.response_type is not None else {}
+        responses: dict[str, Any] = {
+            "200": {"description": "OK", "content": {"application/json": {"schema": answer}}},
+            **_errors(("400", "Bad request"), ("404", "Not found"),
+                      ("422", "Invalid parameters; the message names the key path"),
+                      ("429", "Too many requests from this address")),
+        }
+        if r.tier is not None:
+            responses.update(_errors(("401", "Sign-in required"), ("403", f"Needs the {r.tier} tier")))
+        if method in _UNSAFE and r.csrf:
+            responses.update(_errors(("403", "Missing CSRF token, cross-site request or tier too low")))
         operation: dict[str, Any] = {
             "summary": r.summary or r.path,
-            "operationId": f"{r.plugin}_{r.method.lower()}_{re.sub(r'\W+', '_', r.path).strip('_')}",
+            "operationId": f"{r.plugin}_{method}_{re.sub(r'\W+', '_', r.path).strip('_')}",
             "tags": list(r.tags) or [r.plugin],
             "parameters": params,
-            "responses": {
-                "200": {"description": "OK", "content": {"application/json": {
-                    "schema": by_type[id(r.response_type)] if r.response_type is not None else {}}}},
-                "422": {"description": "Invalid parameters; the message names the key path"},
-            },
+            "responses": responses,
         }
+        if r.tier is not None:
+            operation["security"] = [{"session": []}]
         if r.request_type is not None:
             operation["requestBody"] = {"required": True, "content": {
                 "application/json": {"schema": by_type[id(r.request_type)]}}}
-        if r.tier is not None:
-            operation["responses"]["401"] = {"description": "Sign-in required"}
-            operation["responses"]["403"] = {"description": f"Needs the {r.tier} tier"}
-        paths.setdefault(path, {})[r.method.lower()] = operation
+        paths.setdefault(path, {})[method] = operation
+    used = {by_type[id(t)]["$ref"] for r in api for t in (r.request_type, r.response_type)
+            if t is not None and "$ref" in by_type[id(t)]}
+    for name in flattened - {u.rsplit("/", 1)[-1] for u in used}:
+        del components[name]
     return {
         "openapi": "3.1.0",
         "info": {"title": title, "version": version},
         "paths": paths,
-        "components": {"schemas": components},
+        "components": {"schemas": components, "securitySchemes": {"session": {
+            "type": "apiKey", "in": "cookie", "name": "slomix_session",
+            "description": "The session cookie set by signing in with Discord (/auth/login)"}}},
     }

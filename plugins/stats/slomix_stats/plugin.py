@@ -9,7 +9,7 @@ import anyio
 
 from slomix.kernel import FileOutcome, IncomingFile, Kernel, MigrationSet, hookimpl
 
-from . import achievements, announce, cli, events, routes
+from . import achievements, announce, cli, events, routes, web
 from .api import RoundEvent
 from .commands import all_commands
 from .commands.common import State
@@ -59,7 +59,7 @@ class StatsPlugin:
 
     @hookimpl
     def on_http_route(self, kernel: Kernel):
-        return routes.routes(self.state)
+        return routes.routes(self.state) + web.page_routes(self.state)
 
     @hookimpl
     def on_cli(self, kernel: Kernel):

@@ -22,10 +22,13 @@ from .queries import (
     SessionSummary,
 )
 
+PageNumber = Annotated[int, msgspec.Meta(ge=1, le=100_000)]
+Limit = Annotated[int, msgspec.Meta(ge=1, le=500)]
+
 
 class Page(msgspec.Struct, forbid_unknown_fields=True):
-    q: str = ""
-    page: Annotated[int, msgspec.Meta(ge=1)] = 1
+    q: Annotated[str, msgspec.Meta(max_length=64)] = ""
+    page: PageNumber = 1
 
 
 class PlayerList(msgspec.Struct):
@@ -35,24 +38,24 @@ class PlayerList(msgspec.Struct):
 
 
 class BoardQuery(msgspec.Struct, forbid_unknown_fields=True):
-    category: str = "kills"
-    page: int = 1
-    min_rounds: int | None = None
+    category: Annotated[str, msgspec.Meta(max_length=32)] = "kills"
+    page: PageNumber = 1
+    min_rounds: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)] | None = None
 
 
 class SessionsQuery(msgspec.Struct, forbid_unknown_fields=True):
     month: str | None = None
-    limit: int = 50
+    limit: Limit = 50
 
 
 class RoundsQuery(msgspec.Struct, forbid_unknown_fields=True):
-    map: str | None = None
+    map: Annotated[str, msgspec.Meta(max_length=64)] | None = None
     date: date | None = None
-    limit: int = 50
+    limit: Limit = 50
 
 
 class SearchQuery(msgspec.Struct, forbid_unknown_fields=True):
-    q: str
+    q: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 
 
 class Categories(msgspec.Struct):
@@ -114,6 +117,8 @@ def routes(state: State) -> list[Route]:
     async def round_(request) -> RoundDetail:
         try:
             round_id = int(request.path_params["round_id"])
+            if not 0 < round_id < 2**63:
+                raise ValueError
         except ValueError:
             raise _not_found(f"round {request.path_params['round_id']!r}") from None
         detail = await state.q.round(round_id)

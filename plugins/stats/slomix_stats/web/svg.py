@@ -63,7 +63,9 @@ def line_chart(series: Sequence[Series], *, title: str, width: int = 480, height
         parts.append(f'<line class="grid" x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}"/>'
                      f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{_fmt(value)}</text>')
     for x, label in (x_labels or {}).items():
-        parts.append(f'<text x="{px(x):.1f}" y="{height - 6}" text-anchor="middle">{escape(label)}</text>')
+        # Labels at either end lean inwards so that they stay inside the picture.
+        anchor = "start" if x == x_min else "end" if x == x_max else "middle"
+        parts.append(f'<text x="{px(x):.1f}" y="{height - 6}" text-anchor="{anchor}">{escape(label)}</text>')
     for index, s in enumerate(series):
         cls = f"s-{index % SERIES_CLASSES}"
         coords = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in s.points)
@@ -93,5 +95,5 @@ def bar_chart(bars: Sequence[tuple[str, float, str]], *, title: str, width: int 
             f'width="{length:.1f}" height="{bar}" rx="3"><title>{escape(label)}: {escape(shown)}</title></rect>'
             f'<text class="bar-label" x="{label_width + length + 6:.1f}" y="{y + bar * 0.7:.1f}">'
             f"{escape(shown)}</text>")
-    return (f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">'
+    return (f'<svg class="chart bars" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">'
             f"<title>{escape(title)}</title>{''.join(parts)}</svg>")

@@ -1,0 +1,49 @@
+"""The cache of public JSON answers: what it keeps, what it never keeps, when it empties."""
+
+from __future__ import annotations
+
+import pytest
+from starlette.responses import Response
+
+from slomix_http.cache import ResponseCache
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_public_json_is_served_from_the_cache_until_a_round(client) -> None:
+    first = await client.get("/api/items/a?limit=2")
+    again = await client.get("/api/items/a?limit=2")
+    assert "x-cache" not in first.headers and again.headers["x-cache"] == "hit"
+    assert again.json() == first.json() and again.headers["x-request-id"] != first.headers["x-request-id"]
+    assert "x-cache" not in (await client.get("/api/items/a?limit=3")).headers  # another query, another entry
+    await client.kernel.broadcast("on_round", round=object())
+    assert "x-cache" not in (await client.get("/api/items/a?limit=2")).headers
+
+
+async def test_never_cached(client, sign_in) -> None:
+    for path in ("/api/items/missing", "/api/items/a?limit=bad", "/health", "/", "/auth/me"):
+        await client.get(path)
+        assert "x-cache" not in (await client.get(path)).headers, path
+    await client.get("/api/items/a")
+    sign_in(client, "42", "Boss")
+    assert "x-cache" not in (await client.get("/api/items/a")).headers  # signed-in visitors ask afresh
+
+
+async def test_cache_can_be_switched_off(site) -> None:
+    client = await site(cache_seconds=0)
+    await client.get("/api/items/a")
+    assert "x-cache" not in (await client.get("/api/items/a")).headers
+
+
+def test_entries_expire_and_the_oldest_go_first() -> None:
+    now = [0.0]
+    cache = ResponseCache(seconds=5, max_entries=2, clock=lambda: now[0])
+    for key in ("a", "b", "c"):
+        cache.put(key, Response(b"{}", media_type="application/json"))
+    assert len(cache) == 2 and cache.get("a") is None and cache.get("b") is not None
+    now[0] = 5.0
+    assert cache.get("b") is None
+    fresh = ResponseCache(seconds=5)
+    fresh.put("big", Response(b"x" * (600 * 1024)))
+    fresh.put("teapot", Response(b"{}", status_code=418))
+    assert len(fresh) == 0  # large and non-200 answers are never kept

@@ -1,0 +1,132 @@
+"""The dashboard in headless Chromium, on the real files: pages, navigation, sign-in, phones."""
+
+from __future__ import annotations
+
+import re
+
+import anyio
+import pytest
+
+from slomix.kernel import Actor, Tier
+from slomix_http.testing import schemathesis_failures
+
+pytestmark = pytest.mark.anyio
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
+         "has_touch": True}
+ROOT = Actor(id="cli:test", name="test", vouched_tier=Tier.ROOT)
+
+
+async def visit(watched, url: str, heading: str | None = None) -> None:
+    response = await watched.page.goto(url)
+    assert response is not None and response.status == 200, f"{url}: {response and response.status}"
+    h1 = (await watched.page.locator("main h1").first.inner_text()).strip()
+    if heading is not None:
+        assert heading in h1, f"{url}: {h1!r}"
+    assert watched.problems == [], f"{url}: {watched.problems}"
+
+
+async def first_link(watched, pattern: str) -> str:
+    hrefs = await watched.page.eval_on_selector_all("main a", "els => els.map(e => e.getAttribute('href'))")
+    return next(h for h in hrefs if h and re.fullmatch(pattern, h))
+
+
+@pytest.mark.browser
+async def test_every_page_loads_with_real_data(live_site, watched) -> None:
+    w = await watched()
+    site = live_site.url
+    await visit(w, f"{site}/", "Slomix")
+    assert await w.page.locator("text=Latest session").count() == 1
+    assert await w.page.locator("main table tbody tr").count() >= 4  # session players, top players
+    await visit(w, f"{site}/sessions", "Sessions")
+    session = await first_link(w, r"/sessions/\d{4}-\d\d-\d\dT[\d:]+")
+    await visit(w, f"{site}{session}", "Session #")
+    assert await w.page.locator("svg.chart polyline").count() >= 2  # DPM and kills charts
+    # The stopwatch plugin's per-map result, in the panel slot the session page offers.
+    stopwatch = w.page.locator('section.panel[data-plugin="stopwatch"]')
+    assert await stopwatch.locator("h2", has_text="Stopwatch").count() == 1
+    assert await stopwatch.locator("tbody tr").count() >= 1
+    await w.page.screenshot(path=live_site.screenshots / "desktop-session.png", full_page=True)
+    round_ = await first_link(w, r"/rounds/\d+")
+    await visit(w, f"{site}{round_}")
+    assert await w.page.locator("main h2", has_text="Axis").count() == 1
+    await visit(w, f"{site}/leaderboards", "Leaderboards")
+    chips = await w.page.locator("nav.chips a").count()
+    assert chips == 13
+    for category in ("kd", "dpm", "accuracy", "teamwork"):
+        await visit(w, f"{site}/leaderboards?category={category}", "Leaderboards")
+    player = await first_link(w, r"/players/[0-9A-F]+")
+    await visit(w, f"{site}{player}")
+    for section in ("Form", "Per map", "Weapons"):
+        assert await w.page.locator("main h2", has_text=section).count() == 1
+    assert await w.page.locator("main h3", has_text="Achievements").count() == 1
+    await visit(w, f"{site}/players", "Players")
+    await visit(w, f"{site}/players?q=a", "Players matching")
+    await visit(w, f"{site}/records", "Records")
+    assert await w.page.locator("main tbody tr").count() >= 5
+    await visit(w, f"{site}/docs", "Slomix API")
+
+
+@pytest.mark.browser
+async def test_navigation_works(live_site, watched) -> None:
+    w = await watched()
+    await visit(w, f"{live_site.url}/")
+    labels = await w.page.locator("header nav.nav a").all_inner_texts()
+    assert labels == ["Home", "Sessions", "Leaderboards", "Players", "Records"]  # no Admin for visitors
+    for label in labels[1:]:
+        await w.page.locator("header nav.nav a", has_text=label).click()
+        await w.page.wait_for_load_state()
+        assert await w.page.locator("header nav.nav a[aria-current=page]").inner_text() == label
+    # Sorting a table is the one script on the site.
+    await w.page.goto(f"{live_site.url}/players")
+    first_before = await w.page.locator("main tbody tr td").first.inner_text()
+    await w.page.locator("main thead th button", has_text="Rounds").click()
+    await w.page.locator("main thead th button", has_text="Rounds").click()  # ascending
+    assert await w.page.locator("main tbody tr td").first.inner_text() != first_before
+    assert w.problems == []
+
+
+@pytest.mark.browser
+async def test_sign_in_with_discord_and_admin_page(live_site, watched) -> None:
+    user = live_site.discord.user
+    await live_site.kernel.permissions.grant(f"discord:{user['id']}", Tier.ADMIN, by=ROOT)
+    w = await watched()
+    await visit(w, f"{live_site.url}/records")
+    await w.page.locator("a", has_text="Sign in with Discord").click()
+    await w.page.wait_for_url(f"{live_site.url}/records")
+    assert await w.page.locator(".who").inner_text() == user["global_name"]
+    assert "Admin" in await w.page.locator("header nav.nav a").all_inner_texts()
+    await visit(w, f"{live_site.url}/admin", "Admin")
+    assert await w.page.locator("main td", has_text="stats").count() >= 1
+    await w.page.locator("button", has_text="Sign out").click()
+    await w.page.wait_for_url(f"{live_site.url}/")
+    assert await w.page.locator("a", has_text="Sign in with Discord").count() == 1
+    response = await w.page.goto(f"{live_site.url}/admin")
+    assert response.status == 401 and await w.page.locator("main h1").inner_text() == "401"
+    # The refusal is the only problem the browser saw (reported both as a response and in the console).
+    assert w.problems == [f"HTTP 401: {live_site.url}/admin",
+                          "console error: Failed to load resource: the server responded with a status of 401 "
+                          "(Unauthorized)"]
+
+
+@pytest.mark.browser
+async def test_phone_layout_and_screenshots(live_site, watched) -> None:
+    w = await watched(**PHONE)
+    await visit(w, f"{live_site.url}/")
+    await w.page.screenshot(path=live_site.screenshots / "phone-home.png", full_page=True)
+    player = await first_link(w, r"/players/[0-9A-F]+")
+    await visit(w, f"{live_site.url}{player}")
+    await w.page.screenshot(path=live_site.screenshots / "phone-player.png", full_page=True)
+    for path in ("/", player, "/sessions", "/leaderboards"):
+        await w.page.goto(f"{live_site.url}{path}")
+        # Wide tables scroll inside their box; the page itself never scrolls sideways.
+        width = await w.page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"{path} is {width}px wide on a 390px phone"
+    assert w.problems == []
+    dark = await watched(**PHONE, color_scheme="dark")
+    await visit(dark, f"{live_site.url}{player}")
+    await dark.page.screenshot(path=live_site.screenshots / "phone-player-dark.png")
+
+
+async def test_schemathesis_on_the_real_history(live_site) -> None:
+    failures = await anyio.to_thread.run_sync(schemathesis_failures, live_site.url, 20)
+    assert failures == []
