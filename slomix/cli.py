@@ -51,8 +51,10 @@ def _parser(kernel: Kernel | None) -> argparse.ArgumentParser:
     cmd.add_argument("--as", dest="as_user", metavar="ID",
                      help="act as this user id (e.g. discord:1234) instead of the local operator")
 
-    imp = sub.add_parser("import", help="hand files to the plugins (on_file); folders recursively")
+    imp = sub.add_parser("import", help="hand files to the plugins (on_files); folders recursively")
     imp.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    imp.add_argument("--batch", type=int, default=ingest.BATCH_FILES, metavar="N",
+                     help=f"files handed over (and committed) together (default {ingest.BATCH_FILES})")
     imp.add_argument("--json", action="store_true", help="print the summary as JSON")
 
     new = sub.add_parser("new-plugin", help="scaffold an installable plugin")
@@ -116,7 +118,7 @@ def _dispatch(args: argparse.Namespace, kernel: Kernel) -> int:
         "db": lambda: _db_status(kernel, args.json),
         "status": lambda: _status(kernel, args.json),
         "cmd": lambda: _cmd(kernel, args),
-        "import": lambda: ingest.run(kernel, args.paths, as_json=args.json),
+        "import": lambda: ingest.run(kernel, args.paths, as_json=args.json, batch=max(1, args.batch)),
     }
     for extra in kernel.subcommands:
         if extra.name == args.command:

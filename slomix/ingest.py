@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import anyio
@@ -15,6 +15,8 @@ from .kernel import ExitCode, IncomingFile, Kernel
 
 # Past this size a file is no game-server output; refuse it before reading it all.
 MAX_FILE_BYTES = 64 * 1024 * 1024
+BATCH_FILES = 256
+BATCH_BYTES = 32 * 1024 * 1024
 
 
 def collect(paths: Iterable[Path]) -> list[Path]:
@@ -30,7 +32,7 @@ def collect(paths: Iterable[Path]) -> list[Path]:
     return sorted(found, key=lambda p: (p.name, str(p)))
 
 
-async def run(kernel: Kernel, paths: list[Path], *, as_json: bool = False) -> int:
+async def run(kernel: Kernel, paths: list[Path], *, as_json: bool = False, batch: int = BATCH_FILES) -> int:
     try:
         files = collect(paths)
     except FileNotFoundError as error:
@@ -41,12 +43,13 @@ async def run(kernel: Kernel, paths: list[Path], *, as_json: bool = False) -> in
     async with kernel:
         with console.progress() as bar:
             task = bar.add_task("importing", total=len(files))
-            for path in files:
-                for status, detail in await _one(kernel, path):
-                    counts[status] += 1
-                    if status == "quarantined":
-                        problems.append({"file": str(path), "reason": detail})
-                bar.advance(task)
+            for group in batches(files, batch):
+                for path, found in zip(group, await _some(kernel, group), strict=True):
+                    for status, detail in found:
+                        counts[status] += 1
+                        if status == "quarantined":
+                            problems.append({"file": str(path), "reason": detail})
+                bar.advance(task, len(group))
     summary = {"files": len(files), **{k: counts.get(k, 0) for k in
                ("imported", "updated", "duplicate", "held", "quarantined", "ignored")},
                "quarantined_files": problems}
@@ -63,12 +66,42 @@ async def run(kernel: Kernel, paths: list[Path], *, as_json: bool = False) -> in
     return ExitCode.OK
 
 
-async def _one(kernel: Kernel, path: Path) -> list[tuple[str, str]]:
-    file = anyio.Path(path)
-    if (await file.stat()).st_size > MAX_FILE_BYTES:
-        return [("quarantined", f"larger than {MAX_FILE_BYTES} bytes")]
-    outcomes = await kernel.ingest(IncomingFile(name=path.name, data=await file.read_bytes(), source="import",
-                                                path=str(path)))
-    if not outcomes:
-        return [("ignored", "no plugin recognised the file")]
-    return [(outcome.status, outcome.detail) for _plugin, outcome in outcomes]
+def batches(files: list[Path], most: int = BATCH_FILES) -> Iterator[list[Path]]:
+    """Files in groups handed over together: plugins store a group in one transaction, and a
+    group's bytes stay bounded, so memory does not grow with the size of the import."""
+    batch: list[Path] = []
+    size = 0
+    for path in files:
+        length = path.stat().st_size
+        if batch and (len(batch) >= most or size + length > BATCH_BYTES):
+            yield batch
+            batch, size = [], 0
+        batch.append(path)
+        size += min(length, MAX_FILE_BYTES)
+    if batch:
+        yield batch
+
+
+async def _some(kernel: Kernel, paths: list[Path]) -> list[list[tuple[str, str]]]:
+    read = await anyio.to_thread.run_sync(_read, paths)
+    incoming = [file for file in read if isinstance(file, IncomingFile)]
+    outcomes = iter(await kernel.ingest_many(incoming))
+    found = []
+    for file in read:
+        if not isinstance(file, IncomingFile):
+            found.append([("quarantined", file)])
+        else:
+            found.append([(o.status, o.detail) for _plugin, o in next(outcomes)]
+                         or [("ignored", "no plugin recognised the file")])
+    return found
+
+
+def _read(paths: list[Path]) -> list[IncomingFile | str]:
+    """Each file's bytes, or why it was refused."""
+    read: list[IncomingFile | str] = []
+    for path in paths:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            read.append(f"larger than {MAX_FILE_BYTES} bytes")
+        else:
+            read.append(IncomingFile(name=path.name, data=path.read_bytes(), source="import", path=str(path)))
+    return read

@@ -82,6 +82,40 @@ async def test_hook_on_file(make_kernel) -> None:
     assert await kernel.ingest(IncomingFile(name="a.txt", data=b"x")) == []
 
 
+async def test_hook_on_files(make_kernel) -> None:
+    class Bulk(Recorder):
+        @hookimpl
+        async def on_files(self, files):
+            self.seen.append(("files", [f.name for f in files]))
+            return [FileOutcome(status="imported", kind="csv") if f.name.endswith(".csv") else None for f in files]
+
+        @hookimpl
+        def on_file(self, file):
+            raise AssertionError("a plugin taking files together is not given them one by one")
+
+    class Single(Recorder):
+        @hookimpl
+        def on_file(self, file):
+            self.seen.append(("file", file.name))
+
+    class Wrong:
+        @hookimpl
+        def on_files(self, files):
+            return [None]  # one answer for two files
+
+    bulk, single = Bulk(), Single()
+    kernel = await make_kernel(plugins=set(), extra={"bulk": ("plugin", bulk), "single": ("plugin", single),
+                                                    "wrong": ("plugin", Wrong())})
+    outcomes = await kernel.ingest_many([IncomingFile(name="a.csv", data=b"1"), IncomingFile(name="b.txt", data=b"")])
+    assert bulk.seen == [("files", ["a.csv", "b.txt"])]
+    assert single.seen == [("file", "a.csv"), ("file", "b.txt")]
+    first, second = dict(outcomes[0]), dict(outcomes[1])
+    assert first["bulk"] == FileOutcome(status="imported", kind="csv")
+    assert set(second) == {"wrong"} and first["wrong"] == second["wrong"]
+    assert second["wrong"].status == "quarantined" and "not a list of 2 outcomes" in second["wrong"].detail
+    assert dict(await kernel.ingest(IncomingFile(name="c.csv", data=b"")))["bulk"].kind == "csv"
+
+
 async def test_hook_on_round(make_kernel) -> None:
     class Listener(Recorder):
         @hookimpl

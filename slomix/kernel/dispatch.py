@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,7 +80,7 @@ class Dispatcher:
                 results.append(HookResult(impl.plugin_name, value))
         return results
 
-    async def broadcast(self, hook_name: str, /, **kwargs: Any) -> list[HookResult]:
+    async def broadcast(self, hook_name: str, /, *, skip: Collection[str] = (), **kwargs: Any) -> list[HookResult]:
         """Call every implementation; await the async ones concurrently.
 
         Each coroutine starts eagerly (Python 3.12 eager tasks): one that
@@ -88,9 +88,10 @@ class Dispatcher:
         listeners that ignore an event. Those that wait are awaited together
         in an AnyIO task group, each under its plugin's timeout. An exception
         or a timeout is reported with the plugin's name and never cancels the
-        others. Results come back in call order.
+        others. Results come back in call order. Plugins named in ``skip`` are
+        not called.
         """
-        impls = self.implementations(hook_name)
+        impls = [impl for impl in self.implementations(hook_name) if impl.plugin_name not in skip]
         results: list[HookResult | None] = [None] * len(impls)
         pending: list[tuple[int, str, asyncio.Future[Any]]] = []
         loop = asyncio.get_running_loop()

@@ -2,7 +2,7 @@
 
 Each function below is a hook. A plugin implements the ones it needs with
 ``@hookimpl`` methods of the same name; an implementation may accept any
-subset of the hook's arguments. Event hooks (``on_file``, ``on_round``,
+subset of the hook's arguments. Event hooks (``on_file``, ``on_files``, ``on_round``,
 ``on_demo``, ``on_startup``, ``on_shutdown``, ``on_serve``) may be ``async``;
 the kernel's dispatcher awaits them (pluggy itself is synchronous, see
 ``slomix.kernel.dispatch``). Registration hooks are called once at start-up.
@@ -31,6 +31,19 @@ def on_file(file, kernel):
     :class:`slomix.kernel.files.FileOutcome`; plugins that do not recognise it
     return ``None``. Called through ``kernel.broadcast``: every plugin sees
     every file, each under its own timeout.
+    """
+
+
+@hookspec
+def on_files(files, kernel):
+    """Many files arrived together (``slomix import``, a poller catching up).
+
+    ``files`` is a list of :class:`slomix.kernel.files.IncomingFile`. A plugin
+    that stores files faster together (one transaction, bulk writes) answers
+    with a list as long as ``files``: a ``FileOutcome`` per file it recognised,
+    ``None`` for the others. A plugin implementing this hook is not also given
+    the files through ``on_file``; every other plugin is, one file at a time.
+    ``kernel.ingest`` of a single file calls it with a list of one.
     """
 
 

@@ -11,7 +11,7 @@ Life of a kernel::
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import replace
 from typing import Any
@@ -254,15 +254,35 @@ class Kernel:
         return await self.dispatcher.first(hook, kernel=self, **kwargs)
 
     async def ingest(self, file: IncomingFile) -> list[tuple[str, FileOutcome]]:
-        """Hand a file to ``on_file``; return each recognising plugin's outcome."""
-        outcomes = []
-        for result in await self.broadcast("on_file", file=file):
-            if result.ok and result.value is not None:
-                outcomes.append((result.plugin, result.value))
-            elif not result.ok:
-                outcomes.append((result.plugin, FileOutcome(
-                    status="quarantined", detail=f"plugin {result.plugin} failed: {result.error}")))
-        return outcomes
+        """Hand one file to the plugins; return each recognising plugin's outcome."""
+        return (await self.ingest_many([file]))[0]
+
+    async def ingest_many(self, files: Sequence[IncomingFile]) -> list[list[tuple[str, FileOutcome]]]:
+        """Hand files to ``on_files`` (plugins that take them together) and to ``on_file`` (the
+        others, one by one); return, per file, each recognising plugin's outcome."""
+        files = list(files)
+        found: list[list[tuple[str, FileOutcome]]] = [[] for _ in files]
+        batched = set()
+        for result in await self.broadcast("on_files", files=files):
+            batched.add(result.plugin)
+            answers = result.value if result.ok else None
+            if result.ok and (not isinstance(answers, list) or len(answers) != len(files)):
+                result = HookResult(result.plugin, error=TypeError(
+                    f"on_files answered {type(answers).__name__}, not a list of {len(files)} outcomes"))
+            for index in range(len(files)):
+                self._collect(found[index], result, answers[index] if result.ok else None)
+        for index, file in enumerate(files):
+            for result in await self.dispatcher.broadcast("on_file", skip=batched, file=file, kernel=self):
+                self._collect(found[index], result, result.value)
+        return found
+
+    @staticmethod
+    def _collect(found: list[tuple[str, FileOutcome]], result: HookResult, outcome: FileOutcome | None) -> None:
+        if not result.ok:
+            found.append((result.plugin, FileOutcome(
+                status="quarantined", detail=f"plugin {result.plugin} failed: {result.error}")))
+        elif outcome is not None:
+            found.append((result.plugin, outcome))
 
     def settings_for(self, name: str) -> Any:
         return self.settings.get(name)

@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, replace
-from datetime import datetime
-from html import escape
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from slomix.kernel import Config, IncomingFile, Kernel, Route
+from slomix.kernel import Config, IncomingFile, Kernel
 from slomix_http.testing import FakeDiscordOAuth, serve
 
 CHROMIUM = "/usr/bin/chromium"
@@ -33,33 +31,6 @@ class LiveSite:
     kernel: Kernel
     discord: FakeDiscordOAuth
     screenshots: Path
-
-
-def _wire_pages(kernel: Kernel) -> None:
-    """Mount the stats pages, and the stopwatch's panel on the session page, where the plugins
-    do not mount them themselves yet (each shim steps aside once its plugin does)."""
-    if not any(r.plugin == "stats" and r.path == "/" for r in kernel.routes):
-        from slomix_stats.web import page_routes
-
-        kernel.routes.extend(replace(r, plugin="stats") for r in page_routes(kernel.plugin("stats").obj.state))
-    if not any("panel:session" in r.tags for r in kernel.routes):
-        kernel.routes.append(Route("GET", "/stopwatch/sessions/{start}", _stopwatch_panel, kind="page",
-                                   tags=("panel:session",), plugin="stopwatch"))
-
-
-async def _stopwatch_panel(request: Any) -> str:
-    """The stopwatch result per map, as the session page's ``session`` panel."""
-    from slomix_stopwatch import api
-
-    try:
-        score = await api.session_score(request.kernel.db.pool, datetime.fromisoformat(request.path_params["start"]))
-    except LookupError:
-        return ""
-    a, b = escape(score.team_a.name), escape(score.team_b.name)
-    rows = "".join(f"<tr><td>{escape(m.map_name)}</td><td class=num>{m.points_a}</td><td class=num>{m.points_b}</td>"
-                   f"<td>{escape(m.description)}</td></tr>" for m in score.maps)
-    return (f"<h2>Stopwatch: {a} {escape(score.score)} {b}</h2><div class=scroll><table><thead><tr><th>Map</th>"
-            f"<th class=num>{a}</th><th class=num>{b}</th><th>How</th></tr></thead><tbody>{rows}</tbody></table></div>")
 
 
 async def _ingest(kernel: Kernel, shared_data: Path) -> None:
@@ -85,7 +56,6 @@ async def live_site(slomix_templates, tmp_path_factory, shared_data) -> AsyncIte
                          "adapters": {"http": {"rate_limit": {"enabled": False}, "login": discord.login}}})
         kernel = Kernel(config, only={"http", "stats", "stopwatch"})
         kernel.load()
-        _wire_pages(kernel)
         kernel.db.url = await slomix_templates.fresh_database(kernel)
         try:
             async with kernel:

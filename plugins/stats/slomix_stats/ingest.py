@@ -1,8 +1,10 @@
-"""Turning one incoming file into history, in one transaction.
+"""Turning incoming files into history: stats files of a batch in one transaction, others one each.
 
 Stats files become rounds; an R2 waits (held, raw, invalid) until its R1 is here, and every
 round of a map is re-paired around each new round so the order in which files arrive never
-changes the result. Endstats and round metadata wait for their round the same way.
+changes the result. Endstats and round metadata wait for their round the same way. A batch
+(``slomix import``, a poller catching up) is paired in memory and written with one COPY per
+table; a single file is a batch of one.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from . import events, store
 from .api import RoundEvent
 from .formats import ParseError, PlayerRound, StatsFile, parse_filename, parse_stats, r2_differential
 from .pairing import Assignment, RoundKey, pair
-from .rules import judge
+from .rules import Verdict, judge
 from .settings import StatsSettings
 
 CACHE_SIZE = 512
@@ -38,9 +40,6 @@ def kind_of(name: str) -> str | None:
     if name.endswith(".txt") and "-round-" in name and "_ws" not in name and "_engagements" not in name:
         return "endstats" if name.endswith("-endstats.txt") else "stats"
     return None
-
-
-NEW = -1  # the id of the round being imported, before it has one
 
 
 def one_line_per_guid(stats: StatsFile) -> tuple[StatsFile, str]:
@@ -65,6 +64,43 @@ class Result:
     event: RoundEvent | None = None
 
 
+@dataclass(slots=True)
+class NewRound:
+    """A round of the batch being written, as parsed (``stats``) and as stored (``values``)."""
+
+    index: int
+    file_id: int
+    file: IncomingFile
+    sha256: str
+    stats: StatsFile
+    time: datetime
+    dropped: str
+    replaces: bool
+    values: StatsFile | None = None
+    assignment: Assignment | None = None
+    verdict: Verdict | None = None
+
+
+@dataclass(slots=True)
+class Row:
+    """A round of one map as pairing sees it: stored already, or ``new`` in this batch."""
+
+    id: int
+    file_id: int
+    round_number: int
+    time: datetime
+    guids: frozenset[str]
+    match_id: str | None = None
+    status: str | None = None
+    r1_round_id: int | None = None
+    new: NewRound | None = None
+
+
+# A stored round re-paired by the batch: the row, its new player values (None: unchanged),
+# its pairing and its verdict.
+Update = tuple[Row, StatsFile | None, Assignment, Verdict]
+
+
 class Ingestor:
     """Owns the rules of ingestion; the plugin hands it files and broadcasts what changed."""
 
@@ -81,21 +117,45 @@ class Ingestor:
         self._parsed: OrderedDict[int, StatsFile] = OrderedDict()
 
     async def ingest(self, conn: asyncpg.Connection, file: IncomingFile) -> Result | None:
-        kind = kind_of(file.name)
-        if kind is None:
-            return None
+        return (await self.ingest_many(conn, [file]))[0]
+
+    async def ingest_many(self, conn: asyncpg.Connection, files: list[IncomingFile]) -> list[Result | None]:
+        """One result per file (None: not ours). Stats files first, a batch per run of distinct
+        names; endstats and metadata after them, so most find their round already there."""
+        results: list[Result | None] = [None] * len(files)
+        batch: list[int] = []
+        names: set[str] = set()
+        for index, file in enumerate([*files, None]):
+            if file is None or (kind_of(file.name) == "stats" and file.name in names):
+                for at, result in zip(batch, await self._stats_batch(conn, [files[i] for i in batch]), strict=True):
+                    results[at] = result
+                batch, names = [], set()
+            if file is not None and kind_of(file.name) == "stats":
+                batch.append(index)
+                names.add(file.name)
+        for index, file in enumerate(files):
+            kind = kind_of(file.name)
+            if kind not in (None, "stats"):
+                results[index] = await self._one(conn, file, kind)
+        return results
+
+    async def _one(self, conn: asyncpg.Connection, file: IncomingFile, kind: str) -> Result:
         sha256 = hashlib.sha256(file.data).hexdigest()
-        handler = {"stats": self._stats, "endstats": self._endstats, "gametime": self._meta, "webhook": self._meta}
+        handler = {"endstats": self._endstats, "gametime": self._meta, "webhook": self._meta}[kind]
         try:
             async with store.import_transaction(conn):
                 if await store.find_file(conn, file.name, sha256) is not None:
                     return Result(FileOutcome(status="duplicate", kind=kind, detail="already received"))
-                return await handler[kind](conn, file, kind, sha256)
+                return await handler(conn, file, kind, sha256)
         except asyncpg.IntegrityConstraintViolationError as error:
-            # Data the parser let through but the schema refuses: keep the file and say why.
-            async with store.import_transaction(conn):
-                return await self._quarantine(conn, file, kind, sha256, ParseError(
-                    file.name, f"the database refused it: {error.__class__.__name__}: {error}"))
+            return await self._refused(conn, file, kind, sha256, error)
+
+    async def _refused(self, conn: asyncpg.Connection, file: IncomingFile, kind: str, sha256: str,
+                       error: Exception) -> Result:
+        """Data the parser let through but the schema refuses: keep the file and say why."""
+        async with store.import_transaction(conn):
+            return await self._quarantine(conn, file, kind, sha256, ParseError(
+                file.name, f"the database refused it: {error.__class__.__name__}: {error}"))
 
     async def _quarantine(self, conn: asyncpg.Connection, file: IncomingFile, kind: str, sha256: str,
                           error: ParseError) -> Result:
@@ -106,53 +166,172 @@ class Ingestor:
 
     # -- stats files -----------------------------------------------------------------------
 
-    async def _stats(self, conn: asyncpg.Connection, file: IncomingFile, kind: str, sha256: str) -> Result:
+    async def _stats_batch(self, conn: asyncpg.Connection, files: list[IncomingFile]) -> list[Result]:
+        if not files:
+            return []
         try:
-            name = parse_filename(file.name)
-            stats = parse_stats(file.data, file.name)
-            if name.round_number not in (1, 2):
-                raise ParseError(file.name, f"round {name.round_number}: stopwatch rounds are 1 or 2")
-        except ParseError as error:
-            return await self._quarantine(conn, file, kind, sha256, error)
-        stats, dropped = one_line_per_guid(stats)
-        time = name.timestamp
-        assert time is not None
-        earlier = await store.replaced_round(conn, file.name)
-        if earlier is not None:
-            # The server rewrote the file: its new content replaces the round.
-            await conn.execute("DELETE FROM stats.rounds WHERE id = $1", earlier["id"])
-            await store.set_file_status(conn, earlier["file_id"], "superseded", "replaced by a newer version")
+            async with store.import_transaction(conn):
+                return await self._stats(conn, files)
+        except asyncpg.IntegrityConstraintViolationError as error:
+            if len(files) > 1:  # find the file the database refuses; the others go in
+                return [result for file in files for result in await self._stats_batch(conn, [file])]
+            return [await self._refused(conn, files[0], "stats", hashlib.sha256(files[0].data).hexdigest(), error)]
 
-        # Pair first, with the new round among its neighbours, so it is written once, final.
-        rows = await store.map_window(conn, stats.map_name, time - self.reach, time + self.reach)
-        keys = [RoundKey(r["id"], r["round_number"], r["round_time"], frozenset(r["guids"])) for r in rows]
-        keys.append(RoundKey(NEW, stats.round_number, time, frozenset(p.guid for p in stats.players)))
-        assignments = pair(keys, window=self.window, restart_window=self.restart_window)
-        mine = assignments[NEW]
-        values = stats
-        if mine.r1_id is not None:
-            r1_file = next(r["file_id"] for r in rows if r["id"] == mine.r1_id)
-            values = r2_differential(await self._parsed_file(conn, r1_file), stats)
-        verdict = judge(values, mine.status, self.settings.excluded_maps)
-        held = mine.status == "orphan_r2"
-        file_id, round_id = await store.insert_round(
-            conn, name=file.name, sha256=sha256, data=file.data, source=file.source,
-            file_status="held" if held else "imported", file_reason="round 2 waiting for its round 1" if held
-            else None, stats=values, header=stats.header, time=time, assignment=mine, verdict=verdict)
-        self._remember(file_id, stats)
-        session_start = await store.assign_session(conn, round_id, time, self.gap)
-        changed = await self._apply(conn, rows, assignments, time, new_round_id=round_id)
-        linked = await self._link_waiting(conn, round_id, stats.map_name, stats.round_number, time)
-        changed += linked
-        if held:
-            outcome = FileOutcome(status="held", kind=kind, detail="round 2 waiting for its round 1" + dropped,
+    async def _stats(self, conn: asyncpg.Connection, files: list[IncomingFile]) -> list[Result]:
+        """Pair the batch's rounds with their neighbours in memory, then write each table once."""
+        results: list[Result | None] = [None] * len(files)
+        known = await store.known_files(conn, [f.name for f in files])
+        news: list[NewRound] = []
+        refused: list[tuple[int, str, ParseError]] = []
+        replaced = []
+        for index, file in enumerate(files):
+            sha256 = hashlib.sha256(file.data).hexdigest()
+            earlier = known.get(file.name, [])
+            if any(row["sha256"] == sha256 for row in earlier):
+                results[index] = Result(FileOutcome(status="duplicate", kind="stats", detail="already received"))
+                continue
+            try:
+                name = parse_filename(file.name)
+                stats = parse_stats(file.data, file.name)
+                if name.round_number not in (1, 2):
+                    raise ParseError(file.name, f"round {name.round_number}: stopwatch rounds are 1 or 2")
+            except ParseError as error:
+                refused.append((index, sha256, error))
+                continue
+            stats, dropped = one_line_per_guid(stats)
+            replaces = [row for row in earlier if row["round_id"] is not None]
+            replaced += replaces
+            assert name.timestamp is not None
+            news.append(NewRound(index, 0, file, sha256, stats, name.timestamp, dropped, bool(replaces)))
+        file_ids, round_ids = await store.allocate_ids(conn, len(news) + len(refused), len(news))
+        for row in replaced:
+            # The server rewrote the file: its new content replaces the round.
+            await store.drop_round(conn, row["round_id"], row["id"])
+
+        maps = self._neighbours(await store.map_windows(conn, self._windows(news)))
+        changed: dict[int, list[int]] = {}
+        updates: dict[int, Update] = {}
+        times = {round_id: new.time for new, round_id in zip(news, round_ids, strict=True)}
+        for new, file_id, round_id in zip(news, file_ids, round_ids, strict=False):
+            new.file_id = file_id
+            self._remember(file_id, new.stats)
+            changed[new.index] = await self._place(conn, maps.setdefault(new.stats.map_name, []), Row(
+                round_id, file_id, new.stats.round_number, new.time, frozenset(p.guid for p in new.stats.players),
+                new=new), updates)
+
+        await store.write_new(
+            conn, files=[*(self._file_record(new) for new in news),
+                         *((file_id, files[i].name, "stats", sha256, "quarantined", str(error), files[i].source,
+                            files[i].data) for (i, sha256, error), file_id in
+                           zip(refused, file_ids[len(news):], strict=True))],
+            rounds=[store.round_record(round_id, new.file_id, new.values, times[round_id], new.assignment,
+                                       new.verdict) for new, round_id in zip(news, round_ids, strict=True)],
+            players=[(round_id, times[round_id], new.values.players) for new, round_id in zip(news, round_ids,
+                                                                                             strict=False)])
+        await self._rewrite(conn, updates)
+        sessions = await store.assign_sessions(conn, list(times.items()), self.gap) if news else {}
+        waiting = bool(news) and await store.anything_waiting(conn)
+        for new, round_id in zip(news, round_ids, strict=True):
+            linked = await self._link_waiting(conn, round_id, new.stats.map_name, new.stats.round_number,
+                                              times[round_id]) if waiting else []
+            results[new.index] = self._result(new, round_id, times[round_id], sessions[round_id], linked,
+                                              changed[new.index])
+        for index, _sha256, error in refused:
+            results[index] = Result(FileOutcome(status="quarantined", kind="stats", detail=str(error)))
+        return results  # type: ignore[return-value]
+
+    def _windows(self, news: list[NewRound]) -> dict[str, tuple[datetime, datetime]]:
+        """Per map, the time span whose stored rounds pairing may look at or change."""
+        windows: dict[str, tuple[datetime, datetime]] = {}
+        for new in news:
+            start, stop = windows.get(new.stats.map_name, (new.time, new.time))
+            windows[new.stats.map_name] = (min(start, new.time), max(stop, new.time))
+        return {name: (start - self.reach, stop + self.reach) for name, (start, stop) in windows.items()}
+
+    @staticmethod
+    def _neighbours(records: list[asyncpg.Record]) -> dict[str, list[Row]]:
+        maps: dict[str, list[Row]] = {}
+        for r in records:
+            maps.setdefault(r["map_name"], []).append(Row(
+                r["id"], r["file_id"], r["round_number"], r["round_time"], frozenset(r["guids"]), r["match_id"],
+                r["status"], r["r1_round_id"]))
+        return maps
+
+    @staticmethod
+    def _file_record(new: NewRound) -> tuple[Any, ...]:
+        held = new.assignment is not None and new.assignment.status == "orphan_r2"
+        return (new.file_id, new.file.name, "stats", new.sha256, "held" if held else "imported",
+                "round 2 waiting for its round 1" if held else None, new.file.source, new.file.data)
+
+    def _result(self, new: NewRound, round_id: int, time: datetime, session_start: datetime, linked: list[int],
+                changed: list[int]) -> Result:
+        assert new.assignment is not None and new.verdict is not None and new.values is not None
+        if new.assignment.status == "orphan_r2":
+            outcome = FileOutcome(status="held", kind="stats", detail="round 2 waiting for its round 1" + new.dropped,
                                   ref=str(round_id))
         else:
-            outcome = FileOutcome(status="updated" if earlier is not None else "imported", kind=kind,
-                                  detail=f"round {round_id} ({mine.status})" + dropped, ref=str(round_id))
+            outcome = FileOutcome(status="updated" if new.replaces else "imported", kind="stats",
+                                  detail=f"round {round_id} ({new.assignment.status})" + new.dropped,
+                                  ref=str(round_id))
         # Metadata that waited for this round changed it: then the event is read back.
-        event = None if linked else events.from_stats(round_id, values, time, session_start, mine, verdict)
-        return Result(outcome, sorted(set(changed) - {round_id}), new=round_id, event=event)
+        event = None if linked else events.from_stats(round_id, new.values, time, session_start, new.assignment,
+                                                      new.verdict)
+        return Result(outcome, sorted(set(changed + linked) - {round_id}), new=round_id, event=event)
+
+    async def _place(self, conn: asyncpg.Connection, rows: list[Row], row: Row, updates: dict[int, Update]
+                     ) -> list[int]:
+        """Pair a new round with its map's neighbours; re-pair those it changes. Returns the
+        stored rounds it changed (rounds of the batch are changed in memory, before writing)."""
+        near = [r for r in rows if abs(r.time - row.time) <= self.reach]
+        near.append(row)
+        rows.append(row)
+        assignments = pair([RoundKey(r.id, r.round_number, r.time, r.guids) for r in near],
+                           window=self.window, restart_window=self.restart_window)
+        changed = []
+        for other in near:
+            want = assignments[other.id]
+            if other is not row and (abs(other.time - row.time) > self.influence or (
+                    want.r1_id == other.r1_round_id and want.match_id == other.match_id
+                    and want.status == other.status)):
+                continue  # outside what the new round can influence, or unchanged
+            if await self._repair(conn, near, other, want, updates):
+                changed.append(other.id)
+        return changed
+
+    async def _repair(self, conn: asyncpg.Connection, near: list[Row], row: Row, want: Assignment,
+                      updates: dict[int, Update]) -> bool:
+        """Give a round its new pairing; True when it is a stored round (queued in ``updates``)."""
+        rediff = want.r1_id != row.r1_round_id
+        stats = row.new.stats if row.new else await self._parsed_file(conn, row.file_id)
+        if want.r1_id is not None:
+            r1 = next((r for r in near if r.id == want.r1_id), None)
+            r1_stats = r1.new.stats if r1 is not None and r1.new else await self._parsed_file(
+                conn, r1.file_id if r1 is not None else await conn.fetchval(
+                    "SELECT file_id FROM stats.rounds WHERE id = $1", want.r1_id))
+            stats = r2_differential(r1_stats, stats)
+        verdict = judge(stats, want.status, self.settings.excluded_maps)
+        row.match_id, row.status, row.r1_round_id = want.match_id, want.status, want.r1_id
+        if row.new is not None:
+            row.new.values, row.new.assignment, row.new.verdict = stats, want, verdict
+            return False
+        # Written after the batch's new rounds, which it may now refer to.
+        rewrite = updates.get(row.id, (row, None, want, verdict))[1] is not None or rediff
+        updates[row.id] = (row, stats if rewrite else None, want, verdict)
+        return True
+
+    @staticmethod
+    async def _rewrite(conn: asyncpg.Connection, updates: dict[int, Update]) -> None:
+        """Store the new pairing of stored rounds the batch changed."""
+        for row, stats, want, verdict in updates.values():
+            if stats is not None:
+                await store.write_players(conn, row.id, stats.players)
+            await store.update_round(
+                conn, row.id, match_id=want.match_id, status=want.status, r1_round_id=want.r1_id,
+                is_valid=verdict.is_valid, invalid_reason=verdict.reason, outcome=verdict.outcome,
+                bot_count=verdict.bot_count, human_count=verdict.human_count)
+            held = want.status == "orphan_r2"
+            await store.set_file_status(conn, row.file_id, "held" if held else "imported",
+                                        "round 2 waiting for its round 1" if held else None)
 
     def _remember(self, file_id: int, stats: StatsFile) -> None:
         self._parsed[file_id] = stats
@@ -165,39 +344,6 @@ class Ingestor:
             name, data = await store.file_data(conn, file_id)
             self._remember(file_id, parse_stats(data, name))
         return self._parsed[file_id]
-
-    async def _apply(self, conn: asyncpg.Connection, rows: list, assignments: dict[int, Assignment],
-                     time: datetime, *, new_round_id: int) -> list[int]:
-        """Rewrite the neighbouring rounds whose pairing the new round changed."""
-        def real(round_id: int | None) -> int | None:
-            return new_round_id if round_id == NEW else round_id
-
-        file_of = {r["id"]: r["file_id"] for r in rows}
-        changed = []
-        for row in rows:
-            if abs(row["round_time"] - time) > self.influence:
-                continue  # outside what the new round can influence
-            want = assignments[row["id"]]
-            r1_id = real(want.r1_id)
-            rediff = r1_id != row["r1_round_id"]
-            if not (rediff or want.match_id != row["match_id"] or want.status != row["status"]):
-                continue
-            stats = await self._parsed_file(conn, row["file_id"])
-            if r1_id is not None:
-                r1_file = file_of.get(r1_id) or await conn.fetchval(
-                    "SELECT file_id FROM stats.rounds WHERE id = $1", r1_id)
-                stats = r2_differential(await self._parsed_file(conn, r1_file), stats)
-            if rediff:
-                await store.write_players(conn, row["id"], stats.players)
-            verdict = judge(stats, want.status, self.settings.excluded_maps)
-            await store.update_round(
-                conn, row["id"], match_id=want.match_id, status=want.status, r1_round_id=r1_id,
-                is_valid=verdict.is_valid, invalid_reason=verdict.reason, outcome=verdict.outcome,
-                bot_count=verdict.bot_count, human_count=verdict.human_count)
-            await store.set_file_status(conn, row["file_id"], "held" if want.status == "orphan_r2" else "imported",
-                                        "round 2 waiting for its round 1" if want.status == "orphan_r2" else None)
-            changed.append(row["id"])
-        return changed
 
     # -- endstats ---------------------------------------------------------------------------
 

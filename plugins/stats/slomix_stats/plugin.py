@@ -66,23 +66,23 @@ class StatsPlugin:
         return cli.subcommands()
 
     @hookimpl
-    async def on_file(self, file: IncomingFile, kernel: Kernel) -> FileOutcome | None:
-        if kind_of(file.name) is None or self.ingestor is None:
-            return None
+    async def on_files(self, files: list[IncomingFile], kernel: Kernel) -> list[FileOutcome | None]:
+        if self.ingestor is None or not any(kind_of(f.name) for f in files):
+            return [None] * len(files)
         async with kernel.db.pool.acquire() as conn:
-            result = await self.ingestor.ingest(conn, file)
-        if result is None:
-            return None
-        if result.new or result.changed:
-            self.queries.mark_dirty()
+            results = await self.ingestor.ingest_many(conn, files)
+        done = [r for r in results if r is not None]
+        if any(r.new or r.changed for r in done):
+            self.queries.mark_dirty(sum(1 for r in done if r.new))
             self._schedule_refresh(kernel)
         # After the commit: reactions see what they are told about.
-        news = [result.event] if result.event else await events.load(
-            kernel.db.pool, [result.new] if result.new else [], "new")
-        updates = await events.load(kernel.db.pool, result.changed, "updated")
-        for event in news + updates:
+        told = [r.event for r in done if r.event]
+        told += await events.load(kernel.db.pool, [r.new for r in done if r.new and not r.event], "new")
+        fresh = {r.new for r in done}
+        told += await events.load(kernel.db.pool, sorted({c for r in done for c in r.changed} - fresh), "updated")
+        for event in told:
             await kernel.broadcast("on_round", round=event)
-        return result.outcome
+        return [r.outcome if r else None for r in results]
 
     @hookimpl
     async def on_round(self, round: RoundEvent, kernel: Kernel) -> None:

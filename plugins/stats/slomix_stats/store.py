@@ -36,7 +36,7 @@ IMPORT_LOCK = 0x57A75
 @asynccontextmanager
 async def import_transaction(conn: asyncpg.Connection) -> AsyncIterator[None]:
     """A transaction holding the import lock; BEGIN and the lock share one round trip."""
-    await conn.execute(f"BEGIN; SELECT pg_advisory_xact_lock({IMPORT_LOCK})")
+    await conn.execute(f"BEGIN; SET LOCAL synchronous_commit = off; SELECT pg_advisory_xact_lock({IMPORT_LOCK})")
     try:
         yield
     except BaseException:
@@ -68,72 +68,105 @@ async def file_data(conn: asyncpg.Connection, file_id: int) -> tuple[str, bytes]
     return row["name"], row["data"]
 
 
-async def replaced_round(conn: asyncpg.Connection, name: str) -> asyncpg.Record | None:
-    """The round an earlier version of this file produced (the server rewrote the file)."""
-    return await conn.fetchrow(
-        """SELECT r.id, r.file_id FROM stats.rounds r JOIN stats.files f ON f.id = r.file_id
-           WHERE f.name = $1""", name)
+FILE_COLUMNS = ("id", "name", "kind", "sha256", "status", "reason", "source", "data")
+ROUND_COLUMNS = (
+    "id", "file_id", "match_id", "round_number", "map_name", "round_time", "session_start", "r1_round_id",
+    "status", "is_valid", "invalid_reason", "server_name", "config_name", "defender_team", "winner_team",
+    "header_diagnostics", "time_limit_seconds", "next_time_limit_seconds", "header_playtime_seconds",
+    "duration_seconds", "duration_source", "outcome", "format_version", "header_fields", "bot_count",
+    "human_count",
+)
 
 
-async def insert_round(conn: asyncpg.Connection, *, name: str, sha256: str, data: bytes, source: str,
-                       file_status: str, file_reason: str | None, stats: StatsFile, header: Header,
-                       time: datetime, assignment: Assignment, verdict: Verdict) -> tuple[int, int]:
-    """The file, its round, players, weapons and aliases in one statement (one round trip)."""
-    players = [_player_json(p) for p in stats.players]
-    weapons = [{"guid": p.guid, "weapon": w_name, "hits": w.hits, "shots": w.shots, "kills": w.kills,
-                "deaths": w.deaths, "headshots": w.headshots} for p in stats.players for w_name, w in p.weapons.items()]
+async def allocate_ids(conn: asyncpg.Connection, files: int, rounds: int) -> tuple[list[int], list[int]]:
+    """Ids for new files and rounds, known before they are written so rows can refer to each other."""
     row = await conn.fetchrow(
-        """WITH f AS (
-               INSERT INTO stats.files (name, kind, sha256, status, reason, source, data)
-               VALUES ($1, 'stats', $2, $3, $4, $5, $6) RETURNING id),
-           r AS (
-               INSERT INTO stats.rounds (file_id, match_id, round_number, map_name, round_time, session_start,
-                   r1_round_id, status, is_valid, invalid_reason, server_name, config_name, defender_team,
-                   winner_team, header_diagnostics, time_limit_seconds, next_time_limit_seconds,
-                   header_playtime_seconds, duration_seconds, duration_source, outcome, format_version,
-                   header_fields, bot_count, human_count)
-               SELECT f.id, $7, $8, $9, $10, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
-                      $23, 'header', $24, $25, $26, $27, $28 FROM f RETURNING id, file_id),
-           p AS (
-               INSERT INTO stats.player_rounds (round_id, {player_columns})
-               SELECT r.id, {x_columns} FROM r, jsonb_populate_recordset(NULL::stats.player_rounds, $29::jsonb) x),
-           w AS (
-               INSERT INTO stats.weapon_rounds (round_id, guid, weapon, hits, shots, kills, deaths, headshots)
-               SELECT r.id, x->>'guid', x->>'weapon', (x->>'hits')::int, (x->>'shots')::int, (x->>'kills')::int,
-                      (x->>'deaths')::int, (x->>'headshots')::int
-               FROM r, jsonb_array_elements($30::jsonb) x),
-           a AS (
-               INSERT INTO stats.aliases (guid, alias, first_seen, last_seen)
-               SELECT DISTINCT ON (x->>'guid', x->>'clean_name') x->>'guid', x->>'clean_name', $10, $10
-               FROM jsonb_array_elements($29::jsonb) x WHERE x->>'clean_name' <> ''
-               ON CONFLICT (guid, alias) DO UPDATE
-               SET first_seen = LEAST(stats.aliases.first_seen, EXCLUDED.first_seen),
-                   last_seen = GREATEST(stats.aliases.last_seen, EXCLUDED.last_seen))
-           SELECT file_id, id FROM r""".format(
-            player_columns=", ".join(INSERT_COLUMNS[1:]), x_columns=", ".join(f"x.{c}" for c in INSERT_COLUMNS[1:])),
-        name, sha256, file_status, file_reason, source, data,
-        assignment.match_id, stats.round_number, stats.map_name, time, assignment.r1_id, assignment.status,
-        verdict.is_valid, verdict.reason, header.server_name, header.config, header.defender, header.winner,
-        list(header.diagnostics), header.time_limit_seconds, header.next_time_limit_seconds, header.playtime_seconds,
-        stats.duration_seconds, verdict.outcome, stats.extended_field_count, header.header_field_count,
-        verdict.bot_count, verdict.human_count, players, weapons)
-    return row["file_id"], row["id"]
+        """SELECT ARRAY(SELECT nextval('stats.files_id_seq') FROM generate_series(1, $1)) AS files,
+                  ARRAY(SELECT nextval('stats.rounds_id_seq') FROM generate_series(1, $2)) AS rounds""",
+        files, rounds)
+    return row["files"], row["rounds"]
 
 
-def _player_json(p: PlayerRound) -> dict[str, Any]:
-    weapons = p.weapons.values()
-    record = {c: getattr(p, c) for c in PLAYER_COLUMNS}
-    record["hits"] = sum(w.hits for w in weapons)
-    record["shots"] = sum(w.shots for w in weapons)
-    return record
+async def known_files(conn: asyncpg.Connection, names: list[str]) -> dict[str, list[asyncpg.Record]]:
+    """Files already received under these names, with the round each produced."""
+    known: dict[str, list[asyncpg.Record]] = {}
+    for row in await conn.fetch(
+            """SELECT f.id, f.name, f.sha256, r.id AS round_id FROM stats.files f
+               LEFT JOIN stats.rounds r ON r.file_id = f.id WHERE f.name = ANY ($1::text[])""", names):
+        known.setdefault(row["name"], []).append(row)
+    return known
 
 
-async def map_window(conn: asyncpg.Connection, map_name: str, start: datetime, end: datetime) -> list[asyncpg.Record]:
-    """The rounds of one map in a time window, with what pairing needs and what it may change."""
+async def drop_round(conn: asyncpg.Connection, round_id: int, file_id: int) -> None:
+    """The server rewrote a file: its earlier round goes, the earlier file is kept as superseded."""
+    await conn.execute("DELETE FROM stats.rounds WHERE id = $1", round_id)
+    await set_file_status(conn, file_id, "superseded", "replaced by a newer version")
+
+
+async def map_windows(conn: asyncpg.Connection, windows: dict[str, tuple[datetime, datetime]]
+                      ) -> list[asyncpg.Record]:
+    """The rounds of each map in its time window, with what pairing needs and what it may change."""
     return await conn.fetch(
-        """SELECT r.id, r.round_number, r.round_time, r.match_id, r.status, r.r1_round_id, r.file_id,
+        """SELECT r.id, r.map_name, r.round_number, r.round_time, r.match_id, r.status, r.r1_round_id, r.file_id,
                   ARRAY(SELECT p.guid FROM stats.player_rounds p WHERE p.round_id = r.id) AS guids
-           FROM stats.rounds r WHERE r.map_name = $1 AND r.round_time BETWEEN $2 AND $3""", map_name, start, end)
+           FROM unnest($1::text[], $2::timestamp[], $3::timestamp[]) w(map_name, start, stop)
+           JOIN stats.rounds r ON r.map_name = w.map_name AND r.round_time BETWEEN w.start AND w.stop""",
+        list(windows), [w[0] for w in windows.values()], [w[1] for w in windows.values()])
+
+
+def round_record(round_id: int, file_id: int, stats: StatsFile, time: datetime, assignment: Assignment,
+                 verdict: Verdict) -> tuple[Any, ...]:
+    """A new round's row in ROUND_COLUMNS order; its session is assigned after it is written."""
+    h: Header = stats.header
+    return (round_id, file_id, assignment.match_id, stats.round_number, stats.map_name, time, time,
+            assignment.r1_id, assignment.status, verdict.is_valid, verdict.reason, h.server_name, h.config,
+            h.defender, h.winner, list(h.diagnostics), h.time_limit_seconds, h.next_time_limit_seconds,
+            h.playtime_seconds, stats.duration_seconds, "header", verdict.outcome, stats.extended_field_count,
+            h.header_field_count, verdict.bot_count, verdict.human_count)
+
+
+async def write_new(conn: asyncpg.Connection, *, files: list[tuple[Any, ...]], rounds: list[tuple[Any, ...]],
+                    players: list[tuple[int, datetime, list[PlayerRound]]]) -> None:
+    """New files, their rounds, players, weapons and aliases, each table in one COPY."""
+    await conn.copy_records_to_table("files", schema_name="stats", columns=FILE_COLUMNS, records=files)
+    if not rounds:
+        return
+    await conn.copy_records_to_table("rounds", schema_name="stats", columns=ROUND_COLUMNS, records=rounds)
+    await _copy_players(conn, [(round_id, p) for round_id, _time, ps in players for p in ps])
+    seen: dict[tuple[str, str], tuple[datetime, datetime]] = {}
+    for _round_id, time, round_players in players:
+        for p in round_players:
+            if p.clean_name:
+                first, last = seen.get((p.guid, p.clean_name), (time, time))
+                seen[p.guid, p.clean_name] = (min(first, time), max(last, time))
+    await conn.execute(
+        """INSERT INTO stats.aliases (guid, alias, first_seen, last_seen)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::timestamp[], $4::timestamp[])
+           ON CONFLICT (guid, alias) DO UPDATE
+           SET first_seen = LEAST(stats.aliases.first_seen, EXCLUDED.first_seen),
+               last_seen = GREATEST(stats.aliases.last_seen, EXCLUDED.last_seen)""",
+        [k[0] for k in seen], [k[1] for k in seen], [v[0] for v in seen.values()], [v[1] for v in seen.values()])
+
+
+async def assign_sessions(conn: asyncpg.Connection, rounds: list[tuple[int, datetime]], gap: timedelta
+                          ) -> dict[int, datetime]:
+    """Give new rounds their gaming sessions, oldest first; return each round's session start.
+
+    A session is the chain of rounds at most ``gap`` apart, named by its first round time;
+    when a late file bridges two sessions they merge, so the result never depends on the
+    order files arrive in (stats.assign_session, migration 0001).
+    """
+    ordered = sorted(rounds, key=lambda r: r[1])
+    rows = await conn.fetch("SELECT round_id, started FROM stats.assign_sessions($1, $2, $3)",
+                            [r[0] for r in ordered], [r[1] for r in ordered], gap)
+    return {row["round_id"]: row["started"] for row in rows}
+
+
+async def anything_waiting(conn: asyncpg.Connection) -> bool:
+    """Whether round metadata or endstats files wait for a round (most imports: none)."""
+    return await conn.fetchval(
+        """SELECT EXISTS (SELECT 1 FROM stats.round_meta WHERE round_id IS NULL)
+               OR EXISTS (SELECT 1 FROM stats.files WHERE status = 'held' AND kind = 'endstats')""")
 
 
 async def update_round(conn: asyncpg.Connection, round_id: int, **values: Any) -> None:
@@ -149,24 +182,21 @@ def _player_record(round_id: int, p: PlayerRound) -> tuple[Any, ...]:
 
 async def write_players(conn: asyncpg.Connection, round_id: int, players: list[PlayerRound]) -> None:
     """Replace the round's player and weapon rows."""
-    await conn.execute("DELETE FROM stats.player_rounds WHERE round_id = $1", round_id)
+    await conn.execute("WITH w AS (DELETE FROM stats.weapon_rounds WHERE round_id = $1) "
+                       "DELETE FROM stats.player_rounds WHERE round_id = $1", round_id)
+    await _copy_players(conn, [(round_id, p) for p in players])
+
+
+async def _copy_players(conn: asyncpg.Connection, players: list[tuple[int, PlayerRound]]) -> None:
     await conn.copy_records_to_table(
         "player_rounds", schema_name="stats", columns=INSERT_COLUMNS,
-        records=[_player_record(round_id, p) for p in players])
+        records=[_player_record(round_id, p) for round_id, p in players])
     await conn.copy_records_to_table(
         "weapon_rounds", schema_name="stats", columns=WEAPON_COLUMNS,
         records=[(round_id, p.guid, name, w.hits, w.shots, w.kills, w.deaths, w.headshots)
-                 for p in players for name, w in p.weapons.items()])
+                 for round_id, p in players for name, w in p.weapons.items()])
 
 
-async def assign_session(conn: asyncpg.Connection, round_id: int, time: datetime, gap: timedelta) -> datetime:
-    """Give the round its gaming session and return the session's start.
-
-    A session is the chain of rounds at most ``gap`` apart, named by its first round time;
-    when a late file bridges two sessions they merge, so the result never depends on the
-    order files arrive in. One round trip (stats.assign_session, migration 0001).
-    """
-    return await conn.fetchval("SELECT stats.assign_session($1, $2, $3)", round_id, time, gap)
 async def upsert_meta(conn: asyncpg.Connection, file_id: int, meta: Any) -> int:
     """Store what a webhook payload or gametime file said; a second source for the same round
     fills in what the first lacked (the gametime file carries per-player spawn statistics)."""

@@ -78,11 +78,12 @@ async def test_killed_at_any_moment_then_rerun_equals_one_clean_run(slomix_templ
     partial = []
     try:
         for _ in range(4):
-            # Kill once the import has reached a random point (hard kill: no clean-up runs).
+            # Kill once the import has reached a random point (hard kill: no clean-up runs); small
+            # batches commit often, and the clean run's one batch of 166 must give the same history.
             before = await pool.fetchval("SELECT count(*) FROM stats.files")
             target = before + rng.randint(1, 30)
             process = subprocess.Popen([sys.executable, "-m", "slomix.cli", "import",  # noqa: ASYNC220
-                                        str(shared_data / "stats")], cwd=tmp_path, env=env,
+                                        "--batch", "4", str(shared_data / "stats")], cwd=tmp_path, env=env,
                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             deadline = time.monotonic() + 60
             while process.poll() is None and time.monotonic() < deadline:

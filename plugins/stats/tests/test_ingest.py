@@ -102,6 +102,47 @@ async def test_arrival_order_never_changes_the_result(make_kernel, stats_files, 
     assert first == second
 
 
+@pytest.mark.parametrize("seed", [3, 4])
+async def test_batches_of_any_size_give_the_same_history(make_kernel, stats_files, as_incoming, history_dump,
+                                                         seed) -> None:
+    one_by_one = await make_kernel(plugins={"stats"})
+    await ingest_all(one_by_one, stats_files, as_incoming)
+    rng = random.Random(seed)
+    files = rng.sample(stats_files, len(stats_files))
+    batched = await make_kernel(plugins={"stats"})
+    while files:
+        size = rng.randint(1, 60)
+        outcomes = await batched.ingest_many([as_incoming(path) for path in files[:size]])
+        assert all(o.status in ("imported", "held") for [(_, o)] in outcomes)
+        files = files[size:]
+    first, second = await history_dump(one_by_one.db.pool), await history_dump(batched.db.pool)
+    first["files"] = [f[:3] for f in first["files"]]
+    second["files"] = [f[:3] for f in second["files"]]
+    assert first == second
+
+
+async def test_a_batch_goes_past_bad_duplicate_rewritten_and_refused_files(make_kernel, stats_files,
+                                                                           as_incoming) -> None:
+    kernel = await make_kernel(plugins={"stats"})
+    # A refusal only the database makes: the rest of the batch must still go in.
+    await kernel.db.pool.execute("ALTER TABLE stats.rounds ADD CONSTRAINT not_here CHECK (map_name <> 'supply')")
+    good = [p for p in stats_files if "supply" not in p.name][:6]
+    refused = next(p for p in stats_files if "supply" in p.name and "round-1" in p.name)
+    broken = IncomingFile(name=good[0].name.replace("-round-", "x-round-"), data=b"not a stats file")
+    rewritten = IncomingFile(name=good[2].name, data=b"\n".join(good[2].read_bytes().split(b"\n")[:-2]) + b"\n")
+    files = [*(as_incoming(p) for p in good), broken, as_incoming(refused), as_incoming(good[1]), rewritten]
+    statuses = [o.status for [(_, o)] in await kernel.ingest_many(files)]
+    # Two of the six are R2s whose R1 is not among the real files.
+    assert statuses[:6] == ["imported", "held", "imported", "held", "imported", "imported"]
+    assert statuses[6:] == ["quarantined", "quarantined", "duplicate", "updated"]
+    reason = await kernel.db.pool.fetchval("SELECT reason FROM stats.files WHERE name = $1", refused.name)
+    assert reason.startswith("the database refused it: CheckViolationError") and "not_here" in reason
+    assert await kernel.db.pool.fetchval("SELECT count(*) FROM stats.rounds") == 6
+    assert await kernel.db.pool.fetchval(
+        """SELECT count(*) FROM stats.weapon_rounds w WHERE NOT EXISTS
+           (SELECT 1 FROM stats.player_rounds p WHERE p.round_id = w.round_id AND p.guid = w.guid)""") == 0
+
+
 async def test_sessions_follow_the_gap(make_kernel, stats_files, as_incoming) -> None:
     times = sorted(datetime.strptime(p.name[:17], "%Y-%m-%d-%H%M%S") for p in stats_files)
     expected = 1 + sum(1 for a, b in pairwise(times) if (b - a).total_seconds() > 3600)
@@ -158,6 +199,10 @@ async def test_rewritten_file_replaces_its_round(make_kernel, stats_files, as_in
     assert players == len(parse_stats(path.read_bytes(), path.name).players) - 1
     assert await kernel.db.pool.fetchval("SELECT status FROM stats.files WHERE name = $1 ORDER BY id LIMIT 1",
                                          path.name) == "superseded"
+    # The replaced round's weapon rows went with it.
+    assert await kernel.db.pool.fetchval(
+        """SELECT count(*) FROM stats.weapon_rounds w WHERE NOT EXISTS
+           (SELECT 1 FROM stats.player_rounds p WHERE p.round_id = w.round_id AND p.guid = w.guid)""") == 0
 
 
 async def test_on_round_is_broadcast_after_the_commit(make_kernel, shared_data, as_incoming) -> None:
