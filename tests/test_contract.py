@@ -90,8 +90,9 @@ async def test_hook_on_files(make_kernel) -> None:
             return [FileOutcome(status="imported", kind="csv") if f.name.endswith(".csv") else None for f in files]
 
         @hookimpl
-        def on_file(self, file):
-            raise AssertionError("a plugin taking files together is not given them one by one")
+        async def on_file(self, file):
+            self.seen.append(("one", file.name))
+            return (await self.on_files([file]))[0]
 
     class Single(Recorder):
         @hookimpl
@@ -114,6 +115,7 @@ async def test_hook_on_files(make_kernel) -> None:
     assert set(second) == {"wrong"} and first["wrong"] == second["wrong"]
     assert second["wrong"].status == "quarantined" and "not a list of 2 outcomes" in second["wrong"].detail
     assert dict(await kernel.ingest(IncomingFile(name="c.csv", data=b"")))["bulk"].kind == "csv"
+    assert bulk.seen[1:] == [("one", "c.csv"), ("files", ["c.csv"])]
 
 
 async def test_hook_on_round(make_kernel) -> None:

@@ -42,8 +42,8 @@ def on_files(files, kernel):
     that stores files faster together (one transaction, bulk writes) answers
     with a list as long as ``files``: a ``FileOutcome`` per file it recognised,
     ``None`` for the others. A plugin implementing this hook is not also given
-    the files through ``on_file``; every other plugin is, one file at a time.
-    ``kernel.ingest`` of a single file calls it with a list of one.
+    these files through ``on_file``; every other plugin is, one file at a time.
+    Single files (``kernel.ingest``) still go through ``on_file``.
     """
 
 

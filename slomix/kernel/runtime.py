@@ -254,8 +254,11 @@ class Kernel:
         return await self.dispatcher.first(hook, kernel=self, **kwargs)
 
     async def ingest(self, file: IncomingFile) -> list[tuple[str, FileOutcome]]:
-        """Hand one file to the plugins; return each recognising plugin's outcome."""
-        return (await self.ingest_many([file]))[0]
+        """Hand a file to ``on_file``; return each recognising plugin's outcome."""
+        found: list[tuple[str, FileOutcome]] = []
+        for result in await self.broadcast("on_file", file=file):
+            self._collect(found, result, result.value)
+        return found
 
     async def ingest_many(self, files: Sequence[IncomingFile]) -> list[list[tuple[str, FileOutcome]]]:
         """Hand files to ``on_files`` (plugins that take them together) and to ``on_file`` (the

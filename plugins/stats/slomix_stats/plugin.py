@@ -66,6 +66,11 @@ class StatsPlugin:
         return cli.subcommands()
 
     @hookimpl
+    async def on_file(self, file: IncomingFile, kernel: Kernel) -> FileOutcome | None:
+        """A single file (webhook, SFTP poller): one transaction, so one round."""
+        return (await self.on_files([file], kernel))[0]
+
+    @hookimpl
     async def on_files(self, files: list[IncomingFile], kernel: Kernel) -> list[FileOutcome | None]:
         if self.ingestor is None or not any(kind_of(f.name) for f in files):
             return [None] * len(files)

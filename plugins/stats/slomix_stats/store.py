@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
@@ -9,12 +10,14 @@ from typing import Any
 
 import anyio
 import asyncpg
+import msgspec
 
 from .formats import Header, PlayerRound, StatsFile
 from .pairing import Assignment
 from .rules import Verdict
 
-PLAYER_COLUMNS = (
+# Stored as parsed (struct fields), then derived on writing.
+STORED_COLUMNS = (
     "guid", "raw_guid", "name", "clean_name", "team", "is_bot", "kills", "deaths", "headshots",
     "damage_given", "damage_received", "team_damage_given", "team_damage_received", "gibs",
     "self_kills", "team_kills", "team_gibs", "time_played_percent", "xp", "killing_spree_best",
@@ -23,9 +26,10 @@ PLAYER_COLUMNS = (
     "bullets_fired", "time_played_minutes", "tank_meatshield", "time_dead_ratio",
     "time_dead_minutes", "most_useful_kills", "denied_playtime", "double_kills", "triple_kills",
     "quad_kills", "multi_kills", "mega_kills", "useless_kills", "full_selfkills", "constructions",
-    "revives_given", "time_played_seconds", "dpm", "accuracy", "efficiency", "kd_ratio",
-    "counter_reset",
+    "revives_given", "time_played_seconds", "counter_reset",
 )
+PLAYER_COLUMNS = (*STORED_COLUMNS, "dpm", "accuracy", "efficiency", "kd_ratio")
+_stored = operator.itemgetter(*(PlayerRound.__struct_fields__.index(c) for c in STORED_COLUMNS))
 INSERT_COLUMNS = ("round_id", *PLAYER_COLUMNS, "hits", "shots")
 WEAPON_COLUMNS = ("round_id", "guid", "weapon", "hits", "shots", "kills", "deaths", "headshots")
 
@@ -175,9 +179,12 @@ async def update_round(conn: asyncpg.Connection, round_id: int, **values: Any) -
 
 
 def _player_record(round_id: int, p: PlayerRound) -> tuple[Any, ...]:
-    weapons = p.weapons.values()
-    return (round_id, *(getattr(p, c) for c in PLAYER_COLUMNS), sum(w.hits for w in weapons),
-            sum(w.shots for w in weapons))
+    # One pass over the struct and the weapons: this runs for every player of an import.
+    hits = shots = 0
+    for w in p.weapons.values():
+        hits += w.hits
+        shots += w.shots
+    return (round_id, *_stored(msgspec.structs.astuple(p)), p.dpm, p.accuracy, p.efficiency, p.kd_ratio, hits, shots)
 
 
 async def write_players(conn: asyncpg.Connection, round_id: int, players: list[PlayerRound]) -> None:
@@ -239,6 +246,4 @@ async def upsert_meta(conn: asyncpg.Connection, file_id: int, meta: Any) -> int:
 
 
 def _plain(value: Any) -> Any:
-    import msgspec
-
     return msgspec.to_builtins(value)
