@@ -20,6 +20,8 @@ import msgspec
 
 # Rounds written since the planner last sampled the tables, past which a rebuild samples them first.
 ANALYZE_AFTER_ROUNDS = 500
+# Rebuilt together after imports (migrations 0002, 0005).
+TOTALS_VIEWS = ("player_totals", "player_map_totals", "player_weapon_totals")
 COUNTED = "r.status IN ('completed', 'substitution') AND r.is_valid"
 
 
@@ -343,7 +345,8 @@ class StatsQueries:
                 # (13 s instead of 1 s for 20 000 rounds).
                 await self.pool.execute("ANALYZE stats.rounds, stats.player_rounds, stats.weapon_rounds")
                 self._unanalysed = 0
-            await self.pool.execute("REFRESH MATERIALIZED VIEW CONCURRENTLY stats.player_totals")
+            for view in TOTALS_VIEWS:
+                await self.pool.execute(f"REFRESH MATERIALIZED VIEW CONCURRENTLY stats.{view}")
             self.generation += 1
             return True
 
@@ -392,15 +395,11 @@ class StatsQueries:
         aliases = await self.pool.fetch(
             "SELECT alias, first_seen, last_seen FROM stats.aliases WHERE guid = $1 ORDER BY last_seen DESC", guid)
         maps = await self.pool.fetch(
-            f"""SELECT r.map_name, count(*) AS rounds, sum(p.kills) AS kills, sum(p.deaths) AS deaths,
-                       sum(p.damage_given) AS damage, sum(p.time_played_seconds) AS seconds
-                FROM stats.player_rounds p JOIN stats.rounds r ON r.id = p.round_id
-                WHERE p.guid = $1 AND {COUNTED} GROUP BY r.map_name ORDER BY count(*) DESC""", guid)
+            """SELECT map_name, rounds, kills, deaths, damage, seconds FROM stats.player_map_totals
+               WHERE guid = $1 ORDER BY rounds DESC, map_name""", guid)
         weapons = await self.pool.fetch(
-            f"""SELECT w.weapon, sum(w.kills) AS kills, sum(w.deaths) AS deaths, sum(w.hits) AS hits,
-                       sum(w.shots) AS shots, sum(w.headshots) AS headshots
-                FROM stats.weapon_rounds w JOIN stats.rounds r ON r.id = w.round_id
-                WHERE w.guid = $1 AND {COUNTED} GROUP BY w.weapon ORDER BY sum(w.kills) DESC""", guid)
+            """SELECT weapon, kills, deaths, hits, shots, headshots FROM stats.player_weapon_totals
+               WHERE guid = $1 ORDER BY kills DESC, weapon""", guid)
         form = await self.pool.fetch(
             f"""SELECT r.id, r.round_time, r.map_name, r.round_number, p.kills, p.deaths, p.dpm
                 FROM stats.player_rounds p JOIN stats.rounds r ON r.id = p.round_id
