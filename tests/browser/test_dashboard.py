@@ -7,7 +7,7 @@ import re
 import anyio
 import pytest
 
-from slomix.kernel import Actor, Tier
+from slomix.kernel import Actor, IncomingFile, Tier
 from slomix_http.testing import schemathesis_failures
 
 pytestmark = pytest.mark.anyio
@@ -95,8 +95,15 @@ async def test_sign_in_with_discord_and_admin_page(live_site, watched) -> None:
     await w.page.wait_for_url(f"{live_site.url}/records")
     assert await w.page.locator(".who").inner_text() == user["global_name"]
     assert "Admin" in await w.page.locator("header nav.nav a").all_inner_texts()
+    [(_, refused)] = await live_site.kernel.ingest(IncomingFile(name="2025-01-01-000000-supply-round-1.txt",
+                                                                data=b"not a stats file"))
     await visit(w, f"{live_site.url}/admin", "Admin")
     assert await w.page.locator("main td", has_text="stats").count() >= 1
+    row = w.page.locator("main tr", has_text="2025-01-01-000000-supply-round-1.txt").first
+    assert refused.detail in await row.inner_text()
+    listed = await w.page.request.get(f"{live_site.url}/api/stats/files?status=quarantined")
+    assert listed.ok and [(f["name"], f["reason"]) for f in await listed.json()] == [
+        ("2025-01-01-000000-supply-round-1.txt", refused.detail)]
     await w.page.locator("button", has_text="Sign out").click()
     await w.page.wait_for_url(f"{live_site.url}/")
     assert await w.page.locator("a", has_text="Sign in with Discord").count() == 1

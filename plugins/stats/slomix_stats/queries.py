@@ -195,6 +195,19 @@ class RoundLine(msgspec.Struct, frozen=True, kw_only=True):
     players: int
 
 
+class FileLine(msgspec.Struct, frozen=True, kw_only=True):
+    """A file received: what became of it, and why when it was not imported."""
+
+    id: int
+    name: str
+    kind: str
+    status: str
+    reason: str | None
+    source: str
+    received_at: datetime
+    size: int
+
+
 class SessionDetail(msgspec.Struct, frozen=True, kw_only=True):
     summary: SessionSummary
     rounds: list[RoundLine]
@@ -553,6 +566,13 @@ class StatsQueries:
             "WHERE ($1::text IS NULL OR q.map_name = $1) AND ($2::date IS NULL OR q.round_time::date = $2) "
             f"ORDER BY round_time DESC LIMIT {int(limit)}) x), '-infinity')", map_name, day)
         return lines[-limit:]
+
+    async def files(self, *, status: str | None = None, limit: int = 50) -> list[FileLine]:
+        """Files received, newest first; optionally only those of one status (quarantined, held…)."""
+        rows = await self.pool.fetch(
+            """SELECT id, name, kind, status, reason, source, received_at, octet_length(data) AS size
+               FROM stats.files WHERE $1::text IS NULL OR status = $1 ORDER BY id DESC LIMIT $2""", status, limit)
+        return [FileLine(**dict(r)) for r in rows]
 
     async def round(self, round_id: int) -> RoundDetail | None:
         lines = await self._round_lines("r.id = $1", round_id)

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 
-from slomix.kernel import Route
+from slomix.kernel import Route, Tier
 
 from .commands.common import State
 from .queries import (
     CATEGORIES,
+    FileLine,
     Leaderboard,
     PlayerDetail,
     PlayerRef,
@@ -51,6 +52,11 @@ class SessionsQuery(msgspec.Struct, forbid_unknown_fields=True):
 class RoundsQuery(msgspec.Struct, forbid_unknown_fields=True):
     map: Annotated[str, msgspec.Meta(max_length=64)] | None = None
     date: date | None = None
+    limit: Limit = 50
+
+
+class FilesQuery(msgspec.Struct, forbid_unknown_fields=True):
+    status: Literal["imported", "held", "quarantined", "superseded"] | None = None
     limit: Limit = 50
 
 
@@ -129,6 +135,9 @@ def routes(state: State) -> list[Route]:
     async def records(request) -> list[Record]:
         return await state.q.records()
 
+    async def files(request) -> list[FileLine]:
+        return await state.q.files(status=request.query.status, limit=request.query.limit)
+
     async def search(request) -> list[PlayerRef]:
         return await state.q.find_players(request.query.q, limit=20)
 
@@ -151,6 +160,8 @@ def routes(state: State) -> list[Route]:
         Route("GET", "/api/stats/rounds/{round_id}", round_, "A round: players, awards, versus",
               response_type=RoundDetail, tags=tags),
         Route("GET", "/api/stats/records", records, "Single-round records", response_type=list[Record], tags=tags),
+        Route("GET", "/api/stats/files", files, "Files received, newest first (?status=quarantined: with reasons)",
+              query_type=FilesQuery, response_type=list[FileLine], tier=Tier.ADMIN, tags=tags),
         Route("GET", "/api/stats/search", search, "Find players by name or GUID", query_type=SearchQuery,
               response_type=list[PlayerRef], tags=tags),
     ]

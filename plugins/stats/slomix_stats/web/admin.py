@@ -1,4 +1,5 @@
-"""The admin page: plugin state and recent errors, the import pipeline, the latest rounds."""
+"""The admin page: plugin state and recent errors, quarantined files with their reasons, the files
+received lately, the latest rounds."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from typing import Any
 
 from ..commands.common import State
 from .html import Page, card, cards, link, num, round_href, table, text, when
+
+_TAGS = {"imported": "good", "quarantined": "bad"}
 
 
 def page(state: State):
@@ -18,6 +21,11 @@ def page(state: State):
                     f'{text(p["status"])}</span>',
                     text(p.get("error") or "; ".join(p.get("recent_errors", [])) or "")]
                    for p in health["plugins"]]
+        quarantined = [[text(f.name), text(f.reason or ""), text(f.source), text(when(f.received_at))]
+                       for f in await state.q.files(status="quarantined", limit=50)]
+        received = [[text(f.name), text(f.kind), f'<span class="tag {_TAGS.get(f.status, "")}">{text(f.status)}</span>',
+                     text(f.source), num(f.size), text(when(f.received_at))]
+                    for f in await state.q.files(limit=25)]
         latest = await state.q.rounds(limit=15)
         rounds = [[link(round_href(r.id), f"{r.map} R{r.round_number}"), text(when(r.round_time)), text(r.status),
                    text("yes" if r.is_valid else "no"), num(r.players)] for r in reversed(latest)]
@@ -25,9 +33,14 @@ def page(state: State):
                 + cards([card("Database", text(health["database"]["status"]), text(health["database"].get("kind", ""))),
                          card("Rounds", text(f"{stats.get('rounds', 0):,}")),
                          card("Held", text(stats.get("held", 0)), "R2 files waiting for their R1"),
-                         card("Quarantined", text(stats.get("quarantined", 0)), "see `slomix` for reasons")])
+                         card("Quarantined", text(stats.get("quarantined", 0)), "reasons below")])
                 + "<h2>Plugins and adapters</h2>"
                 + table(["Name", "Kind", "Version", "Status", "Error"], plugins)
+                + "<h2>Quarantined files</h2>"
+                + (table(["File", "Reason", "Source", "Received"], quarantined, sortable=False) if quarantined
+                   else "<p>None: every file received was understood.</p>")
+                + "<h2>Files received lately</h2>"
+                + table(["File", "Kind", "Status", "Source", ("Bytes", True), "Received"], received, sortable=False)
                 + "<h2>Latest rounds</h2>"
                 + table(["Round", "Time", "Status", "Counted", ("Players", True)], rounds, sortable=False))
         return Page("Admin", html)
