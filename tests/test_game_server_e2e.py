@@ -9,6 +9,7 @@ import shlex
 import time
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import anyio
@@ -16,7 +17,6 @@ import msgspec
 import pytest
 
 from slomix_ssh import signing
-from slomix_ssh.payload import RoundEnd
 from slomix_stats.formats import RoundMeta
 
 pytestmark = pytest.mark.anyio
@@ -26,15 +26,31 @@ LUA = Path(__file__).resolve().parents[1] / "lua" / "slomix_round_end.lua"
 STATS = "2025-10-14-212214-etl_adlernest-round-1.txt"
 
 
-def test_webhook_shape_is_what_the_stats_parser_reads() -> None:
-    """Every key the route accepts is one the stats plugin understands."""
-    assert set(RoundEnd.__struct_fields__) <= set(RoundMeta.__struct_fields__)
-
-
 def curl_request(command: str) -> tuple[dict[str, str], bytes]:
     words = shlex.split(command[1:].split("; echo $?")[0])
     headers = dict(words[i + 1].split(": ", 1) for i, w in enumerate(words) if w == "-H")
     return headers, Path(words[words.index("--data-binary") + 1].removeprefix("@")).read_bytes()
+
+
+def play_round(fake_et, sftp_server, players: list[tuple[str, str, int]]) -> tuple[Any, dict[str, str], bytes]:
+    """The game server plays a round of etl_adlernest; our Lua writes its gametime file into the
+    polled folder and signs its report: (the round played, the report's headers, its body)."""
+    et = fake_et(LUA, now=time.time() - 300, load=False)
+    config = et.homepath / "legacy" / "luascripts" / "slomix_round_end_config.lua"
+    config.parent.mkdir(parents=True)
+    config.write_text(f'return {{ url = "http://slomix.test/api/ingest/round-end", secret = "{SECRET}", '
+                      f'gametimes_dir = "{sftp_server.root / "gametimes"}" }}')
+    played = et.play_round(players, map_name="etl_adlernest", play=240, pause=20, winner=2, defender=1)
+    [command] = [c for c in et.commands if "curl" in c]
+    return played, *curl_request(command)
+
+
+def write_stats_file(sftp_server, shared_data: Path, played: Any) -> str:
+    """c0rnp0rn writes the stats file about two seconds later, named in the server's local time."""
+    local = datetime.fromtimestamp(played.end_unix + 2, ZoneInfo("Europe/Paris"))
+    name = f"{local:%Y-%m-%d-%H%M%S}-etl_adlernest-round-1.txt"
+    sftp_server.write(f"gamestats/{name}", (shared_data / "stats" / STATS).read_bytes())
+    return name
 
 
 async def test_stats_file_plus_signed_webhook_make_a_measured_round(make_kernel, sftp_server, http_client, shared_data,
@@ -43,23 +59,12 @@ async def test_stats_file_plus_signed_webhook_make_a_measured_round(make_kernel,
     kernel = await make_kernel(plugins={"ssh", "http", "stats"}, config={"adapters": {"ssh": {
         "servers": [sftp_server.server_entry()], "poll_seconds": 60, "settle_seconds": 0.05}}})
     client = await http_client(kernel)
-
-    # The game server plays the round; the Lua writes its gametime file into the polled folder.
-    et = fake_et(LUA, now=time.time() - 300, load=False)
-    config = et.homepath / "legacy" / "luascripts" / "slomix_round_end_config.lua"
-    config.parent.mkdir(parents=True)
-    config.write_text(f'return {{ url = "http://slomix.test/api/ingest/round-end", secret = "{SECRET}", '
-                      f'gametimes_dir = "{sftp_server.root / "gametimes"}" }}')
-    players = [("7B84BE88" + "0" * 24, "endekk", 1), ("0A26D3CD" + "0" * 24, "vid", 2)]
-    played = et.play_round(players, map_name="etl_adlernest", play=240, pause=20, winner=2, defender=1)
-    [command] = [c for c in et.commands if "curl" in c]
-    headers, body = curl_request(command)
+    played, headers, body = play_round(fake_et, sftp_server, [("7B84BE88" + "0" * 24, "endekk", 1),
+                                                              ("0A26D3CD" + "0" * 24, "vid", 2)])
+    # Every key our Lua writes is one the stats plugin reads.
+    assert set(json.loads(body)) <= set(RoundMeta.__struct_fields__)
     measured = json.loads(body)["actual_duration_seconds"]
-
-    # c0rnp0rn writes the stats file about two seconds later, named in the server's local time.
-    local = datetime.fromtimestamp(played.end_unix + 2, ZoneInfo("Europe/Paris"))
-    stats_name = f"{local:%Y-%m-%d-%H%M%S}-etl_adlernest-round-1.txt"
-    sftp_server.write(f"gamestats/{stats_name}", (shared_data / "stats" / STATS).read_bytes())
+    stats_name = write_stats_file(sftp_server, shared_data, played)
 
     async with anyio.create_task_group() as tg:
         tg.start_soon(kernel.pm.get_plugin("ssh").on_serve, kernel)
@@ -95,18 +100,8 @@ async def test_round_end_reaches_discord_as_an_announcement(discord_kernel, fake
     kernel = await discord_kernel(plugins={"ssh", "http", "stats"}, config={"adapters": {"ssh": {
         "servers": [sftp_server.server_entry()], "poll_seconds": 60, "settle_seconds": 0.05}}})
     client = await http_client(kernel)
-    et = fake_et(LUA, now=time.time() - 300, load=False)
-    config = et.homepath / "legacy" / "luascripts" / "slomix_round_end_config.lua"
-    config.parent.mkdir(parents=True)
-    config.write_text(f'return {{ url = "http://slomix.test/api/ingest/round-end", secret = "{SECRET}", '
-                      f'gametimes_dir = "{sftp_server.root / "gametimes"}" }}')
-    played = et.play_round([("7B84BE88" + "0" * 24, "endekk", 1)], map_name="etl_adlernest", play=240, pause=20,
-                           winner=2, defender=1)
-    [command] = [c for c in et.commands if "curl" in c]
-    headers, body = curl_request(command)
-    local = datetime.fromtimestamp(played.end_unix + 2, ZoneInfo("Europe/Paris"))
-    sftp_server.write(f"gamestats/{local:%Y-%m-%d-%H%M%S}-etl_adlernest-round-1.txt",
-                      (shared_data / "stats" / STATS).read_bytes())
+    played, headers, body = play_round(fake_et, sftp_server, [("7B84BE88" + "0" * 24, "endekk", 1)])
+    write_stats_file(sftp_server, shared_data, played)
     response = await client.post("/api/ingest/round-end", content=body, headers=headers)
     assert response.status_code == 202, response.text
     message = await fake_discord.wait_for_message(
@@ -114,3 +109,22 @@ async def test_round_end_reaches_discord_as_an_announcement(discord_kernel, fake
         within=20)
     assert message.embed["title"] == "etl_adlernest — round 1"
     assert "objective completed" in message.embed["description"]
+
+
+async def test_a_report_the_stats_plugin_cannot_read_is_refused_with_its_reason(make_kernel, http_client,
+                                                                              monkeypatch) -> None:
+    monkeypatch.setenv("SLOMIX_WEBHOOK_SECRET", SECRET)
+    kernel = await make_kernel(plugins={"ssh", "http", "stats"})
+    client = await http_client(kernel)
+    end = int(time.time()) - 5
+    body = json.dumps({"map": "supply", "round": 1, "round_end_unix": end,
+                       "axis_players": [{"guid": "A" * 32}]}).encode()
+    response = await client.post("/api/ingest/round-end", content=body,
+                                 headers=signing.headers(SECRET, int(time.time()), body))
+    assert response.status_code == 422
+    assert response.json()["error"] == ("invalid round-end report: stats: $.axis_players[0]: "
+                                        "Object missing required field 'name'")
+    # Kept, with its bytes and its reason.
+    row = await kernel.db.pool.fetchrow("SELECT status, data FROM stats.files WHERE name = $1",
+                                        f"round-end-supply-R1-{end}.json")
+    assert (row["status"], row["data"]) == ("quarantined", body)

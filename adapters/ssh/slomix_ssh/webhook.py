@@ -3,8 +3,10 @@
 Checks, in order, each refusal naming its reason and changing nothing: a secret is configured
 (503), both signature headers are present (401), the timestamp is inside the replay window
 (401), the body fits the size limit (413), the HMAC matches (401), the body is JSON (400)
-of the round-end shape (422). Then the pollers are woken (the stats file is about to land)
-and the body is handed to ``on_file`` as ``round-end-<map>-R<n>-<round_end_unix>.json``.
+naming its round (422). Then the pollers are woken (the stats file is about to land) and the
+body is handed to ``on_file`` as ``round-end-<map>-R<n>-<round_end_unix>.json``. When every
+plugin that recognised the report quarantined it, the answer is 422 with their reasons (the
+plugins keep the bytes, so nothing is lost).
 """
 
 from __future__ import annotations
@@ -95,6 +97,8 @@ async def _receive(request: Any, settings: SshSettings) -> Accepted:
     name = report.file_name()
     outcomes = await kernel.ingest(IncomingFile(name=name, data=body, source="webhook"))
     log.info("webhook: %s: %s", name, summarize(outcomes))
+    if outcomes and all(o.status == "quarantined" for _plugin, o in outcomes):
+        raise Refused(422, "invalid round-end report: " + "; ".join(f"{plugin}: {o.detail}" for plugin, o in outcomes))
     return Accepted(name, [Outcome(plugin, o.status, o.kind, o.detail) for plugin, o in outcomes])
 
 

@@ -18,14 +18,18 @@ SECRET = "test-webhook-secret"
 
 
 class Recorder:
-    """A plugin that accepts every file and keeps it, as a feature plugin would."""
+    """A plugin that accepts every file and keeps it, as a feature plugin would (or, with
+    ``refuse`` set, quarantines it for that reason)."""
 
     def __init__(self) -> None:
         self.files: list[IncomingFile] = []
+        self.refuse: str | None = None
 
     @hookimpl
     async def on_file(self, file: IncomingFile, kernel: Any) -> FileOutcome:
         self.files.append(file)
+        if self.refuse:
+            return FileOutcome(status="quarantined", kind="test", detail=self.refuse)
         return FileOutcome(status="stored", kind="test", detail=f"{len(file.data)} bytes")
 
 
