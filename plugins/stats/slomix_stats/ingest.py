@@ -116,9 +116,6 @@ class Ingestor:
         self.reach = self.window + self.influence
         self._parsed: OrderedDict[int, StatsFile] = OrderedDict()
 
-    async def ingest(self, conn: asyncpg.Connection, file: IncomingFile) -> Result | None:
-        return (await self.ingest_many(conn, [file]))[0]
-
     async def ingest_many(self, conn: asyncpg.Connection, files: list[IncomingFile]) -> list[Result | None]:
         """One result per file (None: not ours). Stats files first, a batch per run of distinct
         names; endstats and metadata after them, so most find their round already there."""
@@ -212,7 +209,7 @@ class Ingestor:
         changed: dict[int, list[int]] = {}
         updates: dict[int, Update] = {}
         times = {round_id: new.time for new, round_id in zip(news, round_ids, strict=True)}
-        for new, file_id, round_id in zip(news, file_ids, round_ids, strict=False):
+        for new, file_id, round_id in zip(news, file_ids, round_ids, strict=False):  # then the refused files' ids
             new.file_id = file_id
             self._remember(file_id, new.stats)
             changed[new.index] = await self._place(conn, maps.setdefault(new.stats.map_name, []), Row(
@@ -226,8 +223,8 @@ class Ingestor:
                            zip(refused, file_ids[len(news):], strict=True))],
             rounds=[store.round_record(round_id, new.file_id, new.values, times[round_id], new.assignment,
                                        new.verdict) for new, round_id in zip(news, round_ids, strict=True)],
-            players=[(round_id, times[round_id], new.values.players) for new, round_id in zip(news, round_ids,
-                                                                                             strict=False)])
+            players=[(round_id, times[round_id], new.values.players)
+                     for new, round_id in zip(news, round_ids, strict=True)])
         await self._rewrite(conn, updates)
         sessions = await store.assign_sessions(conn, list(times.items()), self.gap) if news else {}
         waiting = bool(news) and await store.anything_waiting(conn)

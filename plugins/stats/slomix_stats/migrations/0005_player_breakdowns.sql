@@ -28,3 +28,8 @@ WHERE r.status IN ('completed', 'substitution') AND r.is_valid
 GROUP BY w.guid, w.weapon;
 
 CREATE UNIQUE INDEX player_weapon_totals_key ON player_weapon_totals (guid, weapon);
+
+-- Nothing reads weapon rows by player any more (the card reads the view above), and this index
+-- misled the planner into reading every weapon row of a player for each of its rounds when the
+-- totals were rebuilt on stale statistics; every import paid for keeping it.
+DROP INDEX weapon_rounds_guid;
