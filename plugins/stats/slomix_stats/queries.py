@@ -402,32 +402,33 @@ class StatsQueries:
         return _totals(row) if row else None
 
     async def player(self, guid: str, form_rounds: int = 20) -> PlayerDetail | None:
-        totals = await self.totals(guid)
-        if totals is None:
+        """Everything on a player's card, in one round trip (rows of each part as records)."""
+        await self.refresh()
+        row = await self.pool.fetchrow(
+            f"""SELECT t.*,
+                   ARRAY(SELECT ROW(alias, first_seen, last_seen) FROM stats.aliases
+                         WHERE guid = $1 ORDER BY last_seen DESC) AS alias_rows,
+                   ARRAY(SELECT ROW(map_name, rounds, kills, deaths, damage, seconds) FROM stats.player_map_totals
+                         WHERE guid = $1 ORDER BY rounds DESC, map_name) AS map_rows,
+                   ARRAY(SELECT ROW(weapon, kills, deaths, hits, shots, headshots) FROM stats.player_weapon_totals
+                         WHERE guid = $1 ORDER BY kills DESC, weapon) AS weapon_rows,
+                   ARRAY(SELECT ROW(r.id, r.round_time, r.map_name, r.round_number, p.kills, p.deaths, p.dpm)
+                         FROM stats.player_rounds p JOIN stats.rounds r ON r.id = p.round_id
+                         WHERE p.guid = $1 AND {COUNTED} ORDER BY r.round_time DESC LIMIT $2) AS form_rows,
+                   (SELECT discord_id FROM stats.links WHERE guid = $1) AS discord_id
+                FROM stats.player_totals t WHERE t.guid = $1""", guid, form_rounds)
+        if row is None:
             return None
-        aliases = await self.pool.fetch(
-            "SELECT alias, first_seen, last_seen FROM stats.aliases WHERE guid = $1 ORDER BY last_seen DESC", guid)
-        maps = await self.pool.fetch(
-            """SELECT map_name, rounds, kills, deaths, damage, seconds FROM stats.player_map_totals
-               WHERE guid = $1 ORDER BY rounds DESC, map_name""", guid)
-        weapons = await self.pool.fetch(
-            """SELECT weapon, kills, deaths, hits, shots, headshots FROM stats.player_weapon_totals
-               WHERE guid = $1 ORDER BY kills DESC, weapon""", guid)
-        form = await self.pool.fetch(
-            f"""SELECT r.id, r.round_time, r.map_name, r.round_number, p.kills, p.deaths, p.dpm
-                FROM stats.player_rounds p JOIN stats.rounds r ON r.id = p.round_id
-                WHERE p.guid = $1 AND {COUNTED} ORDER BY r.round_time DESC LIMIT $2""", guid, form_rounds)
-        discord_id = await self.pool.fetchval("SELECT discord_id FROM stats.links WHERE guid = $1", guid)
         return PlayerDetail(
-            totals=totals,
-            aliases=[Alias(a["alias"], a["first_seen"], a["last_seen"]) for a in aliases],
-            maps=[MapLine(m["map_name"], m["rounds"], m["kills"], m["deaths"], kd(m["kills"], m["deaths"]),
-                          dpm(m["damage"], m["seconds"])) for m in maps],
-            weapons=[WeaponLine(w["weapon"], w["kills"], w["deaths"], w["hits"], w["shots"], w["headshots"],
-                                pct(w["hits"], w["shots"])) for w in weapons],
-            form=[FormPoint(f["id"], f["round_time"], f["map_name"], f["round_number"], f["kills"], f["deaths"],
-                            round(f["dpm"], 1)) for f in reversed(form)],
-            discord_id=discord_id)
+            totals=_totals(row),
+            aliases=[Alias(*a) for a in row["alias_rows"]],
+            maps=[MapLine(name, rounds, kills, deaths, kd(kills, deaths), dpm(damage, seconds))
+                  for name, rounds, kills, deaths, damage, seconds in row["map_rows"]],
+            weapons=[WeaponLine(name, kills, deaths, hits, shots, headshots, pct(hits, shots))
+                     for name, kills, deaths, hits, shots, headshots in row["weapon_rows"]],
+            form=[FormPoint(round_id, time, name, number, kills, deaths, round(rate, 1))
+                  for round_id, time, name, number, kills, deaths, rate in reversed(row["form_rows"])],
+            discord_id=row["discord_id"])
 
     async def players(self, term: str = "", page: int = 1, per_page: int = 20) -> tuple[list[PlayerRef], int]:
         """Everyone with counted rounds, most active first (optionally filtered by name)."""
