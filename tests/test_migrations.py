@@ -6,7 +6,7 @@ import anyio
 import asyncpg
 import pytest
 
-from slomix.kernel import MigrationError
+from slomix.kernel import IncomingFile, MigrationError
 from slomix.kernel import migrations as m
 from slomix.testing.database import with_database
 
@@ -93,3 +93,19 @@ async def test_concurrent_runners_apply_each_migration_once(pool, tmp_path) -> N
         for _ in range(3):
             tg.start_soon(run)
     assert sorted(results) == [0, 0, 1]
+
+
+async def test_pooled_connections_come_back_without_session_state(make_kernel, shared_data) -> None:
+    """The pool skips asyncpg's reset query: nothing may leave a lock or a setting behind."""
+    kernel = await make_kernel(plugins={"stats"})
+    assert await m.apply(kernel.db.pool, kernel.migration_sets) == []  # under the migrator's session lock
+    files = sorted((shared_data / "stats").glob("*.txt"))[:8]
+    await kernel.ingest_many([IncomingFile(name=p.name, data=p.read_bytes()) for p in files])
+    pool = kernel.db.pool
+    async with pool.acquire() as a, pool.acquire() as b:  # the connections that did the work, and more
+        for conn in (a, b):
+            assert await conn.fetchval("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'") == 0
+            # (asyncpg turns jit off for its type introspection and leaves it off: harmless.)
+            assert await conn.fetch("SELECT name FROM pg_settings WHERE source = 'session' AND name <> 'jit'") == []
+            assert await conn.fetch("SELECT pg_listening_channels()") == []
+            assert not conn.is_in_transaction()
