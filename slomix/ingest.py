@@ -1,4 +1,5 @@
-"""``slomix import PATH...``: hand every file to ``on_file``, with a progress bar and a summary."""
+"""``slomix import PATH...``: hand files to the plugins in batches (``on_files``, else ``on_file``), with a
+progress bar and a summary."""
 
 from __future__ import annotations
 
