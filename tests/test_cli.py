@@ -125,3 +125,19 @@ def test_cmd_prints_the_reply(slomix_cli, tmp_path, as_json) -> None:
         assert any(f["name"] == "help" for f in reply["fields"]) or "help" in json.dumps(reply)
     else:
         assert "Commands" in result.stdout
+
+
+def test_import_batches_are_bounded_in_files_and_bytes(tmp_path, monkeypatch) -> None:
+    from slomix import ingest
+
+    sizes = [10, 10, 10, 40, 10, 10]
+    paths = []
+    for i, size in enumerate(sizes):
+        path = tmp_path / f"{i}.txt"
+        path.write_bytes(b"x" * size)
+        paths.append(path)
+    monkeypatch.setattr(ingest, "BATCH_BYTES", 45)
+    assert [[p.name for p in b] for b in ingest.batches(paths, most=2)] == [
+        ["0.txt", "1.txt"], ["2.txt"], ["3.txt"], ["4.txt", "5.txt"]]
+    # Without the count limit, a file that would overflow the bytes starts the next batch.
+    assert [len(b) for b in ingest.batches(paths, most=256)] == [3, 1, 2]
