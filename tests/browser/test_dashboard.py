@@ -104,6 +104,8 @@ async def test_sign_in_with_discord_and_admin_page(live_site, watched) -> None:
     listed = await w.page.request.get(f"{live_site.url}/api/stats/files?status=quarantined")
     assert listed.ok and [(f["name"], f["reason"]) for f in await listed.json()] == [
         ("2025-01-01-000000-supply-round-1.txt", refused.detail)]
+    unknown = await w.page.request.get(f"{live_site.url}/api/stats/files?status=lost")
+    assert unknown.status == 422 and "query.status" in await unknown.text()
     await w.page.locator("button", has_text="Sign out").click()
     await w.page.wait_for_url(f"{live_site.url}/")
     assert await w.page.locator("a", has_text="Sign in with Discord").count() == 1
