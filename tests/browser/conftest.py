@@ -89,7 +89,10 @@ class Watched:
         page.on("console", lambda m: self.problems.append(f"console {m.type}: {m.text}") if m.type == "error"
                 else None)
         page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
-        page.on("requestfailed", lambda r: self.problems.append(f"failed: {r.url} {r.failure}"))
+        # A request the browser dropped because the test navigated on (the favicon, typically) is
+        # not a failure of the site.
+        page.on("requestfailed", lambda r: self.problems.append(f"failed: {r.url} {r.failure}")
+                if r.failure != "net::ERR_ABORTED" else None)
         page.on("response", lambda r: self.problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400
                 else None)
 
