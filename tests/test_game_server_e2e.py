@@ -111,19 +111,21 @@ async def test_round_end_reaches_discord_as_an_announcement(discord_kernel, fake
     assert "objective completed" in message.embed["description"]
 
 
+@pytest.mark.parametrize(("change", "reason"), [
+    ({"axis_players": [{"guid": "A" * 32}]}, "$.axis_players[0]: Object missing required field 'name'"),
+    ({"end_reason": "rage quit"}, "$.end_reason: Expected 'str' matching regex '^(objective|surrender|time_expired)$'"),
+])
 async def test_a_report_the_stats_plugin_cannot_read_is_refused_with_its_reason(make_kernel, http_client,
-                                                                              monkeypatch) -> None:
+                                                                              monkeypatch, change, reason) -> None:
     monkeypatch.setenv("SLOMIX_WEBHOOK_SECRET", SECRET)
     kernel = await make_kernel(plugins={"ssh", "http", "stats"})
     client = await http_client(kernel)
     end = int(time.time()) - 5
-    body = json.dumps({"map": "supply", "round": 1, "round_end_unix": end,
-                       "axis_players": [{"guid": "A" * 32}]}).encode()
+    body = json.dumps({"map": "supply", "round": 1, "round_end_unix": end, **change}).encode()
     response = await client.post("/api/ingest/round-end", content=body,
                                  headers=signing.headers(SECRET, int(time.time()), body))
     assert response.status_code == 422
-    assert response.json()["error"] == ("invalid round-end report: stats: $.axis_players[0]: "
-                                        "Object missing required field 'name'")
+    assert response.json()["error"].startswith(f"invalid round-end report: stats: {reason}")
     # Kept, with its bytes and its reason.
     row = await kernel.db.pool.fetchrow("SELECT status, data FROM stats.files WHERE name = $1",
                                         f"round-end-supply-R1-{end}.json")

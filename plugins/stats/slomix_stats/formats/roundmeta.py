@@ -73,7 +73,7 @@ class RoundMeta(msgspec.Struct, frozen=True):
     actual_duration_seconds: _Seconds | None = None
     total_pause_seconds: _Seconds | None = None
     pause_count: _Count | None = None
-    end_reason: Annotated[str, msgspec.Meta(max_length=32)] | None = None
+    end_reason: Annotated[str, msgspec.Meta(pattern=r"^(objective|surrender|time_expired)$")] | None = None
     warmup_seconds: _Seconds | None = None
     warmup_start_unix: _Unix | None = None
     time_limit_minutes: Annotated[float, msgspec.Meta(ge=0, le=100_000)] | None = None
