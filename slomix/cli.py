@@ -53,7 +53,7 @@ def _parser(kernel: Kernel | None) -> argparse.ArgumentParser:
 
     imp = sub.add_parser("import", help="hand files to the plugins (on_files); folders recursively")
     imp.add_argument("paths", nargs="+", type=Path, metavar="PATH")
-    imp.add_argument("--batch", type=int, default=ingest.BATCH_FILES, metavar="N",
+    imp.add_argument("--batch", type=_at_least_one, default=ingest.BATCH_FILES, metavar="N",
                      help=f"files handed over (and committed) together (default {ingest.BATCH_FILES})")
     imp.add_argument("--json", action="store_true", help="print the summary as JSON")
 
@@ -118,7 +118,7 @@ def _dispatch(args: argparse.Namespace, kernel: Kernel) -> int:
         "db": lambda: _db_status(kernel, args.json),
         "status": lambda: _status(kernel, args.json),
         "cmd": lambda: _cmd(kernel, args),
-        "import": lambda: ingest.run(kernel, args.paths, as_json=args.json, batch=max(1, args.batch)),
+        "import": lambda: ingest.run(kernel, args.paths, as_json=args.json, batch=args.batch),
     }
     for extra in kernel.subcommands:
         if extra.name == args.command:
@@ -131,6 +131,16 @@ async def _with_kernel(kernel: Kernel, run, args, needs_database: bool) -> int:
         return await run(args, kernel)
     async with kernel:
         return await run(args, kernel)
+
+
+def _at_least_one(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value}: at least 1")
+    return value
 
 
 def _plugins(kernel: Kernel, as_json: bool) -> int:

@@ -79,6 +79,10 @@ def test_usage_error_exit_code(slomix_cli, tmp_path) -> None:
     result = slomix_cli("frobnicate", cwd=tmp_path)
     assert result.returncode == ExitCode.USAGE
     assert "invalid choice: 'frobnicate'" in result.stderr
+    for batch, reason in (("0", "0: at least 1"), ("many", "'many' is not a whole number")):
+        refused = slomix_cli("import", "--batch", batch, str(tmp_path), cwd=tmp_path)
+        assert refused.returncode == ExitCode.USAGE
+        assert f"argument --batch: {reason}" in refused.stderr
 
 
 def test_migrate_and_db_status_on_the_embedded_database(slomix_cli, tmp_path) -> None:
