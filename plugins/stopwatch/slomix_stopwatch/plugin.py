@@ -30,9 +30,9 @@ class StopwatchPlugin:
         kernel.task_group.start_soon(self._backfill, kernel)
 
     @hookimpl
-    async def on_round(self, round, kernel: Kernel) -> None:
-        if isinstance(round, RoundEvent):
-            await refresh.refresh(kernel.db.pool, round.session_start)
+    async def on_round(self, event: RoundEvent, kernel: Kernel) -> None:
+        if isinstance(event, RoundEvent):
+            await refresh.refresh(kernel.db.pool, event.session_start)
 
     @hookimpl
     async def on_health(self, kernel: Kernel) -> dict:

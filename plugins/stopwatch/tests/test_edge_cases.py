@@ -197,7 +197,8 @@ async def test_repeated_events_and_backfill_change_nothing(make_kernel, stats_di
     expected = await stopwatch_dump(pool)
     [session] = await stats_api.sessions(pool)
     for event in await stats_api.session_rounds(pool, session.start):
-        await kernel.broadcast("on_round", round=event)
+        kernel.emit("on_round", event=event)
+    await kernel.settle()
     assert kernel.errors == {}
     assert await stopwatch_dump(pool) == expected
     # History imported while the stopwatch was off is scored by the start-up backfill.
@@ -209,5 +210,6 @@ async def test_repeated_events_and_backfill_change_nothing(make_kernel, stats_di
 
 async def test_events_that_are_not_rounds_are_ignored(make_kernel) -> None:
     kernel = await make_kernel(plugins={"stats", "stopwatch"})
-    await kernel.broadcast("on_round", round={"id": 7})
+    kernel.emit("on_round", event={"id": 7})
+    await kernel.settle()
     assert "stopwatch" not in kernel.errors
