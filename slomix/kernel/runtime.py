@@ -30,6 +30,7 @@ from .files import FileOutcome, IncomingFile
 from .permissions import Actor, Permissions, Tier
 from .plugins import Kind, PluginInfo, load, new_plugin_manager
 from .routes import Route
+from .scheduler import ManualClock, RealClock, Scheduler
 from .subcommands import SubCommand
 
 log = logging.getLogger("slomix.kernel")
@@ -49,6 +50,7 @@ class Kernel:
         only: set[str] | None = None,
         extra: Mapping[str, tuple[Kind, Any]] | None = None,
         database_url: str | None = None,
+        clock: RealClock | ManualClock | None = None,
     ) -> None:
         self.config = config or Config()
         configured = self.config.kernel.database_url
@@ -67,6 +69,7 @@ class Kernel:
         self.permissions = Permissions(None, self.config.kernel.root_users)
         self.dispatcher = Dispatcher(self.pm, self._timeout_of, self._report)
         self.events = EventQueue(self.dispatcher, self)
+        self.scheduler = Scheduler(clock, on_error=self._scheduled_failed)
         self._only = only
         self._extra = extra
         self._loaded = False
@@ -175,6 +178,11 @@ class Kernel:
         info = self.plugin(name)
         return self.config.timeout(info.kind, name) if info else self.config.kernel.plugin_timeout
 
+    def _scheduled_failed(self, name: str, error: BaseException) -> None:
+        """A scheduled job failed: reported under the plugin its name starts with (``stats.refresh``)."""
+        owner = name.split(".", 1)[0]
+        self._report(owner if self.plugin(owner) else "kernel", f"scheduled {name}", error)
+
     def _report(self, plugin: str, hook: str, error: BaseException) -> None:
         text = "timed out" if isinstance(error, TimeoutError) else f"{type(error).__name__}: {error}"
         log.error("plugin %r failed in %s: %s", plugin, hook, text,
@@ -216,6 +224,7 @@ class Kernel:
             stack.push_async_callback(self._shutdown)
             self.events.open()
             self._task_group.start_soon(self.events.deliver)
+            self.scheduler.start(self._task_group)
             for result in await self.broadcast("on_startup"):
                 if not result.ok:
                     self._drop(result.plugin, f"on_startup failed: {result.error}")
@@ -228,6 +237,7 @@ class Kernel:
         return self
 
     async def _shutdown(self) -> None:
+        self.scheduler.shutdown()
         with anyio.CancelScope(shield=True):
             await self.settle()  # committed rounds are still told to their listeners
             await self.broadcast("on_shutdown")

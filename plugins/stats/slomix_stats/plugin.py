@@ -5,8 +5,6 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-import anyio
-
 from slomix.kernel import FileOutcome, IncomingFile, Kernel, MigrationSet, hookimpl
 
 from . import achievements, announce, cli, routes, web
@@ -25,8 +23,6 @@ class StatsPlugin:
         self.ingestor: Ingestor | None = None
         self.state = State()
         self.settings: StatsSettings | None = None
-        self._refresh_scope: anyio.CancelScope | None = None
-        self._session_watch: anyio.CancelScope | None = None
         self._milestones_generation = 0
 
     @property
@@ -112,34 +108,20 @@ class StatsPlugin:
 
     def _schedule_refresh(self, kernel: Kernel) -> None:
         """Rebuild totals once imports pause (readers rebuild them earlier if they must)."""
-        if self._refresh_scope is not None:
-            self._refresh_scope.cancel()
-        scope = self._refresh_scope = anyio.CancelScope()
         delay = self.settings.refresh_delay_seconds if self.settings else 5.0
-
-        async def later() -> None:
-            with scope:
-                await anyio.sleep(delay)
-                await self._refresh(kernel)
-
-        kernel.task_group.start_soon(later)
+        kernel.scheduler.later("stats.refresh", delay, lambda: self._refresh(kernel))
 
     def _watch_session(self, kernel: Kernel, session_start: datetime, last_round: datetime) -> None:
         """Announce the session's result once no round follows within the session gap."""
-        if self._session_watch is not None:
-            self._session_watch.cancel()
-        scope = self._session_watch = anyio.CancelScope()
         assert self.settings is not None and self.ingestor is not None
         ends = last_round.replace(tzinfo=self.ingestor.tz) + timedelta(minutes=self.settings.session_gap_minutes)
 
-        async def later() -> None:
-            with scope:
-                await anyio.sleep(max(0.0, (ends - datetime.now(self.ingestor.tz)).total_seconds()))
-                detail = await self.queries.session(session_start)
-                if detail is not None:
-                    await kernel.broadcast("on_announce", announcement=announce.session_summary(detail))
+        async def announce_result() -> None:
+            detail = await self.queries.session(session_start)
+            if detail is not None:
+                await kernel.broadcast("on_announce", announcement=announce.session_summary(detail))
 
-        kernel.task_group.start_soon(later)
+        kernel.scheduler.at("stats.session_result", ends, announce_result)
 
     @hookimpl
     async def on_health(self, kernel: Kernel) -> dict:

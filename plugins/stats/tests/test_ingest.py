@@ -246,6 +246,20 @@ async def test_a_slow_listener_never_counts_against_the_import(make_kernel, shar
     assert heard == [int(outcome.ref)] and kernel.errors == {}
 
 
+async def test_totals_are_rebuilt_once_imports_pause(make_kernel, shared_data, as_incoming) -> None:
+    kernel = await make_kernel(plugins={"stats"}, config={"plugins": {"stats": {"refresh_delay_seconds": 5}}})
+    queries = kernel.pm.get_plugin("stats").queries
+    files = sorted((shared_data / "stats").glob("2025-10-14-2*.txt"))[:3]
+    clock = kernel.scheduler.clock
+    for path in files:
+        await kernel.ingest(as_incoming(path))
+        await clock.advance(3)  # each file moves the rebuild 5 s on
+    assert queries.generation == 0
+    await clock.advance(2)
+    assert queries.generation == 1 and "stats.refresh" not in [j.name for j in kernel.scheduler.jobs()]
+    assert await kernel.db.pool.fetchval("SELECT sum(rounds) FROM stats.player_totals") > 0
+
+
 async def test_two_lines_with_one_guid_keep_the_longer(make_kernel, stats_files) -> None:
     kernel = await make_kernel(plugins={"stats"})
     path = stats_files[-1]
