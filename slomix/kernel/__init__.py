@@ -21,6 +21,7 @@ from .errors import (
 from .files import FileOutcome, IncomingFile
 from .forms import Form, UploadedFile
 from .hookspecs import hookimpl
+from .jobs import Job, JobInfo, JobKind
 from .migrations import MigrationSet
 from .permissions import Actor, Tier
 from .reply import Announcement, Field, Image, Reply, Table
@@ -52,7 +53,8 @@ from .web import (
 __all__ = [
     "Actor", "Announcement", "Arg", "BadRequest", "Command", "CommandRegistry", "Config", "ConfigError",
     "Conflict", "Context", "DatabaseUnavailable", "ExitCode", "Field", "FileOutcome", "FileResponse", "Forbidden",
-    "Form", "HTTPError", "Headers", "Image", "IncomingFile", "JSONResponse", "Kernel", "MigrationError",
+    "Form", "HTTPError", "Headers", "Image", "IncomingFile", "JSONResponse", "Job", "JobInfo", "JobKind", "Kernel",
+    "MigrationError",
     "MigrationSet", "NotFound", "Page", "PayloadTooLarge", "PermissionDenied", "PluginError", "Redirect",
     "Reply", "Request", "Response", "Route", "RouteResult", "Secret", "ServiceUnavailable", "SlomixError",
     "SubCommand", "Table", "Tier", "TooManyRequests", "Unauthorized", "UnknownCommand", "Unprocessable",

@@ -52,6 +52,24 @@ class Secret(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
         return f"Secret(env={self.env!r})"
 
 
+class JobSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """``[slomix.jobs]``: the job workers of ``slomix run`` and ``slomix worker``."""
+
+    # `slomix run` runs a worker for every queue a job kind names (off: leave jobs to `slomix worker`).
+    run_workers: bool = True
+    default_concurrency: int = 2
+    concurrency: dict[str, int] = {}  # per queue
+    # A worker silent this long is taken for dead, and another worker takes over its job.
+    heartbeat_seconds: float = 30.0
+    keep_days: float = 14.0  # finished jobs are forgotten after this
+
+    def __post_init__(self) -> None:
+        if self.default_concurrency < 1 or any(n < 1 for n in self.concurrency.values()):
+            raise ValueError("a queue's concurrency is at least 1")
+        if self.heartbeat_seconds <= 0 or self.keep_days <= 0:
+            raise ValueError("heartbeat_seconds and keep_days must be positive")
+
+
 class KernelSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """The ``[slomix]`` section."""
 
@@ -61,6 +79,7 @@ class KernelSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     plugin_timeout: float = 30.0
     auto_migrate: bool = True
     root_users: list[str] = []
+    jobs: JobSettings = msgspec.field(default_factory=JobSettings)
 
 
 class Config:

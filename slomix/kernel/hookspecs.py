@@ -21,6 +21,7 @@ import pluggy
 if TYPE_CHECKING:
     from .commands import Command
     from .files import FileOutcome, IncomingFile
+    from .jobs import JobKind
     from .migrations import MigrationSet
     from .reply import Announcement
     from .routes import Route
@@ -103,6 +104,18 @@ def on_http_route(kernel: Kernel) -> list[Route]:
     A route names its method, path, handler, msgspec request and response
     types, and the permission tier it needs; the HTTP adapter mounts them and
     documents them in the OpenAPI schema. Called once at start-up.
+    """
+
+
+@hookspec
+def on_jobs(kernel: Kernel) -> list[JobKind]:
+    """Return the kinds of durable job the plugin runs: a list of :class:`slomix.kernel.jobs.JobKind`.
+
+    A kind names its handler (``async def run(job)``), queue, timeout, retries and priority.
+    ``kernel.jobs.enqueue(kind, payload)`` queues one in PostgreSQL; a worker (in
+    ``slomix run``, or ``slomix worker`` on any machine reaching the database) runs it, with
+    ``job.progress`` for reports and ``job.once(conn)`` to commit its effect exactly once.
+    Called once at start-up; a name another plugin took is refused with that plugin's name.
     """
 
 

@@ -27,6 +27,7 @@ from .dispatch import Dispatcher, HookResult, describe
 from .errors import ConfigError, MigrationError, PermissionDenied
 from .events import EventQueue
 from .files import FileOutcome, IncomingFile
+from .jobs import Jobs
 from .permissions import Actor, Permissions, Tier
 from .plugins import Kind, PluginInfo, load, new_plugin_manager
 from .routes import Route
@@ -70,6 +71,7 @@ class Kernel:
         self.dispatcher = Dispatcher(self.pm, self._timeout_of, self._report)
         self.events = EventQueue(self.dispatcher, self)
         self.scheduler = Scheduler(clock, on_error=self._scheduled_failed)
+        self.jobs = Jobs(self)
         self._only = only
         self._extra = extra
         self._loaded = False
@@ -113,6 +115,7 @@ class Kernel:
         self._collect_commands()
         self._collect_routes()
         self._collect_subcommands()
+        self._collect_jobs()
         return self
 
     def _collect_migrations(self) -> None:
@@ -151,6 +154,17 @@ class Kernel:
                 continue
             self.routes.extend(replace(r, plugin=result.plugin) for r in result.value or [])
 
+    def _collect_jobs(self) -> None:
+        for result in self.dispatcher.collect("on_jobs", kernel=self):
+            if not result.ok:
+                self._drop(result.plugin, f"on_jobs failed: {result.error}")
+                continue
+            for kind in result.value or []:
+                try:
+                    self.jobs.add(replace(kind, plugin=result.plugin))
+                except ValueError as error:
+                    self._report(result.plugin, "on_jobs", error)
+
     def _collect_subcommands(self) -> None:
         for result in self.dispatcher.collect("on_cli", kernel=self):
             if result.ok:
@@ -172,6 +186,7 @@ class Kernel:
         self.commands._names = {k: v for k, v in self.commands._names.items()
                                 if v in self.commands.commands}
         self.routes = [r for r in self.routes if r.plugin != name]
+        self.jobs.drop(name)
         self.migration_sets = [s for s in self.migration_sets if s.plugin != name]
 
     def _timeout_of(self, name: str) -> float:
@@ -338,5 +353,6 @@ class Kernel:
             plugins.append(entry)
         failed = [p.name for p in self.plugins if p.enabled and p.status == "failed"]
         status = "ok" if database["status"] == "ok" and not failed else "degraded"
-        return {"status": status, "database": database, "plugins": plugins}
+        jobs = await self.jobs.summary() if database["status"] == "ok" else None
+        return {"status": status, "database": database, "plugins": plugins, "jobs": jobs}
 
