@@ -64,9 +64,11 @@ class Worker:
             # Shielded: on shutdown the manager is asked to stop and given time to requeue.
             with anyio.CancelScope(shield=True):
                 try:
-                    # PgQueuer wants room for two batches; the semaphore holds us to `concurrency`.
                     # Looking again every heartbeat period finds the job of a worker that died.
-                    await manager.run(batch_size=1, max_concurrent_tasks=max(2, self.concurrency),
+                    # PgQueuer takes a batch per query and room for two: the semaphore holds a
+                    # worker of concurrency 1 to one job at a time.
+                    batch = max(1, self.concurrency // 2)
+                    await manager.run(batch_size=batch, max_concurrent_tasks=max(2 * batch, self.concurrency),
                                       heartbeat_timeout=self.heartbeat, dequeue_timeout=self.heartbeat)
                 finally:
                     stopped.set()
