@@ -9,19 +9,19 @@ import signal
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import anyio
 import anyio.abc
 import msgspec
 from rich.markup import escape
 
-from . import __version__, console, ingest, scaffold
-from .kernel import Actor, Config, ExitCode, Kernel, SlomixError, Tier, UsageError
+from . import __version__, ingest, scaffold
+from .kernel import CLI_ACTOR, Actor, Config, ExitCode, Kernel, SlomixError, UsageError, console
 from .kernel import migrations as migrations_mod
 from .kernel.jobs import STATUSES
 from .kernel.jobs.worker import work
-
-CLI_ACTOR = Actor(id="cli:local", name="local operator", adapter="cli", vouched_tier=Tier.ROOT)
+from .kernel.shortcuts import Shortcut
 
 
 def _parser(kernel: Kernel | None) -> argparse.ArgumentParser:
@@ -34,9 +34,7 @@ def _parser(kernel: Kernel | None) -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    run = sub.add_parser("run", help="run every enabled adapter and plugin in one process")
-    run.add_argument("--port", type=int, help="HTTP port (default 8000 or $SLOMIX_HTTP_PORT)")
-    run.add_argument("--host", help="HTTP address (default 127.0.0.1)")
+    sub.add_parser("run", help="run every enabled adapter and plugin in one process")
 
     plugins = sub.add_parser("plugins", help="list adapters and plugins: version, enabled, status")
     plugins.add_argument("--json", action="store_true", help="print a JSON list")
@@ -84,7 +82,18 @@ def _parser(kernel: Kernel | None) -> argparse.ArgumentParser:
     for extra in kernel.subcommands if kernel else []:
         extra_parser = sub.add_parser(extra.name, help=extra.help)
         extra.configure(extra_parser)
+    for shortcut in kernel.shortcuts() if kernel else []:
+        for command in shortcut.commands:
+            if shortcut.flag and command in sub.choices:
+                hint = f" (or ${shortcut.env})" if shortcut.env else ""
+                sub.choices[command].add_argument(shortcut.flag, type=shortcut.type, dest=_dest(shortcut),
+                                                  metavar=shortcut.flag.lstrip("-").upper(),
+                                                  help=f"{shortcut.help}{hint}")
     return parser
+
+
+def _dest(shortcut: Shortcut) -> str:
+    return "shortcut:" + shortcut.key
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -98,7 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         console.setup_logging("debug" if known.verbose else config.kernel.log_level)
         # new-plugin and --help must work even when a plugin cannot be loaded.
         kernel = Kernel(config)
-        _apply_flags(config, argv)
+        kernel.apply_shortcuts(_shortcut_flags(kernel, argv))
         kernel.load()
         args = _parser(kernel).parse_args(argv)
         if not args.command:
@@ -123,17 +132,19 @@ def _slomix_error(raised: BaseException) -> SlomixError | None:
     return raised if isinstance(raised, SlomixError) else None
 
 
-def _apply_flags(config: Config, argv: list[str]) -> None:
-    """Flags that change settings must land before plugins validate their config."""
-    if argv and argv[0] == "run":
-        run = argparse.ArgumentParser(add_help=False)
-        run.add_argument("--port", type=int)
-        run.add_argument("--host")
-        known, _ = run.parse_known_args(argv[1:])
-        if known.port is not None:
-            config.set("adapters.http.port", known.port)
-        if known.host is not None:
-            config.set("adapters.http.host", known.host)
+def _shortcut_flags(kernel: Kernel, argv: list[str]) -> dict[str, Any]:
+    """Values the command line gives through plugins' shortcuts: they land before settings are validated."""
+    wanted = [s for s in kernel.shortcuts() if s.flag and argv and argv[0] in s.commands]
+    if not wanted:
+        return {}
+    early = argparse.ArgumentParser(add_help=False)
+    for shortcut in wanted:
+        early.add_argument(shortcut.flag, type=shortcut.type, dest=_dest(shortcut))
+    try:
+        known, _ = early.parse_known_args(argv[1:])
+    except SystemExit:
+        return {}  # a bad value: the full parser says so with the usage
+    return {s.key: getattr(known, _dest(s)) for s in wanted if getattr(known, _dest(s)) is not None}
 
 
 def _dispatch(args: argparse.Namespace, kernel: Kernel) -> int:

@@ -32,6 +32,7 @@ from .permissions import Actor, Permissions, Tier
 from .plugins import Kind, PluginInfo, load, new_plugin_manager
 from .routes import Route
 from .scheduler import ManualClock, RealClock, Scheduler
+from .shortcuts import Shortcut
 from .subcommands import SubCommand
 
 log = logging.getLogger("slomix.kernel")
@@ -75,6 +76,8 @@ class Kernel:
         self._only = only
         self._extra = extra
         self._loaded = False
+        self._discovered = False
+        self._shortcuts_applied = False
         self._stack: AsyncExitStack | None = None
         self._task_group: anyio.abc.TaskGroup | None = None
         self.errors: dict[str, list[str]] = {}
@@ -88,6 +91,33 @@ class Kernel:
     def active(self) -> list[PluginInfo]:
         return [p for p in self.plugins if p.status in ("loaded", "active")]
 
+    def discover(self) -> Kernel:
+        """Import and register the enabled plugins (nothing validated yet)."""
+        if not self._discovered:
+            self._discovered = True
+            self.plugins = load(self.pm, self.config, only=self._only, extra=self._extra)
+        return self
+
+    def shortcuts(self) -> list[Shortcut]:
+        """Every plugin's and adapter's shortcuts (``on_shortcuts``)."""
+        self.discover()
+        return [s for r in self.dispatcher.collect("on_shortcuts", kernel=self) if r.ok for s in r.value or []]
+
+    def apply_shortcuts(self, flags: Mapping[str, Any] | None = None) -> None:
+        """Set what the shortcuts' environment variables say, then what ``flags`` (key path → value,
+        parsed from the command line) say."""
+        for shortcut in self.shortcuts():
+            text = self.config.env.get(shortcut.env) if shortcut.env else None
+            if text:
+                try:
+                    self.config.set(shortcut.key, shortcut.type(text))
+                except ValueError:
+                    raise ConfigError(shortcut.key, f"${shortcut.env} = {text!r} is not valid: {shortcut.help}") \
+                        from None
+        for key, value in (flags or {}).items():
+            self.config.set(key, value)
+        self._shortcuts_applied = True
+
     def load(self) -> Kernel:
         """Import and register plugins, validate their settings, collect registrations.
 
@@ -96,8 +126,10 @@ class Kernel:
         """
         if self._loaded:
             return self
+        self.discover()
+        if not self._shortcuts_applied:
+            self.apply_shortcuts()
         self._loaded = True
-        self.plugins = load(self.pm, self.config, only=self._only, extra=self._extra)
         for result in self.dispatcher.collect("on_config_schema"):
             if not result.ok:
                 self._drop(result.plugin, f"on_config_schema failed: {result.error}")
