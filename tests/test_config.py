@@ -23,7 +23,9 @@ def test_toml_file_and_environment_overrides(tmp_path) -> None:
     config = Config.load(path, env=env)
     assert config.kernel.data_dir == "/srv/x"
     assert config.section("plugin", "stats") == {"gap_minutes": 90, "maps": ["supply", "te_escape2"]}
-    assert config.section("adapter", "http") == {"port": 9001}
+    # $SLOMIX_HTTP_PORT is the HTTP adapter's shortcut (on_shortcuts): the config file knows no adapter.
+    assert config.section("adapter", "http") == {}
+    assert Kernel(config, only={"http"}).load().settings_for("http").port == 9001
 
 
 def test_config_path_from_environment_and_missing_file(tmp_path) -> None:
