@@ -44,7 +44,7 @@ async def test_apply_in_dependency_order_into_own_schemas(pool, tmp_path) -> Non
         requires=("base",), plugin="child")
     applied = await m.apply(pool, [child, base, m.KERNEL])
     assert [(x.plugin, x.version) for x in applied] == [
-        ("kernel", 1), ("base", 1), ("base", 2), ("child", 1)]
+        ("kernel", 1), ("kernel", 2), ("kernel", 3), ("base", 1), ("base", 2), ("child", 1)]
     assert await pool.fetchval("SELECT to_regclass('child.scores')::text") == "child.scores"
     # Idempotent: nothing left to apply.
     assert await m.apply(pool, [child, base, m.KERNEL]) == []
