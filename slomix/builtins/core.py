@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from slomix.kernel import Arg, Command, Context, Field, Reply, Table, Tier, UsageError, hookimpl
+from slomix.kernel import Arg, Command, Context, Field, Reply, Someone, Table, Tier, UsageError, hookimpl
 from slomix.kernel.reply import COLOUR_OK
 
 
@@ -52,25 +52,17 @@ async def health(ctx: Context) -> Reply:
                  tables=[Table(columns=["name", "kind", "status", "error"], rows=rows)], data=report)
 
 
-def _actor_id(text: str) -> str:
-    """``<@123>`` (a Discord mention) or ``discord:123`` or a bare id → ``discord:123``."""
-    text = text.strip()
-    if text.startswith("<@") and text.endswith(">"):
-        return "discord:" + text.strip("<@!>")
-    return text if ":" in text else f"discord:{text}"
-
-
 async def admin_add(ctx: Context) -> Reply:
     tier = Tier.parse(ctx.args["tier"])
     if tier == Tier.USER:
         raise UsageError("the user tier is the default; use !admin_remove")
-    who = _actor_id(ctx.args["user"])
+    who = ctx.args["user"].actor_id
     await ctx.kernel.permissions.grant(who, tier, ctx.actor, ctx.args["reason"] or "")
     return Reply(title="Permission granted", description=f"{who} is now {tier}.", colour=COLOUR_OK)
 
 
 async def admin_remove(ctx: Context) -> Reply:
-    who = _actor_id(ctx.args["user"])
+    who = ctx.args["user"].actor_id
     removed = await ctx.kernel.permissions.revoke(who, ctx.actor, ctx.args["reason"] or "")
     return Reply(title="Permission removed" if removed else "Nothing to remove",
                  description=f"{who} {'has no tier any more' if removed else 'had no tier'}.")
@@ -102,11 +94,11 @@ class CorePlugin:
             Command("health", health, "Database, plugin and adapter health", tier=Tier.ADMIN,
                     category="admin"),
             Command("admin_add", admin_add, "Give a user a permission tier", tier=Tier.ROOT,
-                    category="admin", args=(Arg("user", required=True, help="@mention or id"),
+                    category="admin", args=(Arg("user", type=Someone, required=True, help="@mention or id"),
                                             Arg("tier", required=True, choices=tiers),
                                             Arg("reason", rest=True, help="why"))),
             Command("admin_remove", admin_remove, "Take a user's permission tier away", tier=Tier.ROOT,
-                    category="admin", args=(Arg("user", required=True, help="@mention or id"),
+                    category="admin", args=(Arg("user", type=Someone, required=True, help="@mention or id"),
                                             Arg("reason", rest=True, help="why"))),
             Command("admin_list", admin_list, "Who holds which tier", tier=Tier.ADMIN, category="admin"),
             Command("admin_audit", admin_audit, "Recent permission changes and refusals",

@@ -5,7 +5,7 @@ Plugins import what they need from here::
     from slomix.kernel import hookimpl, Command, Arg, Reply, Route, Request, NotFound, MigrationSet
 """
 
-from .commands import Arg, Command, CommandRegistry, Context
+from .commands import Arg, Command, CommandRegistry, Context, Someone
 from .config import Config, Secret
 from .errors import (
     ConfigError,
@@ -95,6 +95,7 @@ __all__ = [
     "ServiceUnavailable",
     "Shortcut",
     "SlomixError",
+    "Someone",
     "SubCommand",
     "Table",
     "Tier",

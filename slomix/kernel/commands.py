@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import logging
+import re
 import shlex
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
@@ -25,6 +26,32 @@ _TRUE = {"1", "true", "yes", "on", "y"}
 _FALSE = {"0", "false", "no", "off", "n"}
 
 Completer = Callable[["Kernel", str], Awaitable[list[str]]]
+_MENTION = re.compile(r"^<@!?(\d{1,25})>$")
+
+
+@dataclass(frozen=True, slots=True)
+class Someone:
+    """An argument naming a player or a Discord member (``Arg("who", type=Someone)``).
+
+    ``<@123>`` or ``<@!123>`` (a mention) is the member 123; anything else is ``text`` for the
+    plugin to look up (a name, a GUID, an actor id such as ``discord:123``).
+    """
+
+    text: str
+    member: int | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> Someone:
+        text = text.strip()
+        found = _MENTION.match(text)
+        return cls(text, int(found[1]) if found else None)
+
+    @property
+    def actor_id(self) -> str:
+        """The permission tiers' id: ``discord:<member>``, an id given whole, or a bare Discord id."""
+        if self.member is not None:
+            return f"discord:{self.member}"
+        return self.text if ":" in self.text else f"discord:{self.text}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +80,8 @@ class Arg:
             return lowered
         if self.type is str:
             return text
+        if self.type is Someone:
+            return Someone.parse(text)
         if self.type is bool:
             if text.lower() in _TRUE:
                 return True

@@ -10,7 +10,7 @@ from slomix.kernel.reply import COLOUR_OK
 
 from .achievements import Milestone
 from .api import RoundEvent
-from .commands.common import SIDES, duration
+from .formatting import SIDES, duration
 from .queries import SessionDetail
 
 

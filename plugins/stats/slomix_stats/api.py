@@ -1,8 +1,9 @@
 """The stats plugin's public interface: what other plugins may import.
 
 ``RoundEvent`` is what ``on_round`` carries; ``sessions``, ``session_for_date``,
-``session_rounds`` and ``round_meta`` read the history back. Everything else in this package
-is internal.
+``session_rounds`` and ``round_meta`` read the history back; ``duration``, ``side`` and
+``weapon_name`` write times, sides and weapons as every Slomix surface does. Everything else in
+this package is internal.
 """
 
 from __future__ import annotations
@@ -12,6 +13,11 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import msgspec
+
+from .formatting import SIDES, duration, side, weapon_name
+
+__all__ = ["SIDES", "PlayerLine", "RoundEvent", "RoundMetaInfo", "SessionInfo", "duration", "round_meta",
+           "session_for_date", "session_rounds", "sessions", "side", "weapon_name"]
 
 
 class PlayerLine(msgspec.Struct, frozen=True):

@@ -18,6 +18,8 @@ import anyio
 import asyncpg
 import msgspec
 
+from . import api
+
 # Rounds written since the planner last sampled the tables, past which a rebuild samples them first.
 ANALYZE_AFTER_ROUNDS = 500
 # Rebuilt together after imports (migrations 0002, 0005).
@@ -495,11 +497,11 @@ class StatsQueries:
                               players=r["players"])
 
     async def session_start_for(self, day: date | None = None) -> datetime | None:
-        """The latest session, or the one a date means: the last session that started that day."""
+        """The latest session, or the one a date means (the api's rule, which other plugins use too)."""
         if day is None:
             return await self.pool.fetchval("SELECT max(session_start) FROM stats.rounds")
-        return await self.pool.fetchval(
-            "SELECT max(session_start) FROM stats.rounds WHERE session_start::date = $1", day)
+        found = await api.session_for_date(self.pool, day)
+        return found.start if found else None
 
     async def session(self, start: datetime) -> SessionDetail | None:
         row = await self.pool.fetchrow(

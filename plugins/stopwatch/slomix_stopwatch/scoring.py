@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from slomix_stats import api
 from slomix_stats.api import RoundEvent, RoundMetaInfo
 
 from .models import MapResult
@@ -22,8 +23,7 @@ class Attack:
     basis: str
 
 
-def clock(seconds: int | None) -> str:
-    return "—" if seconds is None else f"{seconds // 60}:{seconds % 60:02d}"
+clock = api.duration  # one format for times, everywhere
 
 
 def _known(side: int | None) -> bool:

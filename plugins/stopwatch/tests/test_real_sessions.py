@@ -136,3 +136,24 @@ async def test_every_real_session_scores_as_its_headers_say(make_kernel, stats_d
         "2025-10-17-202140": "2\u20132", "2025-10-17": "2\u20132", "2025-10-19": "16\u20138",
         "2025-10-20": "8\u201310", "2025-10-21": "7\u20139", "2025-10-22": "14\u20132", "2025-10-23": "12\u20136",
     }
+
+
+async def test_a_date_names_the_same_session_in_both_plugins(make_kernel, stats_dir, feed, ask) -> None:
+    """One rule for which session a date means (``slomix_stats.api.session_for_date``), so that
+    ``!session D`` and ``!session_score D`` never disagree, for every date of the real history."""
+    paths = sorted(stats_dir.glob("*.txt"))
+    kernel = await make_kernel(plugins={"stats", "stopwatch"})
+    await feed(kernel, paths)
+    days = sorted({p.name[:10] for p in paths})
+    scored = 0
+    for day in days:
+        session = await ask(kernel, f"!session {day}")
+        score = await ask(kernel, f"!session_score {day}")
+        assert not session.error, (day, session.description)
+        start = session.data.summary.start
+        if score.error:  # a session the stopwatch cannot score (no teams): its answer still names it
+            assert f"session {start:%Y-%m-%d %H:%M} has no" in score.description, (day, score.description)
+            continue
+        assert score.data.session_start == start, day
+        scored += 1
+    assert scored == 19 and len(days) > scored

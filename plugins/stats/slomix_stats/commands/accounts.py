@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncpg
 
-from slomix.kernel import Arg, Command, Context, Reply, Tier, UsageError
+from slomix.kernel import Arg, Command, Context, Reply, Someone, Tier, UsageError
 
-from .common import State, discord_id, mention_id, resolve
+from .common import State, discord_id, resolve
 
 
 def commands(state: State) -> list[Command]:
@@ -19,7 +19,7 @@ def commands(state: State) -> list[Command]:
     async def link(ctx: Context) -> Reply:
         target = ctx.args["target"] or ""
         first, _, rest = target.partition(" ")
-        mentioned = mention_id(first)
+        mentioned = Someone.parse(first).member
         if mentioned is not None:
             # Linking someone else is an admin's job.
             await ctx.kernel.require(ctx.actor, Tier.ADMIN, what="linking another user")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from slomix.kernel import Arg, Command, Context, Field, Reply, Table, UsageError
+from slomix.kernel import Arg, Command, Context, Field, Reply, Someone, Table, UsageError
 
 from .. import achievements as rules
 from .common import State, player_completer, resolve
@@ -38,7 +38,8 @@ def commands(state: State) -> list[Command]:
         return Reply(title=f"Badges of {t.name}", description=None if earned else "No badge yet.",
                      fields=[Field(title, tier) for title, tier in earned], data=earned)
 
-    player = Arg("player", rest=True, help="name, GUID or @mention (default: you)", complete=player_completer(state))
+    player = Arg("player", type=Someone, rest=True, help="name, GUID or @mention (default: you)",
+                 complete=player_completer(state))
     return [
         Command("achievements", achievements, "Milestones a player reached", aliases=("medals",),
                 category="achievements", args=(player,)),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import statistics
 from datetime import datetime, timedelta
 
-from slomix.kernel import Arg, Command, Context, Field, Reply, Table, UsageError
+from slomix.kernel import Arg, Command, Context, Field, Reply, Someone, Table, UsageError
 
 from ..queries import dpm
 from .common import State, player_completer, resolve
@@ -149,7 +149,8 @@ def commands(state: State) -> list[Command]:
             Field("Counted rounds", str(sum(s.counted_rounds for s in sessions)))],
             data={"season": season, "sessions": len(sessions)})
 
-    player = Arg("player", rest=True, help="name, GUID or @mention (default: you)", complete=player_completer(state))
+    player = Arg("player", type=Someone, rest=True, help="name, GUID or @mention (default: you)",
+                 complete=player_completer(state))
     return [
         Command("consistency", consistency, "DPM consistency over 30 days", category="analytics", args=(player,)),
         Command("map_stats", map_stats, "DPM per map against the player's average", category="analytics",

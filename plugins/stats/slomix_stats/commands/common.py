@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from slomix.kernel import Actor, Context, UsageError
+from slomix.kernel import Actor, Context, Someone, UsageError
 
 from ..queries import PlayerRef, StatsQueries
 
@@ -55,25 +55,19 @@ def discord_id(actor: Actor) -> int | None:
     return None
 
 
-def mention_id(text: str) -> int | None:
-    text = text.strip()
-    if text.startswith("<@") and text.endswith(">") and text.strip("<@!>").isdigit():
-        return int(text.strip("<@!>"))
-    return None
-
-
-async def resolve(state: State, ctx: Context, text: str | None) -> PlayerRef:
+async def resolve(state: State, ctx: Context, who: Someone | str | None) -> PlayerRef:
     """A player by GUID, alias (case-insensitive, partial), linked Discord user or display name.
 
     No text means the asker's linked player. Several matches answer with the choices.
     """
+    text = who.text if isinstance(who, Someone) else who
     if not text:
         own = discord_id(ctx.actor)
         guid = await state.q.guid_for_discord(own) if own is not None else None
         if guid is None:
             raise UsageError("name a player, or link your account first with !link <your name or GUID>")
         text = guid
-    mentioned = mention_id(text)
+    mentioned = Someone.parse(text).member
     if mentioned is not None:
         guid = await state.q.guid_for_discord(mentioned)
         if guid is None:
@@ -88,12 +82,3 @@ async def resolve(state: State, ctx: Context, text: str | None) -> PlayerRef:
         raise UsageError(f"{text!r} matches {len(found)} players: {listing}. Use the GUID, or !select <n>.")
     return found[0]
 
-
-def duration(seconds: int | float) -> str:
-    seconds = int(seconds)
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}h {minutes:02d}m" if hours else f"{minutes}:{secs:02d}"
-
-
-SIDES = {1: "Axis", 2: "Allies"}

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from slomix.kernel import Arg, Command, Context, Field, Image, Reply, Table, UsageError
+from slomix.kernel import Arg, Command, Context, Field, Image, Reply, Someone, Table, UsageError
 
 from .. import charts
-from .common import State, duration, player_completer, resolve
+from ..formatting import duration
+from .common import State, player_completer, resolve
 
 
 def commands(state: State) -> list[Command]:
@@ -78,7 +79,8 @@ def commands(state: State) -> list[Command]:
             rows=[[a.alias, f"{a.first_seen:%Y-%m-%d}", f"{a.last_seen:%Y-%m-%d}"] for a in aliases])],
             data=aliases)
 
-    player = Arg("player", rest=True, help="name, GUID or @mention (default: you)", complete=player_completer(state))
+    player = Arg("player", type=Someone, rest=True, help="name, GUID or @mention (default: you)",
+                 complete=player_completer(state))
     return [
         Command("stats", stats, "Lifetime stats of a player", args=(player,), category="players"),
         Command("compare", compare, "Compare two players (radar chart)", category="players",

@@ -7,8 +7,9 @@ from datetime import date, datetime
 from slomix.kernel import Arg, Command, Context, Field, Image, Reply, Table, UsageError
 
 from .. import charts
+from ..formatting import SIDES, duration
 from ..queries import SessionDetail
-from .common import SIDES, State, duration
+from .common import State
 
 VIEWS = ("summary", "obj", "combat", "weapons", "support", "sprees", "time", "top", "graphs", "maps")
 

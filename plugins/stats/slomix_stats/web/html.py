@@ -10,9 +10,11 @@ from urllib.parse import quote, urlencode
 
 import msgspec
 
+from ..formatting import duration, side, weapon_name
 from .svg import bar_chart
 
-TEAMS = {1: "Axis", 2: "Allies"}
+__all__ = ["duration", "weapon_name"]  # the pages take them from here with the rest
+
 
 
 class Cell(msgspec.Struct, frozen=True):
@@ -39,17 +41,6 @@ def shown(display: str, value: float) -> Cell:
 
 def when(moment: datetime | None) -> str:
     return "—" if moment is None else moment.strftime("%Y-%m-%d %H:%M")
-
-
-def duration(seconds: int) -> str:
-    minutes, rest = divmod(max(seconds, 0), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{rest:02d}" if hours else f"{minutes}:{rest:02d}"
-
-
-def weapon_name(name: str) -> str:
-    """``WS_MP40`` → ``MP40`` (plain text)."""
-    return name.removeprefix("WS_").replace("_", " ")
 
 
 def weapon_bars(weapons: Sequence[Any], top: int) -> str:
@@ -79,7 +70,7 @@ def player_link(guid: str, name: str) -> str:
 
 
 def team(team_number: int) -> str:
-    return f'<span class="team-{team_number}">{TEAMS.get(team_number, f"team {team_number}")}</span>'
+    return f'<span class="team-{team_number}">{side(team_number, f"team {team_number}")}</span>'
 
 
 def table(headers: Sequence[str | tuple[str, bool]], rows: Iterable[Sequence[Cell | str]], *,

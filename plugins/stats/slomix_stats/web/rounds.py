@@ -5,8 +5,8 @@ from __future__ import annotations
 from slomix.kernel import Page, Request
 
 from ..commands.common import State
+from ..formatting import SIDES, side
 from .html import (
-    TEAMS,
     card,
     cards,
     duration,
@@ -38,11 +38,11 @@ def detail(state: State):
         pair = (f'<p>{link(round_href(found.r1_round_id), "← Round 1 of this map")}</p>'
                 if found.r1_round_id else "")
         html = [f"<h1>{text(r.map)} <small>round {r.round_number}, {text(when(r.round_time))}</small></h1>", pair,
-                cards([card("Winner", team(r.winner_team), f"defending: {text(TEAMS.get(r.defender_team, '?'))}"),
+                cards([card("Winner", team(r.winner_team), f"defending: {text(side(r.defender_team))}"),
                        card("Length", text(duration(r.duration_seconds)), text(r.duration_source)),
                        card("Outcome", text(r.outcome), text(status)),
                        card("Players", text(r.players))])]
-        for number in TEAMS:
+        for number in SIDES:
             rows = [[player_link(p.guid, p.name), num(p.kills), num(p.deaths), num(p.dpm, 1), num(p.damage_given),
                      num(p.damage_received), num(p.accuracy, 1), num(p.headshot_kills), num(p.revives_given),
                      num(p.gibs), num(p.xp), text(duration(p.seconds))]
