@@ -1,0 +1,154 @@
+"""Heatmap images (PNG, matplotlib, headless), drawn over the map.
+
+The map is an admin-supplied overview image placed by its coordinate bounds, or else its shape
+drawn from the data: every square where anyone has ever been, shaded by how much. Axes are in
+metres; north (game +y) is up.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+
+from .analytics import heat
+from .settings import Overview
+from .telemetry import METRES_PER_UNIT
+
+UNITS = {"kills": "kills", "deaths": "deaths", "presence": "seconds"}
+COLOURS = {"kills": "autumn", "deaths": "cool", "presence": "viridis"}
+BACKGROUND = "#1e1f22"
+PANEL = "#2b2d31"
+TEXT = "#dbdee1"
+
+
+def _blocks(values: np.ndarray, x0: int, y0: int, factor: int) -> tuple[np.ndarray, int, int]:
+    """Cells summed into squares of ``factor`` × ``factor`` (aligned to multiples of the factor)."""
+    if factor == 1 or values.size == 0:
+        return values, x0, y0
+    bx0, by0 = x0 // factor * factor, y0 // factor * factor
+    height = -(-(y0 - by0 + values.shape[0]) // factor) * factor
+    width = -(-(x0 - bx0 + values.shape[1]) // factor) * factor
+    padded = np.zeros((height, width))
+    padded[y0 - by0:y0 - by0 + values.shape[0], x0 - bx0:x0 - bx0 + values.shape[1]] = values
+    summed = padded.reshape(height // factor, factor, width // factor, factor).sum(axis=(1, 3))
+    return summed, bx0 // factor, by0 // factor
+
+
+def _extent(x0: int, y0: int, shape: tuple[int, int], cell: int) -> list[float]:
+    scale = cell * METRES_PER_UNIT
+    return [x0 * scale, (x0 + shape[1]) * scale, y0 * scale, (y0 + shape[0]) * scale]
+
+
+def heatmap_png(grid: heat.Grid, shape: heat.Grid, *, kind: str, title: str, overview: Overview | None = None,
+                width_inches: float = 8.0) -> bytes:
+    """``grid`` (of ``kind``) over the map: the overview image, else ``shape`` (presence of everyone)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    factor = 1 if kind == "presence" else 2  # kills and deaths are sparse: count them in 6.5 m squares
+    values, x0, y0 = _blocks(*grid.dense(), factor)
+    cell = heat.CELL_UNITS * factor
+    ground, gx0, gy0 = shape.dense()
+    figure = Figure(figsize=(width_inches, width_inches * 0.85), dpi=100)
+    figure.patch.set_facecolor(BACKGROUND)
+    ax = figure.add_axes((0.1, 0.09, 0.72, 0.82))
+    ax.set_facecolor(PANEL)
+    bounds: list[list[float]] = []
+    if overview is not None:
+        from matplotlib.image import imread
+
+        (left, top), (right, bottom) = overview.mins, overview.maxs
+        box = [left * METRES_PER_UNIT, right * METRES_PER_UNIT, bottom * METRES_PER_UNIT, top * METRES_PER_UNIT]
+        ax.imshow(imread(overview.image), extent=box, origin="upper", zorder=0)
+        bounds.append(box)
+    elif ground.size:
+        box = _extent(gx0, gy0, ground.shape, heat.CELL_UNITS)
+        shaded = np.ma.masked_equal(np.log1p(ground), 0)
+        ax.imshow(shaded, extent=box, origin="lower", cmap="Greys_r", alpha=0.55, interpolation="nearest", zorder=1,
+                  vmin=0, vmax=float(shaded.max()) * 1.6 if shaded.count() else 1)
+        bounds.append(box)
+    if values.size:
+        box = _extent(x0, y0, values.shape, cell)
+        shown = np.ma.masked_less_equal(values, 0)
+        image = ax.imshow(shown, extent=box, origin="lower", cmap=COLOURS[kind], interpolation="nearest", zorder=2,
+                          alpha=0.9)
+        bounds.append(box)
+        bar = figure.colorbar(image, cax=figure.add_axes((0.85, 0.09, 0.03, 0.82)))
+        bar.set_label(f"{UNITS[kind]} per {cell * METRES_PER_UNIT:.1f} m square", color=TEXT)
+        bar.ax.tick_params(colors=TEXT)
+    else:
+        ax.text(0.5, 0.5, f"no {kind} recorded", transform=ax.transAxes, ha="center", va="center", color=TEXT)
+    if bounds:
+        ax.set_xlim(min(b[0] for b in bounds), max(b[1] for b in bounds))
+        ax.set_ylim(min(b[2] for b in bounds), max(b[3] for b in bounds))
+    ax.set_aspect("equal")
+    ax.set_xlabel("metres (east)", color=TEXT)
+    ax.set_ylabel("metres (north)", color=TEXT)
+    ax.tick_params(colors=TEXT)
+    for spine in ax.spines.values():
+        spine.set_color("#4e5058")
+    ax.set_title(title, color="#ffffff", fontsize=11)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", facecolor=BACKGROUND)
+    return buffer.getvalue()
+
+
+def distance_png(distances_m: list[float], title: str) -> bytes:
+    """How far apart fights were settled: a histogram of engagement distances (metres)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(8, 4), dpi=100)
+    figure.patch.set_facecolor(BACKGROUND)
+    ax = figure.add_axes((0.09, 0.15, 0.88, 0.73))
+    ax.set_facecolor(PANEL)
+    if distances_m:
+        top = max(5.0, float(np.ceil(max(distances_m) / 5) * 5))
+        ax.hist(distances_m, bins=np.arange(0, top + 5, 5), color="#f28e2b", edgecolor=BACKGROUND)
+    else:
+        ax.text(0.5, 0.5, "no engagements ended with a kill", transform=ax.transAxes, ha="center", color=TEXT)
+    ax.set_xlabel("distance between the two players at the last exchange (metres)", color=TEXT)
+    ax.set_ylabel("engagements won", color=TEXT)
+    ax.tick_params(colors=TEXT)
+    for spine in ax.spines.values():
+        spine.set_color("#4e5058")
+    ax.set_title(title, color="#ffffff", fontsize=11)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", facecolor=BACKGROUND)
+    return buffer.getvalue()
+
+
+def bars_png(rows: list[tuple[str, float]], *, title: str, xlabel: str, limit: float | None = None) -> bytes:
+    """One horizontal bar per row (label, value), top row first; ``limit`` fixes the scale's end."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    shown = rows[:15]
+    figure = Figure(figsize=(8, 1.2 + 0.38 * max(1, len(shown))), dpi=100)
+    figure.patch.set_facecolor(BACKGROUND)
+    ax = figure.add_axes((0.25, 0.12, 0.7, 0.76))
+    ax.set_facecolor(PANEL)
+    if shown:
+        labels = [label for label, _ in shown][::-1]
+        values = [value for _, value in shown][::-1]
+        ax.barh(labels, values, color="#4e79a7")
+        if limit is not None:
+            ax.set_xlim(0, limit)
+    else:
+        ax.text(0.5, 0.5, "nothing recorded", transform=ax.transAxes, ha="center", color=TEXT)
+        ax.set_yticks([])
+    ax.set_xlabel(xlabel, color=TEXT)
+    ax.tick_params(colors=TEXT)
+    for spine in ax.spines.values():
+        spine.set_color("#4e5058")
+    ax.set_title(title, color="#ffffff", fontsize=11)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", facecolor=BACKGROUND)
+    return buffer.getvalue()
