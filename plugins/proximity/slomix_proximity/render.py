@@ -52,9 +52,12 @@ def heatmap_png(grid: heat.Grid, shape: heat.Grid, *, kind: str, title: str, ove
     values, x0, y0 = _blocks(*grid.dense(), factor)
     cell = heat.CELL_UNITS * factor
     ground, gx0, gy0 = shape.dense()
-    figure = Figure(figsize=(width_inches, width_inches * 0.85), dpi=100)
+    reference = ground if ground.size else values
+    # As tall as the map is, so that a narrow phone screen wastes no height on margins.
+    aspect = min(1.6, max(0.45, reference.shape[0] / reference.shape[1])) if reference.size else 0.8
+    figure = Figure(figsize=(width_inches, width_inches * 0.78 * aspect + 1.0), dpi=100)
     figure.patch.set_facecolor(BACKGROUND)
-    ax = figure.add_axes((0.1, 0.09, 0.72, 0.82))
+    ax = figure.add_axes((0.09, 0.1, 0.74, 0.82))
     ax.set_facecolor(PANEL)
     bounds: list[list[float]] = []
     if overview is not None:
@@ -76,23 +79,28 @@ def heatmap_png(grid: heat.Grid, shape: heat.Grid, *, kind: str, title: str, ove
         image = ax.imshow(shown, extent=box, origin="lower", cmap=COLOURS[kind], interpolation="nearest", zorder=2,
                           alpha=0.9)
         bounds.append(box)
-        bar = figure.colorbar(image, cax=figure.add_axes((0.85, 0.09, 0.03, 0.82)))
-        bar.set_label(f"{UNITS[kind]} per {cell * METRES_PER_UNIT:.1f} m square", color=TEXT)
-        bar.ax.tick_params(colors=TEXT)
+        bar = figure.colorbar(image, cax=figure.add_axes((0.86, 0.1, 0.03, 0.82)))
+        bar.set_label(f"{UNITS[kind]} per {cell * METRES_PER_UNIT:.1f} m square", color=TEXT, fontsize=12)
+        bar.ax.tick_params(colors=TEXT, labelsize=11)
+        if kind != "presence":
+            from matplotlib.ticker import MaxNLocator
+
+            bar.locator = MaxNLocator(integer=True)  # counts: whole numbers
+            bar.update_ticks()
     else:
         ax.text(0.5, 0.5, f"no {kind} recorded", transform=ax.transAxes, ha="center", va="center", color=TEXT)
     if bounds:
         ax.set_xlim(min(b[0] for b in bounds), max(b[1] for b in bounds))
         ax.set_ylim(min(b[2] for b in bounds), max(b[3] for b in bounds))
     ax.set_aspect("equal")
-    ax.set_xlabel("metres (east)", color=TEXT)
-    ax.set_ylabel("metres (north)", color=TEXT)
-    ax.tick_params(colors=TEXT)
+    ax.set_xlabel("metres (east)", color=TEXT, fontsize=12)
+    ax.set_ylabel("metres (north)", color=TEXT, fontsize=12)
+    ax.tick_params(colors=TEXT, labelsize=11)
     for spine in ax.spines.values():
         spine.set_color("#4e5058")
-    ax.set_title(title, color="#ffffff", fontsize=11)
+    ax.set_title(title, color="#ffffff", fontsize=13)
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", facecolor=BACKGROUND)
+    figure.savefig(buffer, format="png", facecolor=BACKGROUND, bbox_inches="tight", pad_inches=0.15)
     return buffer.getvalue()
 
 

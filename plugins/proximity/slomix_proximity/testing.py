@@ -114,14 +114,16 @@ def _roster(per_team: int) -> list[Player]:
 
 
 def synthetic_round(home: Path, *, minutes: float = 20.0, per_team: int = 6, seed: int = 1,
-                    map_name: str = "supply", now: float = 1_760_000_000, round_number: int = 1) -> Path:
-    """A round of ``minutes`` with ``per_team`` players a side, recorded by the tracker; returns its file."""
+                    map_name: str = "supply", now: float = 1_760_000_000, round_number: int = 1,
+                    players: Sequence[Player] | None = None) -> Path:
+    """A round of ``minutes`` with ``per_team`` players a side (or ``players``), recorded by the tracker
+    from the wall-clock time ``now``; returns its file."""
     rng = random.Random(seed)
     neighbours: dict[int, list[int]] = {}
     for a, b in EDGES:
         neighbours.setdefault(a, []).append(b)
         neighbours.setdefault(b, []).append(a)
-    roster = _roster(per_team)
+    roster = list(players) if players else _roster(per_team)
     match = Match(home, roster, map_name=map_name, now=now, round_number=round_number)
     spawn_at = {slot: _jitter(NODES[SPAWN[p.team]], rng) for slot, p in enumerate(roster)}
     match.start([(*spawn_at[slot], 0.0) for slot in range(len(roster))])

@@ -19,8 +19,9 @@ import msgspec
 from slomix.kernel import Route, Tier
 
 from . import queries
-from .analytics import crossfire, derive, engagements, heat, spawntiming, trades
+from .analytics import crossfire, engagements, heat, spawntiming, trades
 from .analytics.cohesion import DEFINITION as COHESION
+from .analytics.derive import ADVANTAGE_DEFINITION, FIRST_BLOOD_DEFINITION
 from .scope import Scope, sessions
 from .service import Proximity
 
@@ -124,7 +125,7 @@ async def _players(service: Proximity, ids: list[int], scope: Scope) -> str:
     table = _table([("Player", False), ("Rounds", True), ("Kills", True), ("Deaths", True), ("First bloods", True),
                     ("Cohesion m", True), ("Travelled m / round", True), ("Kills up", True), ("Kills even", True),
                     ("Kills down", True)], rows)
-    return (_section("First blood and man advantage", f"{derive.FIRST_BLOOD_DEFINITION} {derive.ADVANTAGE_DEFINITION}",
+    return (_section("First blood and man advantage", f"{FIRST_BLOOD_DEFINITION} {ADVANTAGE_DEFINITION}",
                      figures)
             + _section("Players: cohesion, movement, numbers", COHESION, table))
 
@@ -203,7 +204,7 @@ def build(get: Callable[[], Proximity]) -> list[Route]:
                         ("Heatmaps", heat.DEFINITION), ("Engagements", engagements.DEFINITION),
                         ("Trade kills", trades.DEFINITION), ("Crossfire", crossfire.DEFINITION),
                         ("Spawn timing", spawntiming.DEFINITION), ("Team cohesion", COHESION),
-                        ("First blood", derive.FIRST_BLOOD_DEFINITION), ("Man advantage", derive.ADVANTAGE_DEFINITION)))
+                        ("First blood", FIRST_BLOOD_DEFINITION), ("Man advantage", ADVANTAGE_DEFINITION)))
                 + "</dl></section>")
         return Page("Proximity", f"<h1>Proximity</h1>{body}")
 

@@ -4,6 +4,7 @@ how it behaves when the engine misbehaves, and what a frame costs with 12 player
 from __future__ import annotations
 
 import math
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from slomix.testing.sftp import TEAM_ALLIES, TEAM_AXIS
 from slomix_proximity.analytics import derive
 from slomix_proximity.fileformat import parse_file
-from slomix_proximity.testing import TRACKER, Match, Player, synthetic_round
+from slomix_proximity.testing import Match, Player, synthetic_round
 
 from .conftest import BRONZE, ENDEKK, GUID, OLZ, QMR, ROSTER, SQUAZE, VID, Played, play
 
@@ -58,7 +59,7 @@ def test_sampling_rate_and_stagger(played: Played) -> None:
         by_slot.setdefault(int(s[2]), []).append(int(s[1]))
     # 5 Hz for everyone alive: vid lives the whole round.
     vid = by_slot[VID]
-    assert {b - a for a, b in zip(vid, vid[1:], strict=False)} == {200}
+    assert {b - a for a, b in pairwise(vid)} == {200}
     # Slots are spread over the frames: no frame samples everybody.
     per_frame: dict[int, int] = {}
     for s in samples:
