@@ -11,7 +11,7 @@ import msgspec
 from slomix import console
 from slomix.kernel import ExitCode, Kernel, SubCommand
 
-from . import queries
+from . import queries, store
 from .analytics import derive
 from .fileformat import ProximityFileError, parse_file
 
@@ -66,7 +66,7 @@ async def _files(args: argparse.Namespace, kernel: Kernel) -> int:
         args.export.mkdir(parents=True, exist_ok=True)
         for row in await kernel.db.pool.fetch(
                 "SELECT name, data FROM proximity.files WHERE name = ANY($1::text[])", [f.name for f in found]):
-            (args.export / Path(row["name"]).name).write_bytes(row["data"])
+            (args.export / Path(row["name"]).name).write_bytes(store.unpack(row["data"]))
     if args.json:
         sys.stdout.write(msgspec.json.encode(found).decode() + "\n")
     else:

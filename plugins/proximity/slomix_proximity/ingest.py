@@ -28,8 +28,13 @@ class Linking:
     timezone: str
 
 
-def _read(data: bytes, name: str) -> RoundFacts:
-    return derive(parse_file(data, name))
+def _prepare(data: bytes, name: str) -> tuple[RoundFacts | ProximityFileError, bytes]:
+    """What the file says (or why it cannot be read) and its bytes packed for keeping."""
+    try:
+        facts: RoundFacts | ProximityFileError = derive(parse_file(data, name))
+    except ProximityFileError as error:
+        facts = error
+    return facts, store.pack(data)
 
 
 async def ingest(conn: asyncpg.Connection, file: IncomingFile, how: Linking) -> FileOutcome | None:
@@ -41,29 +46,29 @@ async def ingest(conn: asyncpg.Connection, file: IncomingFile, how: Linking) -> 
     known = await store.file_by_hash(conn, sha256)
     if known is not None:
         return FileOutcome(status="duplicate", kind=KIND, detail=f"already received as {known['name']}")
-    try:
-        # Parsing a 20-minute round takes a noticeable fraction of a second: not on the event loop.
-        facts = await anyio.to_thread.run_sync(_read, data, file.name)
-    except ProximityFileError as error:
-        return await _quarantine(conn, file, sha256, str(error))
+    # Reading a 20-minute round takes a noticeable fraction of a second: not on the event loop.
+    facts, packed = await anyio.to_thread.run_sync(_prepare, data, file.name)
+    if isinstance(facts, ProximityFileError):
+        return await _quarantine(conn, file, sha256, packed, str(facts))
     try:
         async with store.transaction(conn):
-            return await _store(conn, file, sha256, facts, how)
+            return await _store(conn, file, sha256, packed, facts, how)
     except asyncpg.IntegrityConstraintViolationError as error:
         # Data the parser let through but the schema refuses: keep the file and say why.
-        return await _quarantine(conn, file, sha256, f"{file.name}: the database refused it: "
-                                                     f"{error.__class__.__name__}: {error}")
+        return await _quarantine(conn, file, sha256, packed, f"{file.name}: the database refused it: "
+                                                             f"{error.__class__.__name__}: {error}")
 
 
-async def _quarantine(conn: asyncpg.Connection, file: IncomingFile, sha256: str, reason: str) -> FileOutcome:
+async def _quarantine(conn: asyncpg.Connection, file: IncomingFile, sha256: str, packed: bytes,
+                      reason: str) -> FileOutcome:
     async with store.transaction(conn):
         if await store.file_by_hash(conn, sha256) is None:
-            await store.add_file(conn, name=file.name, sha256=sha256, status="quarantined", data=file.data,
-                                 source=file.source, reason=reason)
+            await store.add_file(conn, name=file.name, sha256=sha256, status="quarantined", size=len(file.data),
+                                 packed=packed, source=file.source, reason=reason)
     return FileOutcome(status="quarantined", kind=KIND, detail=reason)
 
 
-async def _store(conn: asyncpg.Connection, file: IncomingFile, sha256: str, facts: RoundFacts,
+async def _store(conn: asyncpg.Connection, file: IncomingFile, sha256: str, packed: bytes, facts: RoundFacts,
                  how: Linking) -> FileOutcome:
     t = facts.telemetry
     if await store.file_by_hash(conn, sha256) is not None:  # another import got there first
@@ -76,8 +81,8 @@ async def _store(conn: asyncpg.Connection, file: IncomingFile, sha256: str, fact
                                detail=f"{t.map_name} R{t.round_number} is already recorded by {earlier['name']}")
         await store.supersede(conn, earlier["id"], earlier["file_id"], file.name)
         replaced = True
-    file_id = await store.add_file(conn, name=file.name, sha256=sha256, status="imported", data=file.data,
-                                   source=file.source)
+    file_id = await store.add_file(conn, name=file.name, sha256=sha256, status="imported", size=len(file.data),
+                                   packed=packed, source=file.source)
     round_id = await store.write_round(conn, file_id, facts)
     stats_round = await linking.link_new(conn, round_id, map_name=t.map_name, round_number=t.round_number,
                                          end_unix=t.end_unix, window=how.window, timezone=how.timezone)

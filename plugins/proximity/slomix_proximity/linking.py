@@ -27,14 +27,27 @@ async def link_new(conn: asyncpg.Connection, round_id: int, *, map_name: str, ro
 
 
 async def link_waiting(conn: asyncpg.Connection, event: Any, *, window: int, timezone: str) -> list[int]:
-    """After a stats round was committed: link the held telemetry that belongs to it (the nearest
-    per source). Returns the proximity rounds linked."""
-    refs = await stats.round_refs(conn, [event.round_id], timezone=timezone)
-    ref = refs.get(event.round_id)
+    """After a stats round was committed: link the telemetry that belongs to it (the nearest per source)
+    and still has no stats round: held, or linked to a stats round that is gone (the stats file was
+    rewritten and its round replaced). Returns the proximity rounds linked."""
+    ref = (await stats.round_refs(conn, [event.round_id], timezone=timezone)).get(event.round_id)
     if ref is None:
         return []
     rows = await conn.fetch(
-        """SELECT DISTINCT ON (source) id FROM proximity.rounds
-           WHERE stats_round_id IS NULL AND map_name = $1 AND round_number = $2 AND abs(end_unix - $3) <= $4
-           ORDER BY source, abs(end_unix - $3), id""", ref.map_name, ref.round_number, ref.end_unix, window)
-    return [row["id"] for row in rows if await store.link(conn, row["id"], ref.round_id)]
+        """SELECT id, source, stats_round_id FROM proximity.rounds
+           WHERE map_name = $1 AND round_number = $2 AND abs(end_unix - $3) <= $4
+             AND (stats_round_id IS NULL OR stats_round_id <> $5)
+           ORDER BY source, abs(end_unix - $3), id""", ref.map_name, ref.round_number, ref.end_unix, window,
+        ref.round_id)
+    alive = await stats.round_refs(conn, {r["stats_round_id"] for r in rows if r["stats_round_id"]},
+                                   timezone=timezone)
+    linked, sources = [], set()
+    for row in rows:
+        if row["source"] in sources or (row["stats_round_id"] is not None and row["stats_round_id"] in alive):
+            continue
+        if row["stats_round_id"] is not None:
+            await store.unlink(conn, row["id"])
+        if await store.link(conn, row["id"], ref.round_id):
+            linked.append(row["id"])
+            sources.add(row["source"])
+    return linked

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import msgspec
@@ -21,6 +22,8 @@ class Overview(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     def __post_init__(self) -> None:
         if self.mins[0] == self.maxs[0] or self.mins[1] == self.maxs[1]:
             raise ValueError("mins and maxs must differ in x and in y")
+        if not os.path.isfile(self.image):
+            raise ValueError(f"image {self.image!r} is not a file")
 
 
 class ProximitySettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):

@@ -16,19 +16,13 @@ import msgspec
 import numpy as np
 
 Source = Literal["lua", "demo"]
-SOURCES: tuple[Source, ...] = ("lua", "demo")
 TEAM_AXIS, TEAM_ALLIES, TEAM_SPECTATOR = 1, 2, 3
-TEAMS = {TEAM_AXIS: "Axis", TEAM_ALLIES: "Allies"}
 METRES_PER_UNIT = 0.0254
 
 
 def canonical_guid(raw: str) -> str:
     """The stats plugin's player key: the first 8 characters of ``cl_guid``, upper case."""
     return raw[:8].upper()
-
-
-def metres(units: float) -> float:
-    return units * METRES_PER_UNIT
 
 
 class Position(msgspec.Struct, frozen=True, array_like=True):

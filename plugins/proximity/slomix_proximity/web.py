@@ -250,9 +250,9 @@ def build(get: Callable[[], Proximity]) -> list[Route]:
         if guid not in named:
             raise LookupError(f"no telemetry for player {guid}")
         everything = await service.rounds(Scope(guid=guid))
-        per_map = {line.map_name: 0 for line in await queries.rounds(service.db, everything)}
+        per_map: dict[str, int] = {}
         for line in await queries.rounds(service.db, everything):
-            per_map[line.map_name] += 1
+            per_map[line.map_name] = per_map.get(line.map_name, 0) + 1
         chosen = request.query.map or max(per_map, key=lambda m: per_map[m])
         scope = Scope(guid=guid, map_name=chosen)
         ids = await service.rounds(scope)

@@ -9,6 +9,7 @@ import pytest
 
 from slomix.cli import CLI_ACTOR
 from slomix.kernel import IncomingFile
+from slomix_proximity.store import unpack
 
 from .conftest import BRONZE, ENDEKK, GUID, OLZ, QMR, SQUAZE, VID, Played, stats_file
 
@@ -152,8 +153,9 @@ async def test_damaged_files_are_quarantined_with_their_bytes(make_kernel, playe
     outcome = await only(kernel, bad)
     assert outcome.status == "quarantined"
     assert outcome.detail == f"{played.path.name} line {broken_line + 1}: x is '12x', not a whole number"
-    stored = await kernel.db.pool.fetch("SELECT status, reason, data FROM proximity.files ORDER BY id")
-    assert [(r["status"], bytes(r["data"])) for r in stored] == [("quarantined", cut.data), ("quarantined", bad.data)]
+    stored = await kernel.db.pool.fetch("SELECT status, size, data FROM proximity.files ORDER BY id")
+    assert [(r["status"], r["size"], unpack(r["data"])) for r in stored] == [
+        ("quarantined", len(cut.data), cut.data), ("quarantined", len(bad.data), bad.data)]
     assert await kernel.db.pool.fetchval("SELECT count(*) FROM proximity.rounds") == 0
     # The good file still goes in afterwards.
     assert (await only(kernel, played.file)).status == "held"
@@ -176,3 +178,17 @@ def test_import_cli_reads_folders(tmp_path: Path, played: Played) -> None:
 
     result = summary(played.path)
     assert (result["kills"], result["revives"], result["crossfires"], result["trades"]) == (5, 1, 1, 2)
+
+
+async def test_a_replaced_stats_round_takes_its_telemetry_along(make_kernel, played, shared_data) -> None:
+    kernel = await make_kernel(plugins={"stats", "proximity"})
+    stats = stats_file(shared_data, played.end_unix)
+    await only(kernel, stats, "stats")
+    await only(kernel, played.file)
+    first = await kernel.db.pool.fetchval("SELECT stats_round_id FROM proximity.rounds")
+    rewritten = IncomingFile(name=stats.name, data=stats.data.replace(b"only\\supply", b"only2\\supply", 1),
+                             source="test")
+    assert (await only(kernel, rewritten, "stats")).status == "updated"
+    second = await kernel.db.pool.fetchval("SELECT id FROM stats.rounds")
+    assert second != first
+    assert await kernel.db.pool.fetchval("SELECT stats_round_id FROM proximity.rounds") == second

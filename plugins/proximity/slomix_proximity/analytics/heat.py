@@ -39,25 +39,24 @@ def pack(xs: Iterable[float] | np.ndarray, ys: Iterable[float] | np.ndarray,
     return out.tobytes()
 
 
-def unpack(grid: bytes) -> np.ndarray:
-    return np.frombuffer(grid, dtype=RECORD)
-
-
 class Grid:
-    """Grids added together, then read as a dense array."""
+    """Grids added together (records of any number of grids, concatenated), then read as a dense array."""
 
     def __init__(self) -> None:
-        self._parts: list[np.ndarray] = []
+        self._parts: list[bytes] = []
 
     def add(self, grid: bytes) -> None:
         if grid:
-            self._parts.append(unpack(grid))
+            self._parts.append(grid)
+
+    def _records(self) -> np.ndarray:
+        return np.frombuffer(b"".join(self._parts), dtype=RECORD)
 
     def dense(self) -> tuple[np.ndarray, int, int]:
         """(values[row = cell y - y0, column = cell x - x0], x0, y0); an empty 0×0 array when nothing was added."""
-        if not self._parts:
+        records = self._records()
+        if not records.size:
             return np.zeros((0, 0)), 0, 0
-        records = np.concatenate(self._parts)
         cx, cy = records["cx"].astype(np.int64), records["cy"].astype(np.int64)
         x0, y0 = int(cx.min()), int(cy.min())
         height, width = int(cy.max()) - y0 + 1, int(cx.max()) - x0 + 1
@@ -65,4 +64,4 @@ class Grid:
         return cells.reshape(height, width), x0, y0
 
     def total(self) -> float:
-        return float(sum(part["value"].sum(dtype=np.float64) for part in self._parts))
+        return float(self._records()["value"].sum(dtype=np.float64))
