@@ -36,17 +36,12 @@ def free_port() -> int:
 
 
 def serve_bare(port: int) -> None:
-    """The baseline: one Starlette JSON route under uvicorn, nothing else."""
+    """The baseline: one bare JSON route under uvicorn, nothing else."""
     import uvicorn
-    from starlette.applications import Starlette
-    from starlette.responses import JSONResponse
-    from starlette.routing import Route
 
-    async def hello(_request):
-        return JSONResponse({"hello": "world", "rows": [{"rank": i, "value": i * 1.5} for i in range(10)]})
+    from slomix_http.testing import baseline_app
 
-    app = Starlette(routes=[Route("/json", hello), Route("/health", hello)])
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    uvicorn.run(baseline_app(), host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
 def wait_healthy(url: str, timeout: float = 120) -> None:

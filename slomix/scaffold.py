@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import msgspec
 
-from slomix.kernel import Arg, Command, Context, MigrationSet, Reply, Route, hookimpl
+from slomix.kernel import Arg, Command, Context, MigrationSet, Reply, Request, Route, hookimpl
 
 
 class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -74,7 +74,7 @@ class {cls}:
 
     @hookimpl
     def on_http_route(self, kernel):
-        async def notes(request) -> Notes:
+        async def notes(request: Request) -> Notes:
             rows = await request.kernel.db.pool.fetch("SELECT text FROM {name}.notes ORDER BY id")
             return Notes([r["text"] for r in rows])
 

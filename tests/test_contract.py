@@ -25,6 +25,7 @@ from slomix.kernel import (
     Kernel,
     MigrationSet,
     Reply,
+    Request,
     Route,
     SubCommand,
     hookimpl,
@@ -175,7 +176,7 @@ async def test_hook_on_command(make_kernel) -> None:
 
 
 async def test_hook_on_http_route(make_kernel) -> None:
-    async def handler(request):
+    async def handler(request: Request):
         return {"ok": True}
 
     class Api:

@@ -2,7 +2,7 @@
 
 Plugins import what they need from here::
 
-    from slomix.kernel import hookimpl, Command, Arg, Reply, Route, MigrationSet
+    from slomix.kernel import hookimpl, Command, Arg, Reply, Route, Request, NotFound, MigrationSet
 """
 
 from .commands import Arg, Command, CommandRegistry, Context
@@ -19,6 +19,7 @@ from .errors import (
     UsageError,
 )
 from .files import FileOutcome, IncomingFile
+from .forms import Form, UploadedFile
 from .hookspecs import hookimpl
 from .migrations import MigrationSet
 from .permissions import Actor, Tier
@@ -26,11 +27,34 @@ from .reply import Announcement, Field, Image, Reply, Table
 from .routes import Route
 from .runtime import Kernel
 from .subcommands import SubCommand
+from .web import (
+    BadRequest,
+    Conflict,
+    FileResponse,
+    Forbidden,
+    Headers,
+    HTTPError,
+    JSONResponse,
+    NotFound,
+    Page,
+    PayloadTooLarge,
+    Redirect,
+    Request,
+    Response,
+    RouteResult,
+    ServiceUnavailable,
+    TooManyRequests,
+    Unauthorized,
+    Unprocessable,
+    UnsupportedMediaType,
+)
 
 __all__ = [
-    "Actor", "Announcement", "Arg", "Command", "CommandRegistry", "Config", "ConfigError", "Context",
-    "DatabaseUnavailable", "ExitCode", "Field", "FileOutcome", "Image", "IncomingFile", "Kernel",
-    "MigrationError", "MigrationSet", "PermissionDenied", "PluginError", "Reply", "Route",
-    "Secret", "SlomixError", "SubCommand", "Table", "Tier", "UnknownCommand", "UsageError",
-    "hookimpl",
+    "Actor", "Announcement", "Arg", "BadRequest", "Command", "CommandRegistry", "Config", "ConfigError",
+    "Conflict", "Context", "DatabaseUnavailable", "ExitCode", "Field", "FileOutcome", "FileResponse", "Forbidden",
+    "Form", "HTTPError", "Headers", "Image", "IncomingFile", "JSONResponse", "Kernel", "MigrationError",
+    "MigrationSet", "NotFound", "Page", "PayloadTooLarge", "PermissionDenied", "PluginError", "Redirect",
+    "Reply", "Request", "Response", "Route", "RouteResult", "Secret", "ServiceUnavailable", "SlomixError",
+    "SubCommand", "Table", "Tier", "TooManyRequests", "Unauthorized", "UnknownCommand", "Unprocessable",
+    "UnsupportedMediaType", "UploadedFile", "UsageError", "hookimpl",
 ]

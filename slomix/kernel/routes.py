@@ -2,28 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from .permissions import Tier
-
-Handler = Callable[..., Awaitable[Any]]
+from .web import Handler
 
 
 @dataclass(frozen=True, slots=True)
 class Route:
     """One route. The HTTP adapter mounts it, validates it and documents it.
 
-    ``handler`` is ``async def handler(request)`` where ``request`` is the
-    adapter's request object (path params, query, the decoded ``body`` typed
-    as ``request_type``, the signed-in user and the kernel). It returns an
-    instance of ``response_type`` (encoded as JSON), or for pages an HTML
-    string, or a ready response.
+    ``handler`` is ``async def handler(request: slomix.kernel.Request)``; it returns an
+    instance of ``response_type`` (encoded as JSON), a :class:`slomix.kernel.Page` or an
+    HTML fragment for pages, or one of the kernel's responses (``JSONResponse``,
+    ``FileResponse``, ``Redirect``, ``Response``), and raises ``HTTPError`` (``NotFound``,
+    ``Forbidden``, ...) to answer otherwise.
 
     ``kind`` is ``api`` (JSON, in the OpenAPI document), ``page`` (HTML; with
     ``nav`` set it appears in the site navigation) or ``asset``.
     ``tier`` is the permission tier needed; ``None`` means public.
+    ``max_body`` is the most bytes a request may send (uploads); ``None``: the adapter's default.
     """
 
     method: str
@@ -39,4 +38,5 @@ class Route:
     nav_order: int = 100
     tags: tuple[str, ...] = field(default_factory=tuple)
     csrf: bool = True
+    max_body: int | None = None
     plugin: str = ""

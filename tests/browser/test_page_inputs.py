@@ -23,6 +23,8 @@ HTML = {"accept": "text/html"}
     ("/rounds/99999999999999999999", 404, "is not a round number"),
     ("/rounds/999999", 404, "no round 999999"),
     ("/players/NOBODY", 404, "no player with GUID NOBODY"),
+    ("/players/%00", 422, "NUL characters are not allowed - at `path.guid`"),
+    ("/sessions/2025%00", 422, "NUL characters are not allowed - at `path.start`"),
     ("/admin", 401, "sign in first: GET /admin needs the admin tier"),
 ])
 async def test_bad_page_input(live_site, path, status, message) -> None:
@@ -30,6 +32,18 @@ async def test_bad_page_input(live_site, path, status, message) -> None:
         response = await client.get(path, headers=HTML)
     assert response.status_code == status
     assert message in response.text and "<nav" in response.text
+
+
+@pytest.mark.parametrize(("path", "where"), [
+    ("/api/stats/players/%00", "path.guid"),
+    ("/api/stats/sessions/%00", "path.start"),
+    ("/api/stats/rounds/1%00", "path.round_id"),
+    ("/api/stats/search?q=a%00", "query.q"),
+])
+async def test_nul_in_an_api_path_or_query_is_422_not_500(live_site, path, where) -> None:
+    async with httpx2.AsyncClient(base_url=live_site.url) as client:
+        response = await client.get(path)
+    assert (response.status_code, response.json()) == (422, {"error": f"NUL characters are not allowed - at `{where}`"})
 
 
 async def test_pages_with_good_input(live_site) -> None:

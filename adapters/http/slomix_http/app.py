@@ -26,7 +26,8 @@ from starlette.routing import Route as StarletteRoute
 from starlette.staticfiles import StaticFiles
 
 import slomix
-from slomix.kernel import Kernel, Route
+from slomix.kernel import JSONResponse, Kernel, Page, Route
+from slomix.kernel import Request as KernelRequest
 
 from . import docs, requestid
 from .auth import DiscordLogin
@@ -39,7 +40,7 @@ from .openapi import document
 from .ratelimit import RateLimitMiddleware, TokenBuckets
 from .responses import JSON, problem, wants_html
 from .settings import HttpSettings
-from .site import STATIC, Site
+from .site import STATIC, Site, starlette_request
 
 log = logging.getLogger("slomix.http")
 
@@ -74,18 +75,18 @@ def _site_routes(site: Site) -> list[Route]:
     """The adapter's own routes that go through the same checks as plugins' (plugin ``http``)."""
     kernel = site.kernel
 
-    async def health(request: Any) -> Response:
+    async def health(request: KernelRequest) -> JSONResponse:
         report = await kernel.health()
-        return JSON(report, status_code=503 if report["database"]["status"] != "ok" else 200)
+        return JSONResponse(report, status=503 if report["database"]["status"] != "ok" else 200)
 
-    async def api_docs(request: Any) -> Any:
-        return _Page("API", docs.page(site.openapi))
+    async def api_docs(request: KernelRequest) -> Page:
+        return Page("API", docs.page(site.openapi))
 
-    async def index(request: Any) -> Any:
+    async def index(request: KernelRequest) -> Page:
         items = "".join(f'<li><a href="{escape(n.href)}">{escape(n.label)}</a></li>'
-                        for n in await site.nav(request.raw) if n.href != "/")
-        return _Page("Slomix", f"<h1>Slomix</h1><ul class=links>{items}</ul>" if items else
-                     "<h1>Slomix</h1><p>No plugin serves pages yet.</p>")
+                        for n in await site.nav(starlette_request(request)) if n.href != "/")
+        return Page("Slomix", f"<h1>Slomix</h1><ul class=links>{items}</ul>" if items else
+                    "<h1>Slomix</h1><p>No plugin serves pages yet.</p>")
 
     routes = [
         Route("GET", "/health", health, summary="Database, plugin and adapter state", response_type=Health,
@@ -96,11 +97,6 @@ def _site_routes(site: Site) -> list[Route]:
     if not any(r.path == "/" and r.method.upper() == "GET" for r in kernel.routes):
         routes.append(Route("GET", "/", index, summary="Start page", kind="page"))
     return [replace(r, plugin="http") for r in routes]
-
-
-class _Page(msgspec.Struct):
-    title: str
-    html: str
 
 
 def build_app(kernel: Kernel, settings: HttpSettings | None = None) -> Starlette:
@@ -151,7 +147,9 @@ def build_app(kernel: Kernel, settings: HttpSettings | None = None) -> Starlette
     middleware.append(Middleware(SessionMiddleware, secret_key=_session_secret(settings),
                                  session_cookie="slomix_session", max_age=settings.session_max_age_seconds,
                                  same_site="lax", https_only=settings.secure_cookies))
-    app = Starlette(routes=table, middleware=middleware, max_body_size=settings.max_body_bytes,
+    # Each route's own limit is the kernel request's; this ceiling guards everything else.
+    ceiling = max([settings.max_body_bytes, *(r.max_body for r in site.routes if r.max_body)])
+    app = Starlette(routes=table, middleware=middleware, max_body_size=ceiling,
                     exception_handlers={HTTPException: http_error, 500: server_error})
     app.state.site = site
     return app

@@ -19,14 +19,11 @@ from urllib.parse import urlencode
 
 import httpx2
 import msgspec
-from starlette.exceptions import HTTPException
-from starlette.responses import RedirectResponse
 
-from slomix.kernel import Route, Tier
+from slomix.kernel import BadRequest, HTTPError, Redirect, Request, Route, ServiceUnavailable, Tier
 
-from .endpoints import RouteRequest
 from .settings import HttpSettings
-from .site import Site
+from .site import Site, starlette_request
 
 log = logging.getLogger("slomix.http.auth")
 
@@ -81,77 +78,77 @@ class DiscordLogin:
         self.login = settings.login
         self.site = site
 
-    def _redirect_uri(self, request: RouteRequest) -> str:
-        base = self.settings.public_url or str(request.raw.base_url)
+    def _redirect_uri(self, request: Request) -> str:
+        base = self.settings.public_url or str(starlette_request(request).base_url)
         return base.rstrip("/") + "/auth/callback"
 
     def _configured(self) -> str:
         """The client secret; 503 when sign-in is not set up."""
         secret = self.login.client_secret.reveal()
         if self.login.client_id is None or secret is None:
-            raise HTTPException(503, "sign-in is not configured here: set adapters.http.login.client_id and "
+            raise ServiceUnavailable("sign-in is not configured here: set adapters.http.login.client_id and "
                                      f"the {self.login.client_secret.env} environment variable")
         return secret
 
-    async def start(self, request: RouteRequest) -> RedirectResponse:
+    async def start(self, request: Request) -> Redirect:
         self._configured()
         state, verifier = secrets.token_urlsafe(32), secrets.token_urlsafe(64)
-        request.raw.session["oauth"] = {"state": state, "verifier": verifier, "next": request.query.next,
+        request.scope["session"]["oauth"] = {"state": state, "verifier": verifier, "next": request.query.next,
                                         "at": time.time()}
         params = {"client_id": self.login.client_id, "response_type": "code", "scope": self.login.scope,
                   "state": state, "redirect_uri": self._redirect_uri(request),
                   "code_challenge": _challenge(verifier), "code_challenge_method": "S256", "prompt": "none"}
-        return RedirectResponse(f"{self.login.authorize_url}?{urlencode(params)}", status_code=303)
+        return Redirect(f"{self.login.authorize_url}?{urlencode(params)}")
 
-    async def callback(self, request: RouteRequest) -> RedirectResponse:
+    async def callback(self, request: Request) -> Redirect:
         secret = self._configured()
         query: CallbackQuery = request.query
-        pending = request.raw.session.pop("oauth", None)
+        session = request.scope["session"]
+        pending = session.pop("oauth", None)
         if query.error:
-            raise HTTPException(400, f"Discord did not sign you in ({query.error}).")
+            raise BadRequest(f"Discord did not sign you in ({query.error}).")
         if not isinstance(pending, dict) or not {"state", "verifier", "next", "at"} <= pending.keys():
-            raise HTTPException(400, "no sign-in was in progress in this browser (or its cookie was lost): "
+            raise BadRequest("no sign-in was in progress in this browser (or its cookie was lost): "
                                      "start again")
         if time.time() - float(pending["at"]) > self.login.state_ttl_seconds:
-            raise HTTPException(400, "the sign-in took too long: start again")
+            raise BadRequest("the sign-in took too long: start again")
         if not query.state or not secrets.compare_digest(query.state.encode(), str(pending["state"]).encode()):
-            raise HTTPException(400, "the sign-in state does not match: start again")
+            raise BadRequest("the sign-in state does not match: start again")
         if not query.code:
-            raise HTTPException(400, "the callback carries no code: start again")
+            raise BadRequest("the callback carries no code: start again")
         user = await self._user(query.code, str(pending["verifier"]), secret, request)
-        session = request.raw.session
         session.clear()  # a new session on sign-in: nothing from before carries over
         session["user"] = {"id": user.id, "name": user.global_name or user.username}
         log.info("signed in discord:%s (%s)", user.id, user.username)
-        return RedirectResponse(str(pending["next"]), status_code=303)
+        return Redirect(str(pending["next"]))
 
-    async def _user(self, code: str, verifier: str, secret: str, request: RouteRequest) -> _DiscordUser:
+    async def _user(self, code: str, verifier: str, secret: str, request: Request) -> _DiscordUser:
         form = {"client_id": self.login.client_id, "client_secret": secret, "grant_type": "authorization_code",
                 "code": code, "redirect_uri": self._redirect_uri(request), "code_verifier": verifier}
         try:
             async with httpx2.AsyncClient(timeout=self.login.timeout_seconds) as client:
                 reply = await client.post(self.login.token_url, data=form, headers={"accept": "application/json"})
                 if reply.status_code != 200:
-                    raise HTTPException(502, f"Discord refused the sign-in code (HTTP {reply.status_code}): "
+                    raise HTTPError(502, f"Discord refused the sign-in code (HTTP {reply.status_code}): "
                                              "start again")
                 token = msgspec.json.decode(reply.content, type=_Token)
                 reply = await client.get(self.login.user_url,
                                          headers={"authorization": f"{token.token_type} {token.access_token}"})
                 if reply.status_code != 200:
-                    raise HTTPException(502, f"Discord did not return the user (HTTP {reply.status_code})")
+                    raise HTTPError(502, f"Discord did not return the user (HTTP {reply.status_code})")
                 return msgspec.json.decode(reply.content, type=_DiscordUser)
         except (msgspec.DecodeError, msgspec.ValidationError) as error:
-            raise HTTPException(502, f"Discord answered something unexpected: {error}") from None
+            raise HTTPError(502, f"Discord answered something unexpected: {error}") from None
         except httpx2.HTTPError as error:
-            raise HTTPException(502, f"Discord could not be reached: {type(error).__name__}") from None
+            raise HTTPError(502, f"Discord could not be reached: {type(error).__name__}") from None
 
-    async def logout(self, request: RouteRequest) -> RedirectResponse:
-        request.raw.session.clear()
-        return RedirectResponse("/", status_code=303)
+    async def logout(self, request: Request) -> Redirect:
+        request.scope["session"].clear()
+        return Redirect("/")
 
-    async def me(self, request: RouteRequest) -> Me:
-        tier = await self.site.tier(request.raw)
-        user = request.raw.session["user"]
+    async def me(self, request: Request) -> Me:
+        tier = await self.site.tier(starlette_request(request))
+        user = request.scope["session"]["user"]
         return Me(id=user["id"], name=request.actor.name, actor=request.actor.id, tier=str(tier))
 
     def routes(self) -> list[Route]:

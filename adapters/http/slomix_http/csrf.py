@@ -13,6 +13,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from starlette.requests import Request
 
+from slomix.kernel import Request as KernelRequest
+
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 FIELD = "csrf_token"
 HEADER = "x-csrf-token"
@@ -32,16 +34,16 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}".lower()
 
 
-async def refusal(request: Request, public_url: str | None) -> str | None:
-    """Why this request must be refused, or ``None`` when it may go on."""
+async def refusal(request: Request, kernel_request: KernelRequest, public_url: str | None) -> str | None:
+    """Why this request must be refused, or ``None`` when it may go on. A form's token is read
+    from the kernel request's body, under the route's limit; the handler can read it again."""
     origin = request.headers.get("origin")
     expected = _origin(public_url or str(request.base_url))
     if origin is not None and origin.lower() != expected:
         return f"cross-site request refused: Origin {origin} is not {expected}"
     sent = request.headers.get(HEADER)
     if sent is None and request.headers.get("content-type", "").startswith(_FORM):
-        # Read from the cached body: the handler can still read it (or its form) afterwards.
-        sent = next(iter(parse_qs((await request.body()).decode("latin-1")).get(FIELD, [])), None)
+        sent = next(iter(parse_qs((await kernel_request.body()).decode("latin-1")).get(FIELD, [])), None)
     wanted = request.session.get("csrf")
     if not sent or not isinstance(wanted, str) or not secrets.compare_digest(sent.encode(), wanted.encode()):
         return "missing or wrong CSRF token: send the page's csrf-token as X-CSRF-Token or csrf_token"

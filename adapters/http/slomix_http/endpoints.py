@@ -1,24 +1,40 @@
-"""Turning a kernel Route into a Starlette endpoint: check, validate, call, encode.
+"""Turning a kernel Route into a Starlette endpoint: check, validate, call, answer.
 
 In order: the plugin still runs (else 404), CSRF on state-changing requests, the
-permission tier (signed in, then ``kernel.require``), the query and the body (422 naming the key path),
-then the handler. An API route answers JSON; a page's HTML goes inside the site's shell.
+permission tier (signed in, then ``kernel.require``), the kernel ``Request`` (path
+parameters, query and headers checked as they are read: 422 naming the key path), the JSON
+body, then the handler. Its result (a kernel response, a page, or data to encode as JSON)
+becomes a Starlette response here; its errors become statuses.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
-from html import escape
-from typing import Any
+import os
 from urllib.parse import quote
 
-import msgspec
-from starlette.exceptions import HTTPException
+import anyio
+from starlette.background import BackgroundTask
 from starlette.requests import Request as StarletteRequest
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import FileResponse as StarletteFileResponse
+from starlette.responses import HTMLResponse, RedirectResponse
+from starlette.responses import Response as StarletteResponse
 
-from slomix.kernel import Actor, Kernel, PermissionDenied, Route, UsageError
+from slomix.kernel import (
+    FileResponse,
+    Headers,
+    HTTPError,
+    JSONResponse,
+    Page,
+    PermissionDenied,
+    Redirect,
+    Request,
+    Response,
+    Route,
+    RouteResult,
+    UsageError,
+)
+from slomix.kernel.web import json_value, query_value
 
 from . import csrf
 from .layout import error_body
@@ -27,65 +43,20 @@ from .site import ANONYMOUS, Site, actor_of
 
 log = logging.getLogger("slomix.http")
 
-__all__ = ["JSON", "RouteRequest", "endpoint", "problem"]
+__all__ = ["endpoint", "kernel_request"]
 
 
-@dataclass(slots=True)
-class RouteRequest:
-    """What a plugin's route handler receives."""
-
-    raw: StarletteRequest
-    kernel: Kernel
-    actor: Actor
-    path_params: dict[str, Any]
-    query: Any = None
-    body: Any = None
-    extra: dict[str, Any] = field(default_factory=dict)
-    site: Site | None = None
-
-    async def panels(self, slot: str, **path_params: Any) -> str:
-        """HTML contributed to ``slot`` by other plugins' page routes tagged ``panel:<slot>``.
-
-        A page offers a slot (the session page offers ``session``); a plugin that has
-        something to add there (stopwatch scores) registers a page route with that tag.
-        Each panel gets ``path_params``; one that fails is logged and left out.
-        """
-        if self.site is None:
-            return ""
-        parts = []
-        for route in self.site.routes:
-            if f"panel:{slot}" not in route.tags or not self.site.is_active(route.plugin):
-                continue
-            request = RouteRequest(self.raw, self.kernel, self.actor, dict(path_params), site=self.site)
-            try:
-                html = await route.handler(request)
-            except Exception:
-                log.exception("panel %s of plugin %r failed", slot, route.plugin)
-                continue
-            if html:
-                parts.append(f'<section class="panel" data-plugin="{escape(route.plugin)}">{html}</section>')
-        return "".join(parts)
+_EXPLICIT = (Page, JSONResponse, Redirect, Response, FileResponse)
 
 
-def _validation_message(error: msgspec.ValidationError, where: str) -> str:
-    text = str(error)
-    return text.replace("`$", f"`{where}") if "`$" in text else f"{text} (in {where})"
-
-
-def _query(request: StarletteRequest, query_type: type) -> Any:
-    params = request.query_params
-    for key, value in params.multi_items():
-        if "\x00" in value:
-            # PostgreSQL text cannot hold NUL: refuse it here rather than fail deep in a query.
-            raise msgspec.ValidationError(f"NUL characters are not allowed - at `$.{key}`")
-    # A repeated key is a list only when the type asks for one; otherwise the last wins.
-    fields = {f.encode_name: f.type for f in msgspec.structs.fields(query_type)}
-    data = {key: params.getlist(key) if _is_list(fields.get(key)) else params[key] for key in params}
-    return msgspec.convert(data, type=query_type, strict=False)
-
-
-def _is_list(annotation: Any) -> bool:
-    return getattr(annotation, "__origin__", None) in (list, tuple, set, frozenset)
+def kernel_request(request: StarletteRequest, site: Site, route: Route) -> Request:
+    """The kernel's view of a Starlette request (its query is set once the caller may ask);
+    raises Unprocessable for a NUL in a path parameter."""
+    return Request(
+        kernel=site.kernel, actor=actor_of(request), method=request.method, path=request.url.path,
+        headers=Headers(request.scope["headers"]), client=request.client.host if request.client else None,
+        path_params=request.path_params, source=request.stream,
+        max_body=route.max_body or site.settings.max_body_bytes, scope=request.scope, panels=site.panels)
 
 
 def endpoint(route: Route, site: Site):
@@ -96,87 +67,103 @@ def endpoint(route: Route, site: Site):
     # The same for every visitor: public JSON (see cache.py).
     cacheable = route.method.upper() == "GET" and route.kind == "api" and route.tier is None
 
-    async def fail(request: StarletteRequest, status: int, message: str) -> Response:
+    async def fail(request: StarletteRequest, status: int, message: str,
+                   headers: dict[str, str] | None = None) -> StarletteResponse:
         if not page:
-            return problem(status, message)
-        sign_in = None
-        if status == 401 and site.settings.login.client_id is not None:
-            sign_in = f"/auth/login?next={quote(request.url.path, safe='/')}"
-        return await site.page(request, str(status), error_body(status, message, sign_in=sign_in), status)
+            response = problem(status, message)
+        else:
+            sign_in = None
+            if status == 401 and site.settings.login.client_id is not None:
+                sign_in = f"/auth/login?next={quote(request.url.path, safe='/')}"
+            response = await site.page(request, str(status), error_body(status, message, sign_in=sign_in), status)
+        response.headers.update(headers or {})
+        return response
 
-    async def handle(request: StarletteRequest) -> Response:
+    async def handle(request: StarletteRequest) -> StarletteResponse:
         if not site.is_active(route.plugin):
             return await fail(request, 404, "Not Found")
-        if request.method in csrf.UNSAFE and route.csrf:
-            refused = await csrf.refusal(request, site.settings.public_url)
-            if refused:
-                return await fail(request, 403, refused)
-        actor = actor_of(request)
+        req: Request | None = None
+        result: RouteResult = None
         key = None
-        if cacheable and actor is ANONYMOUS and site.cache is not None:
-            key = f"{request.url.path}?{request.url.query}"
-            hit = site.cache.get(key)
-            if hit is not None:
-                return hit
-        if route.tier is not None and actor is ANONYMOUS:
-            # Any tier, even ``user``, means signed in: the web has visitors, Discord has none.
-            return await fail(request, 401, f"sign in first: {what} needs the {route.tier} tier")
         try:
-            await kernel.require(actor, route.tier, what=what)
-        except PermissionDenied as refusal:
-            return await fail(request, 401 if actor is ANONYMOUS else 403, str(refusal))
-        query = body = None
-        if route.query_type is not None:
+            req = kernel_request(request, site, route)
+            if request.method in csrf.UNSAFE and route.csrf:
+                refused = await csrf.refusal(request, req, site.settings.public_url)
+                if refused:
+                    return await fail(request, 403, refused)
+            if cacheable and req.actor is ANONYMOUS and site.cache is not None:
+                key = f"{request.url.path}?{request.url.query}"
+                hit = site.cache.get(key)
+                if hit is not None:
+                    return hit
+            if route.tier is not None and req.actor is ANONYMOUS:
+                # Any tier, even ``user``, means signed in: the web has visitors, Discord has none.
+                return await fail(request, 401, f"sign in first: {what} needs the {route.tier} tier")
             try:
-                query = _query(request, route.query_type)
-            except msgspec.ValidationError as error:
-                return await fail(request, 422, _validation_message(error, "query"))
-        if route.request_type is not None:
-            raw = await request.body()
-            try:
-                body = msgspec.json.decode(raw or b"null", type=route.request_type)
-            except msgspec.ValidationError as error:
-                return await fail(request, 422, _validation_message(error, "body"))
-            except msgspec.DecodeError as error:
-                return await fail(request, 400, f"body is not valid JSON: {error}")
-        req = RouteRequest(request, kernel, actor, dict(request.path_params), query, body, site=site)
-        try:
+                await kernel.require(req.actor, route.tier, what=what)
+            except PermissionDenied as refusal:
+                return await fail(request, 401 if req.actor is ANONYMOUS else 403, str(refusal))
+            req.query = query_value(request.query_params.multi_items(), route.query_type)
+            if route.request_type is not None:
+                req.data = json_value(await req.body() or b"null", route.request_type)
             result = await route.handler(req)
-        except HTTPException as error:
-            return await fail(request, error.status_code, str(error.detail))
+            response = await _answer(site, request, route, result)
+        except HTTPError as error:
+            response = await fail(request, error.status, error.message, error.headers)
         except UsageError as error:
-            return await fail(request, 400, str(error))
+            response = await fail(request, 400, str(error))
         except PermissionDenied as error:
-            return await fail(request, 403, str(error))
+            response = await fail(request, 403, str(error))
         except LookupError as error:
-            return await fail(request, 404, str(error.args[0]) if error.args else "Not Found")
+            response = await fail(request, 404, str(error.args[0]) if error.args else "Not Found")
         except Exception:
             # One plugin's bug is its own 500, logged with the request id, never a crash page.
             log.exception("%s (plugin %r) failed", what, route.plugin)
-            return await fail(request, 500, f"internal error (request id {request.scope.get('slomix.request_id')})")
-        if isinstance(result, Response):
-            return result
-        if page:
-            return await _page(site, request, route, result)
-        response = JSON(result)
-        if key is not None:
-            site.cache.put(key, response)
+            response = await fail(request, 500,
+                                  f"internal error (request id {request.scope.get('slomix.request_id')})")
+        if req is not None and req.holds_files:
+            response.background = BackgroundTask(req.close)  # after the answer is sent
+        elif key is not None and not isinstance(result, _EXPLICIT):
+            site.cache.put(key, response)  # data only: an explicit response chose its own headers
         return response
 
     handle.__name__ = f"{route.plugin}_{route.method}_{route.path}".replace("/", "_")
     return handle
 
 
-async def _page(site: Site, request: StarletteRequest, route: Route, result: Any) -> Response:
-    """A page handler returns a fragment (``str``) or an object with ``title`` and ``html``
-    (and optionally ``status``); the fragment goes inside the site's shell.
+async def _answer(site: Site, request: StarletteRequest, route: Route, result: RouteResult) -> StarletteResponse:
+    """The Starlette response for what a handler returned."""
+    match result:
+        case Page(title=title, html=html, status=status):
+            return await site.page(request, title, html, status)
+        case str() if route.kind == "page":
+            # A fragment goes inside the site's shell; a whole document is sent as it is.
+            if result[:9].lower() == "<!doctype":
+                return HTMLResponse(result)
+            return await site.page(request, route.nav or route.summary or "Slomix", result)
+        case JSONResponse(content=content, status=status, headers=headers):
+            return JSON(content, status_code=status, headers=dict(headers))
+        case Redirect(url=url, status=status):
+            return RedirectResponse(url, status_code=status)
+        case Response(body=body, status=status, content_type=content_type, headers=headers):
+            return StarletteResponse(body, status_code=status, media_type=content_type, headers=dict(headers))
+        case FileResponse():
+            return await _file(request, result)
+        case _:
+            return JSON(result)
 
-    A string that is already a whole document (``<!doctype``) is sent as it is.
-    """
-    if isinstance(result, str):
-        if result[:9].lower() == "<!doctype":
-            return HTMLResponse(result)
-        title, html = route.nav or route.summary or "Slomix", result
-    else:
-        title, html = str(result.title), str(result.html)
-    return await site.page(request, title, html, getattr(result, "status", 200))
+
+async def _file(request: StarletteRequest, file: FileResponse) -> StarletteResponse:
+    """A file from disk: Range requests (Starlette), and 304 when the browser has this version."""
+    try:
+        stat = await anyio.to_thread.run_sync(os.stat, file.path)
+    except FileNotFoundError:
+        raise HTTPError(404, f"{os.path.basename(file.path)} is not there any more") from None
+    response = StarletteFileResponse(
+        file.path, media_type=file.content_type, headers=dict(file.headers), stat_result=stat,
+        filename=file.filename or os.path.basename(file.path),
+        content_disposition_type="inline" if file.inline else "attachment")
+    etag = response.headers["etag"]
+    if etag in [tag.strip() for tag in request.headers.get("if-none-match", "").split(",")]:
+        return StarletteResponse(status_code=304, headers={"etag": etag})
+    return response

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass, field
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -12,10 +14,13 @@ from starlette.responses import HTMLResponse
 
 import slomix
 from slomix.kernel import Actor, Kernel, Route, Tier
+from slomix.kernel import Request as KernelRequest
 
 from . import csrf
 from .cache import ResponseCache
 from .layout import NavItem, Shell, document
+
+log = logging.getLogger("slomix.http")
 
 STATIC = Path(__file__).parent / "static"
 ANONYMOUS = Actor(id="http:anonymous", name="anonymous", adapter="http")
@@ -25,6 +30,11 @@ def asset_urls(folder: Path = STATIC) -> dict[str, str]:
     """``name -> /static/name?v=<content hash>``: a changed file gets a new URL."""
     return {p.name: f"/static/{p.name}?v={hashlib.sha256(p.read_bytes()).hexdigest()[:10]}"
             for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def starlette_request(request: KernelRequest) -> Request:
+    """The server's request behind a kernel request, for the adapter's own routes (sessions)."""
+    return Request(request.scope)  # type: ignore[arg-type]
 
 
 def actor_of(request: Request) -> Actor:
@@ -66,6 +76,26 @@ class Site:
         path = request.url.path
         return [NavItem(r.nav or "", r.path, r.path == path or (r.path != "/" and path.startswith(r.path + "/")))
                 for r in pages]
+
+    async def panels(self, request: KernelRequest, slot: str, params: dict[str, Any]) -> str:
+        """HTML contributed to ``slot`` by other plugins' page routes tagged ``panel:<slot>``.
+
+        A page offers a slot (the session page offers ``session``); a plugin that has
+        something to add there (stopwatch scores) registers a page route with that tag.
+        Each panel gets ``params`` as its path parameters; one that fails is logged and left out.
+        """
+        parts = []
+        for route in self.routes:
+            if f"panel:{slot}" not in route.tags or not self.is_active(route.plugin):
+                continue
+            try:
+                html = await route.handler(request.derive(params))
+            except Exception:
+                log.exception("panel %s of plugin %r failed", slot, route.plugin)
+                continue
+            if html:
+                parts.append(f'<section class="panel" data-plugin="{escape(route.plugin)}">{html}</section>')
+        return "".join(parts)
 
     async def page(self, request: Request, title: str, body: str, status: int = 200) -> HTMLResponse:
         """``body`` inside the site's shell."""

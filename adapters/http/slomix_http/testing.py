@@ -158,6 +158,15 @@ class FakeDiscordOAuth:
         return JSONResponse(self._tokens[token])
 
 
+def baseline_app() -> Starlette:
+    """One bare Starlette JSON route (``/json``, ``/health``): what the adapter's overhead is measured against."""
+
+    async def hello(_request: Request) -> Response:
+        return JSONResponse({"hello": "world", "rows": [{"rank": i, "value": i * 1.5} for i in range(10)]})
+
+    return Starlette(routes=[Route("/json", hello), Route("/health", hello)])
+
+
 def schemathesis_failures(base_url: str, max_examples: int = 25) -> list[str]:
     """Fuzz every operation of ``base_url``/openapi.json with schemathesis; describe each failure.
 

@@ -11,7 +11,7 @@ import itsdangerous
 import msgspec
 import pytest
 
-from slomix.kernel import Route, Tier, hookimpl
+from slomix.kernel import Page, Request, Route, Tier, hookimpl
 
 
 class Query(msgspec.Struct, forbid_unknown_fields=True):
@@ -30,31 +30,26 @@ class Echo(msgspec.Struct):
     item: str
 
 
-class Page(msgspec.Struct):
-    title: str
-    html: str
-
-
 class Api:
     """JSON routes: typed query and body, a tier-gated route, a broken one, a CSRF-free hook."""
 
     @hookimpl
     def on_http_route(self, kernel):
-        async def get_item(request) -> Echo:
+        async def get_item(request: Request) -> Echo:
             if request.path_params["item"] == "missing":
                 raise LookupError("no such item")
             return Echo(request.query.limit, request.query.map, request.path_params["item"])
 
-        async def post(request) -> Body:
-            return request.body
+        async def post(request: Request) -> Body:
+            return request.data
 
-        async def secret(request) -> dict:
+        async def secret(request: Request) -> dict:
             return {"secret": 42, "who": request.actor.id}
 
-        async def hook(request) -> dict:
+        async def hook(request: Request) -> dict:
             return {"ok": True}
 
-        async def big(request) -> dict:
+        async def big(request: Request) -> dict:
             return {"text": "x" * 5000}
 
         return [
@@ -72,7 +67,7 @@ class Faulty:
 
     @hookimpl
     def on_http_route(self, kernel):
-        async def broken(request) -> dict:
+        async def broken(request: Request) -> dict:
             raise RuntimeError("plugin bug")
 
         return [Route("GET", "/api/broken", broken, summary="Always fails")]
@@ -83,20 +78,20 @@ class Pages:
 
     @hookimpl
     def on_http_route(self, kernel):
-        async def home(request) -> Page:
+        async def home(request: Request) -> Page:
             return Page("Welcome", "<h1>Welcome</h1>")
 
-        async def players(request) -> str:
+        async def players(request: Request) -> str:
             return "<h1>Players</h1>"
 
-        async def admin(request) -> Page:
+        async def admin(request: Request) -> Page:
             return Page("Admin", "<h1>Admin</h1>")
 
-        async def session(request) -> Page:
+        async def session(request: Request) -> Page:
             panels = await request.panels("session", session_id=request.path_params["session_id"])
             return Page(f"Session {request.path_params['session_id']}", f"<h1>Session</h1>{panels}")
 
-        async def missing(request) -> Page:
+        async def missing(request: Request) -> Page:
             raise LookupError("no such player")
 
         return [
@@ -113,13 +108,13 @@ class Scores:
 
     @hookimpl
     def on_http_route(self, kernel):
-        async def panel(request) -> str:
+        async def panel(request: Request) -> str:
             return f"<h2>Score for {request.path_params['session_id']}</h2>"
 
-        async def broken_panel(request) -> str:
+        async def broken_panel(request: Request) -> str:
             raise RuntimeError("panel bug")
 
-        async def table(request) -> str:
+        async def table(request: Request) -> str:
             return "<h1>Scores</h1>"
 
         return [

@@ -9,7 +9,7 @@ import anyio
 import httpx2
 import pytest
 
-from slomix.kernel import Config, ConfigError, Kernel, Route, hookimpl
+from slomix.kernel import Config, ConfigError, Kernel, Request, Route, hookimpl
 from slomix_http.adapter import HttpAdapter
 from slomix_http.app import build_app
 
@@ -128,7 +128,7 @@ def test_two_plugins_claiming_one_path_is_an_error() -> None:
     class Twin:
         @hookimpl
         def on_http_route(self, kernel):
-            async def h(request):
+            async def h(request: Request):
                 return {}
             return [Route("GET", "/api/same", h)]
 
@@ -141,7 +141,7 @@ def test_a_plugin_may_not_take_an_adapter_path() -> None:
     class Greedy:
         @hookimpl
         def on_http_route(self, kernel):
-            async def h(request):
+            async def h(request: Request):
                 return {}
             return [Route("GET", "/health", h)]
 

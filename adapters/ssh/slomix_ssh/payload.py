@@ -24,7 +24,3 @@ class Envelope(msgspec.Struct, frozen=True):
         """``round-end-<map>-R<n>-<round_end_unix>.json``, the map reduced to file-name characters."""
         return f"round-end-{re.sub(r'[^A-Za-z0-9_-]', '_', self.map)}-R{self.round}-{self.round_end_unix}.json"
 
-
-def decode(body: bytes) -> Envelope:
-    """Decode and check the envelope; raises ``msgspec.DecodeError`` / ``msgspec.ValidationError``."""
-    return msgspec.json.decode(body, type=Envelope)

@@ -14,11 +14,11 @@ from __future__ import annotations
 import logging
 import re
 import time
-from typing import Any
 
 import msgspec
 
-from slomix.kernel import IncomingFile, Route
+from slomix.kernel import Headers, HTTPError, IncomingFile, JSONResponse, Request, Route, Unprocessable
+from slomix.kernel.web import json_value
 
 from . import payload, signing, wake
 from .poller import summarize
@@ -44,79 +44,54 @@ class Accepted(msgspec.Struct):
     outcomes: list[Outcome]
 
 
-class Refused(Exception):
-    def __init__(self, status: int, reason: str) -> None:
-        super().__init__(reason)
-        self.status = status
-        self.reason = reason
-
-
-def _check_headers(settings: SshSettings, headers: Any, now: float) -> tuple[str, str]:
+def _check_headers(settings: SshSettings, headers: Headers, now: float) -> tuple[str, str]:
     timestamp = headers.get(signing.TIMESTAMP_HEADER)
     given = headers.get(signing.SIGNATURE_HEADER)
     if timestamp is None or given is None:
         missing = signing.TIMESTAMP_HEADER if timestamp is None else signing.SIGNATURE_HEADER
-        raise Refused(401, f"unsigned request: missing {missing} header")
+        raise HTTPError(401, f"unsigned request: missing {missing} header")
     if not _TIMESTAMP.fullmatch(timestamp):
-        raise Refused(401, f"{signing.TIMESTAMP_HEADER} must be unix seconds")
+        raise HTTPError(401, f"{signing.TIMESTAMP_HEADER} must be unix seconds")
     if abs(now - int(timestamp)) > settings.webhook_window_seconds:
-        raise Refused(401, f"stale timestamp: more than {settings.webhook_window_seconds} s from the server's "
+        raise HTTPError(401, f"stale timestamp: more than {settings.webhook_window_seconds} s from the server's "
                            "clock (replayed, or the game server's clock is off)")
     return timestamp, given
 
 
-async def _read_body(raw: Any, limit: int) -> bytes:
-    declared = raw.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise Refused(413, f"body larger than {limit} bytes")
-    body = bytearray()
-    async for chunk in raw.stream():
-        body += chunk
-        if len(body) > limit:
-            raise Refused(413, f"body larger than {limit} bytes")
-    return bytes(body)
-
-
-async def _receive(request: Any, settings: SshSettings) -> Accepted:
+async def _receive(request: Request, settings: SshSettings) -> Accepted:
     secret = settings.webhook_secret.reveal()
     if secret is None:
-        raise Refused(503, "webhook secret not configured")
-    raw = request.raw
-    timestamp, given = _check_headers(settings, raw.headers, time.time())
-    body = await _read_body(raw, settings.webhook_max_bytes)
+        raise HTTPError(503, "webhook secret not configured")
+    timestamp, given = _check_headers(settings, request.headers, time.time())
+    body = await request.body(settings.webhook_max_bytes)
     if not signing.verify(secret, timestamp, body, given):
-        raise Refused(401, "bad signature")
+        raise HTTPError(401, "bad signature")
     try:
-        report = payload.decode(body)
-    except msgspec.ValidationError as error:
-        raise Refused(422, f"invalid round-end report: {error}") from None
-    except msgspec.DecodeError as error:
-        raise Refused(400, f"body is not valid JSON: {error}") from None
+        report = json_value(body, payload.Envelope, where="$")
+    except Unprocessable as error:
+        raise HTTPError(422, f"invalid round-end report: {error.message}") from None
     kernel = request.kernel
     await wake.notify(kernel.db.pool)
     name = report.file_name()
     outcomes = await kernel.ingest(IncomingFile(name=name, data=body, source="webhook"))
     log.info("webhook: %s: %s", name, summarize(outcomes))
     if outcomes and all(o.status == "quarantined" for _plugin, o in outcomes):
-        raise Refused(422, "invalid round-end report: " + "; ".join(f"{plugin}: {o.detail}" for plugin, o in outcomes))
+        reasons = "; ".join(f"{plugin}: {o.detail}" for plugin, o in outcomes)
+        raise HTTPError(422, f"invalid round-end report: {reasons}")
     return Accepted(name, [Outcome(plugin, o.status, o.kind, o.detail) for plugin, o in outcomes])
 
 
 def route(settings: SshSettings) -> Route:
-    async def round_end(request: Any) -> Any:
-        # Served by the HTTP adapter, which runs Starlette; imported here so that the SSH
-        # adapter itself does not need it.
-        from starlette.responses import JSONResponse, Response
-
+    async def round_end(request: Request) -> JSONResponse:
         try:
             accepted = await _receive(request, settings)
-        except Refused as refusal:
-            client = request.raw.client.host if request.raw.client else "?"
-            log.warning("webhook refused from %s (%d): %s", client, refusal.status, refusal.reason)
-            return JSONResponse({"error": refusal.reason}, status_code=refusal.status)
-        return Response(msgspec.json.encode(accepted), status_code=202, media_type="application/json")
+        except HTTPError as refusal:
+            log.warning("webhook refused from %s (%d): %s", request.client or "?", refusal.status, refusal.message)
+            raise
+        return JSONResponse(accepted, status=202)
 
     return Route("POST", PATH, round_end, response_type=Accepted, csrf=False, tags=("ingest",),
+                 max_body=settings.webhook_max_bytes,
                  summary="Round-end report from the game server's Lua: HMAC-SHA256 signed "
                          f"({signing.TIMESTAMP_HEADER}, {signing.SIGNATURE_HEADER}: sha256=<hex of "
                          "HMAC(secret, timestamp + '.' + body)>), flat JSON as written by lua/slomix_round_end.lua")

@@ -107,6 +107,14 @@ async def test_signed_but_malformed_reports_are_refused(body, status, reason, ss
     assert recorder.files == []
 
 
+async def test_a_signed_report_nested_5000_deep_is_400_not_500(ssh_kernel, http_client, recorder, webhook_secret):
+    client = await http_client(await ssh_kernel(servers=[], http=True))
+    body = report()[:-1] + b', "extra": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+    response = await post(client, body, webhook_secret)
+    assert (response.status_code, response.json()) == (400, {"error": "body is not valid JSON: nested too deeply"})
+    assert recorder.files == []
+
+
 async def test_a_report_every_plugin_quarantines_is_refused_with_their_reasons(
         ssh_kernel, http_client, recorder, webhook_secret):
     # What a report says beyond its round is for the plugins: here one refuses it.

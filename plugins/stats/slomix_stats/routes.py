@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from slomix.kernel import Route, Tier
+from slomix.kernel import Request, Route, Tier
 
 from .commands.common import State
 from .queries import (
@@ -27,7 +27,7 @@ PageNumber = Annotated[int, msgspec.Meta(ge=1, le=100_000)]
 Limit = Annotated[int, msgspec.Meta(ge=1, le=500)]
 
 
-class Page(msgspec.Struct, forbid_unknown_fields=True):
+class PlayersQuery(msgspec.Struct, forbid_unknown_fields=True):
     q: Annotated[str, msgspec.Meta(max_length=64)] = ""
     page: PageNumber = 1
 
@@ -73,27 +73,27 @@ def _not_found(what: str) -> LookupError:
 
 
 def routes(state: State) -> list[Route]:
-    async def players(request) -> PlayerList:
+    async def players(request: Request) -> PlayerList:
         found, total = await state.q.players(request.query.q, page=request.query.page)
         return PlayerList(total, request.query.page, found)
 
-    async def player(request) -> PlayerDetail:
+    async def player(request: Request) -> PlayerDetail:
         detail = await state.q.player(request.path_params["guid"].upper())
         if detail is None:
             raise _not_found(f"player {request.path_params['guid']}")
         return detail
 
-    async def leaderboard(request) -> Leaderboard:
+    async def leaderboard(request: Request) -> Leaderboard:
         board = await state.q.leaderboard(request.query.category, page=max(1, request.query.page),
                                           min_rounds=request.query.min_rounds)
         if board is None:
             raise _not_found(f"category {request.query.category!r} (one of {', '.join(c.name for c in CATEGORIES)})")
         return board
 
-    async def categories(request) -> Categories:
+    async def categories(request: Request) -> Categories:
         return Categories([c.name for c in CATEGORIES])
 
-    async def sessions(request) -> list[SessionSummary]:
+    async def sessions(request: Request) -> list[SessionSummary]:
         month = request.query.month
         if month is not None:
             try:
@@ -102,7 +102,7 @@ def routes(state: State) -> list[Route]:
                 raise _not_found(f"month {month!r} (use YYYY-MM)") from None
         return await state.q.sessions(month=month, limit=min(max(request.query.limit, 1), 500))
 
-    async def session(request) -> SessionDetail:
+    async def session(request: Request) -> SessionDetail:
         text = request.path_params["start"]
         try:
             start = datetime.fromisoformat(text)
@@ -116,11 +116,11 @@ def routes(state: State) -> list[Route]:
             raise _not_found(f"session {text}")
         return detail
 
-    async def rounds(request) -> list[RoundLine]:
+    async def rounds(request: Request) -> list[RoundLine]:
         q = request.query
         return await state.q.rounds(map_name=q.map, day=q.date, limit=min(max(q.limit, 1), 500))
 
-    async def round_(request) -> RoundDetail:
+    async def round_(request: Request) -> RoundDetail:
         try:
             round_id = int(request.path_params["round_id"])
             if not 0 < round_id < 2**63:
@@ -132,18 +132,18 @@ def routes(state: State) -> list[Route]:
             raise _not_found(f"round {round_id}")
         return detail
 
-    async def records(request) -> list[Record]:
+    async def records(request: Request) -> list[Record]:
         return await state.q.records()
 
-    async def files(request) -> list[FileLine]:
+    async def files(request: Request) -> list[FileLine]:
         return await state.q.files(status=request.query.status, limit=request.query.limit)
 
-    async def search(request) -> list[PlayerRef]:
+    async def search(request: Request) -> list[PlayerRef]:
         return await state.q.find_players(request.query.q, limit=20)
 
     tags = ("stats",)
     return [
-        Route("GET", "/api/stats/players", players, "Players, most active first", query_type=Page,
+        Route("GET", "/api/stats/players", players, "Players, most active first", query_type=PlayersQuery,
               response_type=PlayerList, tags=tags),
         Route("GET", "/api/stats/players/{guid}", player, "A player: lifetime, per map, per weapon, form, aliases",
               response_type=PlayerDetail, tags=tags),

@@ -128,3 +128,11 @@ def test_gametime_payload_errors_name_the_path_inside_the_file():
     doc["payload"] = {"map": "etl_adlernest", "round": "1"}
     with pytest.raises(ParseError, match=r"^\$\.payload\.round: Expected 'int'"):
         parse_gametime(json.dumps(doc), GAMETIME)
+
+
+def test_json_nested_past_reason_is_a_parse_error_naming_the_file():
+    deep = b'{"meta": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+    with pytest.raises(ParseError, match=r"invalid JSON: nested too deeply"):
+        parse_gametime(deep, GAMETIME)
+    with pytest.raises(ParseError, match=r"nested too deeply"):
+        parse_round_end_payload(b'{"embeds": ' + b"[" * 5000 + b"]" * 5000 + b"}")

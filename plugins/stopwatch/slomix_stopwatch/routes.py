@@ -4,23 +4,22 @@ from __future__ import annotations
 
 from datetime import datetime
 from html import escape
-from typing import Any
 
-from slomix.kernel import Route
+from slomix.kernel import Request, Route
 
 from . import api
 from .models import SessionScore, SessionTeams
 
 
-async def score(request: Any) -> SessionScore:
+async def score(request: Request) -> SessionScore:
     return await api.session_score(request.kernel.db.pool, request.path_params["date"])
 
 
-async def teams(request: Any) -> SessionTeams:
+async def teams(request: Request) -> SessionTeams:
     return await api.session_teams(request.kernel.db.pool, request.path_params["date"])
 
 
-async def session_panel(request: Any) -> str:
+async def session_panel(request: Request) -> str:
     """The stopwatch result per map, shown in the dashboard's session page (its ``session`` panel)."""
     try:
         result = await api.session_score(request.kernel.db.pool, datetime.fromisoformat(request.path_params["start"]))

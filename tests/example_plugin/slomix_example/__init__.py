@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import msgspec
 
-from slomix.kernel import Arg, Command, Context, MigrationSet, Reply, Route, hookimpl
+from slomix.kernel import Arg, Command, Context, MigrationSet, Reply, Request, Route, hookimpl
 
 
 class ExampleSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -35,7 +35,7 @@ class ExamplePlugin:
 
     @hookimpl
     def on_http_route(self, kernel):
-        async def seen(request) -> Seen:
+        async def seen(request: Request) -> Seen:
             rows = await request.kernel.db.pool.fetch("SELECT round FROM example.seen ORDER BY id")
             return Seen([r["round"] for r in rows])
 

@@ -138,6 +138,8 @@ def _json(text: str) -> Any:
         return msgspec.json.decode(text)
     except msgspec.DecodeError as exc:
         raise ValueError(f"invalid JSON: {exc}") from None
+    except RecursionError:
+        raise ValueError("invalid JSON: nested too deeply") from None
 
 
 def _optional_text(text: str) -> str | None:
@@ -231,6 +233,8 @@ def _decode_json(data: bytes | bytearray | str, source: str) -> Any:
         return msgspec.json.decode(data)
     except msgspec.DecodeError as exc:
         raise ParseError(source, f"invalid JSON: {exc}") from None
+    except RecursionError:
+        raise ParseError(source, "invalid JSON: nested too deeply") from None
 
 
 def _from_embed(obj: dict, source: str) -> dict[str, Any]:

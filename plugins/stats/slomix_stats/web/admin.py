@@ -3,16 +3,16 @@ received lately, the latest rounds."""
 
 from __future__ import annotations
 
-from typing import Any
+from slomix.kernel import Page, Request
 
 from ..commands.common import State
-from .html import Page, card, cards, link, num, round_href, table, text, when
+from .html import card, cards, link, num, round_href, table, text, when
 
 _TAGS = {"imported": "good", "quarantined": "bad"}
 
 
 def page(state: State):
-    async def handler(request: Any) -> Page:
+    async def handler(request: Request) -> Page:
         kernel = request.kernel
         health = await kernel.health()
         stats = next((p.get("detail") or {} for p in health["plugins"] if p["name"] == "stats"), {})

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import urlencode
+
+from slomix.kernel import Page, Request
 
 from ..commands.common import State
 from ..queries import CATEGORIES
-from .html import Page, link, num, pager, player_link, round_href, shown, table, text, when
+from .html import link, num, pager, player_link, round_href, shown, table, text, when
 from .svg import bar_chart
 
 PER_PAGE = 25
@@ -21,7 +22,7 @@ def _chips(current: str) -> str:
 
 
 def leaderboards(state: State):
-    async def handler(request: Any) -> Page:
+    async def handler(request: Request) -> Page:
         category = request.query.category
         board = await state.q.leaderboard(category, page=request.query.page, per_page=PER_PAGE)
         assert board is not None  # the query type admits known categories only
@@ -39,7 +40,7 @@ def leaderboards(state: State):
 
 
 def records(state: State):
-    async def handler(request: Any) -> Page:
+    async def handler(request: Request) -> Page:
         found = await state.q.records()
         rows = [[text(r.title), shown(r.display, r.value), player_link(r.guid, r.name),
                  link(round_href(r.round_id), r.map), text(when(r.round_time))] for r in found]

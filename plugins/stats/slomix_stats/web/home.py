@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from slomix.kernel import Page, Request
+
 from ..commands.common import State
 from ..queries import Leaderboard
-from .html import Page, card, cards, link, num, player_link, session_href, shown, table, text, when
+from .html import card, cards, link, num, player_link, session_href, shown, table, text, when
 
 TOP = ("kills", "dpm", "kd")
 
@@ -34,7 +36,7 @@ def _status(health: dict[str, Any]) -> str:
 
 
 def page(state: State):
-    async def handler(request: Any) -> Page:
+    async def handler(request: Request) -> Page:
         q = state.q
         latest = await q.sessions(limit=1)
         parts = ['<h1>Slomix</h1><form class="search" action="/players" method="get" role="search">'

@@ -15,13 +15,6 @@ from .svg import bar_chart
 TEAMS = {1: "Axis", 2: "Allies"}
 
 
-class Page(msgspec.Struct, frozen=True):
-    """What a page handler returns: the HTTP adapter puts ``html`` inside the site's shell."""
-
-    title: str
-    html: str
-
-
 class Cell(msgspec.Struct, frozen=True):
     """A table cell: ``html`` is already safe; ``sort`` is the value to sort by; ``num`` aligns right."""
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
-from typing import Any
+
+from slomix.kernel import Page, Request
 
 from .. import achievements
 from ..commands.common import State
 from .html import (
-    Page,
     card,
     cards,
     duration,
@@ -29,7 +29,7 @@ PER_PAGE = 25
 
 
 def listing(state: State):
-    async def handler(request: Any) -> Page:
+    async def handler(request: Request) -> Page:
         q, page = request.query.q.strip(), request.query.page
         found, total = await state.q.players(q, page=page, per_page=PER_PAGE)
         rows = [[player_link(p.guid, p.name), num(p.rounds), text(when(p.last_seen)), f"<code>{text(p.guid)}</code>"]
@@ -63,7 +63,7 @@ def _day_labels(times: list[datetime]) -> dict[float, str]:
 
 
 def profile(state: State):
-    async def handler(request: Any) -> Page:
+    async def handler(request: Request) -> Page:
         guid = request.path_params["guid"].upper()
         found = await state.q.player(guid)
         if found is None:

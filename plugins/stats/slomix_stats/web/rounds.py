@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from slomix.kernel import Page, Request
 
 from ..commands.common import State
 from .html import (
     TEAMS,
-    Page,
     card,
     cards,
     duration,
@@ -29,7 +28,7 @@ def _round_id(value: str) -> int:
 
 
 def detail(state: State):
-    async def handler(request: Any) -> Page:
+    async def handler(request: Request) -> Page:
         round_id = _round_id(request.path_params["round_id"])
         found = await state.q.round(round_id)
         if found is None:

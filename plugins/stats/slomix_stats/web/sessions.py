@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from itertools import accumulate
-from typing import Any
+
+from slomix.kernel import Page, Request
 
 from ..commands.common import State
 from .html import (
-    Page,
     card,
     cards,
     duration,
@@ -29,7 +29,7 @@ CHART_PLAYERS = 6
 
 
 def listing(state: State):
-    async def handler(request: Any) -> Page:
+    async def handler(request: Request) -> Page:
         month = request.query.month
         found = await state.q.sessions(month=month, limit=100)
         rows = [[link(session_href(s.start), f"#{s.number}"), text(when(s.start)), text(duration(
@@ -66,7 +66,7 @@ def _charts(series: dict[str, list[tuple[int, float, int, int]]], names: list[st
 
 
 def detail(state: State):
-    async def handler(request: Any) -> Page:
+    async def handler(request: Request) -> Page:
         start = _start(request.path_params["start"])
         found = await state.q.session(start)
         if found is None:
