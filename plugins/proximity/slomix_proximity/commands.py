@@ -6,7 +6,7 @@ recorded round of the map); a trailing date (``2025-10-12``) names that day's se
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from slomix.kernel import Arg, Command, Context, Field, Image, Reply, Table, UsageError
 
@@ -23,6 +23,18 @@ def _m(value: float | None) -> str:
 
 def _png(name: str, data: bytes, alt: str) -> Image:
     return Image(filename=name, data=data, alt=alt)
+
+
+def _polite(handler: Callable[[Context], Awaitable[Reply]]) -> Callable[[Context], Awaitable[Reply]]:
+    """A session or player that is not there is the asker's mistake (a usage answer), not a crash."""
+
+    async def run(ctx: Context) -> Reply:
+        try:
+            return await handler(ctx)
+        except LookupError as error:
+            raise UsageError(str(error.args[0]) if error.args else "not found") from None
+
+    return run
 
 
 def build(get: Callable[[], Proximity]) -> list[Command]:
@@ -116,19 +128,14 @@ def build(get: Callable[[], Proximity]) -> list[Command]:
                      images=[_png("spawn-timing.png", chart, "spawn-timing efficiency per player")], data=board)
 
     date_arg = Arg("date", help="a date (2025-10-12) or a session start; default: the latest session")
-    category = "proximity"
-    return [
-        Command("heatmap", heatmap, "Kill, death and presence heatmaps of a map (optionally one player's, a date's "
-                "session)", args=(Arg("map", required=True, help="map name, e.g. supply"),
-                                  Arg("player", rest=True, help="a player, and/or a date (2025-10-12)")),
-                category=category),
-        Command("engagements", engagements_, "Who fought whom, at what distance, how it ended (latest session)",
-                args=(Arg("player", rest=True, help="a player, and/or a date (2025-10-12)"),), category=category),
-        Command("trades", trades_, "Trade kills: teammates' deaths avenged within 3 s", args=(date_arg,),
-                category=category),
-        Command("crossfire", crossfire_, "Crossfire pairs: two teammates hitting one enemy from ≥ 45° apart",
-                args=(date_arg,), category=category),
-        Command("spawn_timing", spawn_timing, "Spawn-timing efficiency: how long kills keep enemies out",
-                args=(date_arg,), category=category),
+    who = Arg("player", rest=True, help="a player, and/or a date (2025-10-12)")
+    listed = [
+        ("heatmap", heatmap, "Kill, death and presence heatmaps of a map (optionally one player's, a date's session)",
+         (Arg("map", required=True, help="map name, e.g. supply"), who)),
+        ("engagements", engagements_, "Who fought whom, at what distance, how it ended (latest session)", (who,)),
+        ("trades", trades_, "Trade kills: teammates' deaths avenged within 3 s", (date_arg,)),
+        ("crossfire", crossfire_, "Crossfire pairs: two teammates hitting one enemy from ≥ 45° apart", (date_arg,)),
+        ("spawn_timing", spawn_timing, "Spawn-timing efficiency: how long kills keep enemies out", (date_arg,)),
     ]
-
+    return [Command(name, _polite(handler), text, args=args, category="proximity")
+            for name, handler, text, args in listed]

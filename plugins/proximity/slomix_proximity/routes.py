@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
-from slomix.kernel import Route, Tier
+from slomix.kernel import Request, Response, Route, Tier
 
 from . import queries
 from .analytics import heat
@@ -45,50 +45,60 @@ class MapLine(msgspec.Struct, frozen=True):
 
 
 def build(get: Callable[[], Proximity]) -> list[Route]:
-    async def scoped(request: Any) -> tuple[Proximity, Scope, list[int]]:
+    async def scoped(request: Request) -> tuple[Proximity, Scope, list[int]]:
         service = get()
         q = request.query
         scope, _ = await service.scope(session=q.session, map_name=q.map, player=q.player)
         return service, scope, await service.rounds(scope)
 
-    async def rounds(request: Any) -> list[queries.RoundLine]:
+    async def rounds(request: Request) -> list[queries.RoundLine]:
         service, _, ids = await scoped(request)
         return await queries.rounds(service.db, ids)
 
-    async def maps(request: Any) -> list[MapLine]:
+    async def maps(request: Request) -> list[MapLine]:
         return [MapLine(m, n) for m, n in await queries.maps(get().db)]
 
-    async def heatmap(request: Any) -> queries.HeatGrid:
+    async def heatmap(request: Request) -> queries.HeatGrid:
         service, scope, ids = await scoped(request)
         grid = await queries.heat_grid(service.db, ids, request.query.kind, scope.guid)
         return queries.as_heat(grid, request.query.kind, len(ids))
 
-    async def engagements(request: Any) -> queries.EngagementSummary:
+    async def engagements(request: Request) -> queries.EngagementSummary:
         service, scope, ids = await scoped(request)
         return await queries.engagements(service.db, ids, scope.guid)
 
-    async def trades(request: Any) -> queries.TradeBoard:
+    async def trades(request: Request) -> queries.TradeBoard:
         service, _, ids = await scoped(request)
         return await queries.trade_board(service.db, ids)
 
-    async def crossfire(request: Any) -> queries.CrossfireBoard:
+    async def crossfire(request: Request) -> queries.CrossfireBoard:
         service, scope, ids = await scoped(request)
         return await queries.crossfire_board(service.db, ids, scope.guid)
 
-    async def spawn_timing(request: Any) -> queries.SpawnBoard:
+    async def spawn_timing(request: Request) -> queries.SpawnBoard:
         service, _, ids = await scoped(request)
         return await queries.spawn_board(service.db, ids)
 
-    async def players(request: Any) -> list[queries.PlayerLine]:
+    async def players(request: Request) -> list[queries.PlayerLine]:
         service, _, ids = await scoped(request)
         return await queries.player_lines(service.db, ids)
 
-    async def sides(request: Any) -> queries.RoundSides:
+    async def sides(request: Request) -> queries.RoundSides:
         service, _, ids = await scoped(request)
         return await queries.round_sides(service.db, ids, service.timezone)
 
-    async def files(request: Any) -> list[queries.FileLine]:
+    async def files(request: Request) -> list[queries.FileLine]:
         return await queries.files(get().db, request.query.status, request.query.limit)
+
+    async def heatmap_png(request: Request) -> Response:
+        service = get()
+        q = request.query
+        scope, names = await service.scope(session=q.session, map_name=q.map, player=q.player)
+        if not await service.rounds(scope):
+            raise LookupError(f"no telemetry for {scope.describe(names)}")
+        # Drawn once per change of the data (cached): a browser may keep it a few minutes.
+        return Response(await service.heatmap(scope, q.kind, names), content_type="image/png",
+                        headers={"cache-control": "public, max-age=300"})
 
     tags = ("proximity",)
 
@@ -113,4 +123,6 @@ def build(get: Callable[[], Proximity]) -> list[Route]:
         route("sides", sides, "First blood conversion and man-advantage time", queries.RoundSides),
         route("files", files, "Proximity files received (?status=held|quarantined: with reasons)",
               list[queries.FileLine], query=FilesQuery, tier=Tier.ADMIN),
+        Route("GET", "/proximity/heatmap.png", heatmap_png, "A heatmap picture (the query of /api/proximity/heatmap)",
+              query_type=HeatQuery, kind="asset", tags=tags),
     ]

@@ -7,7 +7,6 @@ sums the session's telemetry up and links here.
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from html import escape
@@ -16,7 +15,7 @@ from urllib.parse import quote, urlencode
 
 import msgspec
 
-from slomix.kernel import Route, Tier
+from slomix.kernel import NotFound, Page, Request, Route, Tier
 
 from . import queries
 from .analytics import crossfire, engagements, heat, spawntiming, trades
@@ -26,11 +25,6 @@ from .scope import Scope, sessions
 from .service import Proximity
 
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
-
-
-class Page(msgspec.Struct, frozen=True):
-    title: str
-    html: str
 
 
 class MapQuery(msgspec.Struct, forbid_unknown_fields=True):
@@ -73,8 +67,11 @@ def _section(title: str, definition: str, body: str) -> str:
     return f'<section class="panel"><h2>{_e(title)}</h2><p class="muted">{_e(definition)}</p>{body}</section>'
 
 
-def _img(png: bytes, alt: str) -> str:
-    return f'<img class="figure" src="data:image/png;base64,{base64.b64encode(png).decode()}" alt="{_e(alt)}">'
+def heatmap_src(scope: Scope, kind: str) -> str:
+    """The picture's address (``/proximity/heatmap.png``, drawn on the server and cached)."""
+    params = {"map": scope.map_name, "kind": kind, "player": scope.guid,
+              "session": scope.session.isoformat(timespec="seconds") if scope.session else None}
+    return "/proximity/heatmap.png?" + urlencode({k: v for k, v in params.items() if v})
 
 
 def _a(href: str, label: str) -> str:
@@ -174,18 +171,21 @@ async def _spawn_timing(service: Proximity, ids: list[int]) -> str:
         [("Player", False), ("Kills", True), ("Efficiency", True), ("Denied s", True)], rows))
 
 
-async def _heatmaps(service: Proximity, scope: Scope, names: dict[str, str], kinds: Sequence[str] = heat.KINDS) -> str:
-    images = [_img(await service.heatmap(scope, kind, names), f"{kind} heatmap of {scope.describe(names)}")
-              for kind in kinds]
-    return _section("Heatmaps", heat.DEFINITION, '<div class="grid-2">' + "".join(
-        f"<figure>{image}</figure>" for image in images) + "</div>")
+def _figures(scope: Scope, kinds: Sequence[str], alt: str) -> str:
+    return "".join(f'<figure><img class="figure" src="{_e(heatmap_src(scope, kind))}" loading="lazy" '
+                   f'alt="{_e(kind)} heatmap of {_e(alt)}"></figure>' for kind in kinds)
+
+
+def _heatmaps(scope: Scope, names: dict[str, str]) -> str:
+    return _section("Heatmaps", heat.DEFINITION,
+                    f'<div class="grid-2">{_figures(scope, heat.KINDS, scope.describe(names))}</div>')
 
 
 # -- pages ---------------------------------------------------------------------------------------------
 
 
 def build(get: Callable[[], Proximity]) -> list[Route]:
-    async def overview(request: Any) -> Page:
+    async def overview(request: Request) -> Page:
         service = get()
         found = await queries.maps(service.db)
         recent = await sessions(service.db, service.timezone, limit=30)
@@ -208,24 +208,24 @@ def build(get: Callable[[], Proximity]) -> list[Route]:
                 + "</dl></section>")
         return Page("Proximity", f"<h1>Proximity</h1>{body}")
 
-    async def map_page(request: Any) -> Page:
+    async def map_page(request: Request) -> Page:
         service = get()
         name = request.path_params["map"]
         scope, names = await service.scope(map_name=name, session=request.query.session, player=request.query.player)
         ids = await service.rounds(scope)
         if not ids:
-            raise LookupError(f"no telemetry for {scope.describe(names)}")
+            raise NotFound(f"no telemetry for {scope.describe(names)}")
         title = f"Proximity: {scope.describe(names)}"
         return Page(title, f"<h1>{_e(title)}</h1>" + _cards([("rounds", len(ids))])
-                    + await _heatmaps(service, scope, names) + await _engagements(service, ids, scope.guid)
+                    + _heatmaps(scope, names) + await _engagements(service, ids, scope.guid)
                     + await _players(service, ids, scope))
 
-    async def session_page(request: Any) -> Page:
+    async def session_page(request: Request) -> Page:
         service = get()
-        scope, names = await service.scope(session=request.path_params["start"])
+        scope, _ = await service.scope(session=request.path_params["start"])
         ids = await service.rounds(scope)
         if not ids:
-            raise LookupError(f"no telemetry for {scope.describe()}")
+            raise NotFound(f"no telemetry for {scope.describe()}")
         played = await queries.rounds(service.db, ids)
         per_map: dict[str, int] = {}
         for line in played:
@@ -234,8 +234,9 @@ def build(get: Callable[[], Proximity]) -> list[Route]:
         maps_html = _table([("Map", False), ("Rounds recorded", True)], [
             [_td_link(map_href(m, session=scope.session.isoformat(timespec="seconds")), m), _num(n)]
             for m, n in per_map.items()])
-        heatmaps = "".join([await _heatmaps(service, Scope(session=scope.session, map_name=m), names, ("kills",))
-                            for m in per_map])
+        kills = "".join(_figures(Scope(session=scope.session, map_name=m), ("kills",), f"{m} in this session")
+                        for m in per_map)
+        heatmaps = _section("Where the kills were, per map", heat.DEFINITION, f'<div class="grid-2">{kills}</div>')
         title = f"Proximity: {scope.describe()}"
         return Page(title, f"<h1>{_e(title)}</h1>" + _cards([("rounds recorded", len(ids)), ("maps", len(per_map))])
                     + f'<section class="panel"><h2>Maps</h2>{maps_html}</section>'
@@ -243,12 +244,12 @@ def build(get: Callable[[], Proximity]) -> list[Route]:
                     + await _trades(service, ids) + await _crossfire(service, ids, None)
                     + await _spawn_timing(service, ids) + heatmaps)
 
-    async def player_page(request: Any) -> Page:
+    async def player_page(request: Request) -> Page:
         service = get()
         guid = request.path_params["guid"].upper()
         named = await queries.names(service.db, [guid])
         if guid not in named:
-            raise LookupError(f"no telemetry for player {guid}")
+            raise NotFound(f"no telemetry for player {guid}")
         everything = await service.rounds(Scope(guid=guid))
         per_map: dict[str, int] = {}
         for line in await queries.rounds(service.db, everything):
@@ -257,16 +258,16 @@ def build(get: Callable[[], Proximity]) -> list[Route]:
         scope = Scope(guid=guid, map_name=chosen)
         ids = await service.rounds(scope)
         if not ids:
-            raise LookupError(f"no telemetry for {named[guid]} on {chosen}")
+            raise NotFound(f"no telemetry for {named[guid]} on {chosen}")
         picker = "".join(f"<li>{_a(player_href(guid, map=m), f'{m} ({n})')}</li>" for m, n in per_map.items())
         title = f"Proximity: {named[guid]}"
         return Page(title, f"<h1>{_e(title)}</h1>" + _cards([("rounds recorded", len(everything)),
                                                             ("maps", len(per_map))])
                     + f'<section class="panel"><h2>Maps</h2><ul class="inline">{picker}</ul></section>'
-                    + await _heatmaps(service, scope, named) + await _engagements(service, everything, guid)
+                    + _heatmaps(scope, named) + await _engagements(service, everything, guid)
                     + await _crossfire(service, everything, guid))
 
-    async def files_page(request: Any) -> Page:
+    async def files_page(request: Request) -> Page:
         found = await queries.files(get().db, None, 200)
         rows = [[f"<td>{_e(f.name)}</td>", f"<td>{_e(f.status)}</td>", f"<td>{_e(f.reason or '')}</td>",
                  f"<td>{_e(f.source)}</td>", f"<td>{_e(f.received_at)}</td>"] for f in found]
@@ -274,7 +275,7 @@ def build(get: Callable[[], Proximity]) -> list[Route]:
             [("File", False), ("Status", False), ("Reason", False), ("Source", False), ("Received", False)], rows,
             empty="No proximity file received yet."))
 
-    async def session_panel(request: Any) -> str:
+    async def session_panel(request: Request) -> str:
         service = get()
         try:
             start = datetime.fromisoformat(request.path_params["start"])

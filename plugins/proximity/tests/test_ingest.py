@@ -192,3 +192,15 @@ async def test_a_replaced_stats_round_takes_its_telemetry_along(make_kernel, pla
     second = await kernel.db.pool.fetchval("SELECT id FROM stats.rounds")
     assert second != first
     assert await kernel.db.pool.fetchval("SELECT stats_round_id FROM proximity.rounds") == second
+
+
+async def test_commands_answer_mistakes_politely(make_kernel, played) -> None:
+    kernel = await make_kernel(plugins={"stats", "proximity"})
+    await only(kernel, played.file)
+    for line, says in (("!trades 1999-01-01", "no gaming session on 1999-01-01"),
+                       ("!heatmap nowhere", "no telemetry for nowhere (maps: supply)"),
+                       ("!engagements zzzz-nobody", "no player matches 'zzzz-nobody'")):
+        reply = await kernel.commands.dispatch(kernel, line, CLI_ACTOR)
+        assert reply.error and reply.title == "Usage" and says in reply.description, (line, reply.description)
+    # Nothing linked to a session yet: the commands answer for every recorded round.
+    assert (await ask(kernel, "!trades")).title == "Trades: all recorded rounds"

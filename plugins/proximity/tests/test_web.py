@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import base64
+import html
 import io
 import re
 
@@ -71,12 +71,14 @@ async def test_pages(site, played) -> None:
     assert "Crossfire: two teammates hit the same enemy" in overview.text  # the definitions
     page = await client.get("/proximity/maps/supply")
     assert page.status_code == 200
-    images = re.findall(r'<img class="figure" src="data:image/png;base64,([^"]+)" alt="([^"]+)"', page.text)
+    images = re.findall(r'<img class="figure" src="([^"]+)" loading="lazy" alt="([^"]+)"', page.text)
     assert [alt for _, alt in images] == ["kills heatmap of supply", "deaths heatmap of supply",
                                           "presence heatmap of supply"]
-    picture = Image.open(io.BytesIO(base64.b64decode(images[0][0])))
-    assert picture.format == "PNG" and picture.width >= 600
-    assert len(picture.convert("RGB").getcolors(1 << 16) or []) > 50  # a picture, not a blank
+    picture = await client.get(html.unescape(images[0][0]))
+    assert (picture.status_code, picture.headers["content-type"]) == (200, "image/png")
+    drawn = Image.open(io.BytesIO(picture.content))
+    assert drawn.format == "PNG" and drawn.width >= 600
+    assert len(drawn.convert("RGB").getcolors(1 << 16) or []) > 50  # a picture, not a blank
     start = local(played.end_unix + 3).isoformat()  # the session starts with its one round's file time
     session = await client.get(f"/proximity/sessions/{start}")
     assert session.status_code == 200
@@ -87,3 +89,4 @@ async def test_pages(site, played) -> None:
     stats_page = await client.get(f"/sessions/{start}")
     assert 'data-plugin="proximity"' in stats_page.text and f'href="/proximity/sessions/{start}"' in stats_page.text
     assert (await client.get("/proximity/maps/nowhere")).status_code == 404
+    assert (await client.get("/proximity/heatmap.png", params={"map": "nowhere"})).status_code == 404
