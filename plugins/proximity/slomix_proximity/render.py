@@ -76,17 +76,16 @@ def heatmap_png(grid: heat.Grid, shape: heat.Grid, *, kind: str, title: str, ove
     if values.size:
         box = _extent(x0, y0, values.shape, cell)
         shown = np.ma.masked_less_equal(values, 0)
+        # Counts start at 0 (a single kill is then not the bottom of the scale) and end on a whole number.
+        top = float(values.max()) if kind == "presence" else max(1.0, float(np.ceil(values.max())))
         image = ax.imshow(shown, extent=box, origin="lower", cmap=COLOURS[kind], interpolation="nearest", zorder=2,
-                          alpha=0.9)
+                          alpha=0.9, vmin=0, vmax=top)
         bounds.append(box)
         bar = figure.colorbar(image, cax=figure.add_axes((0.86, 0.1, 0.03, 0.82)))
         bar.set_label(f"{UNITS[kind]} per {cell * METRES_PER_UNIT:.1f} m square", color=TEXT, fontsize=12)
         bar.ax.tick_params(colors=TEXT, labelsize=11)
         if kind != "presence":
-            from matplotlib.ticker import MaxNLocator
-
-            bar.locator = MaxNLocator(integer=True)  # counts: whole numbers
-            bar.update_ticks()
+            bar.set_ticks(np.arange(0, top + 1, max(1, int(np.ceil(top / 6)))))  # counts: whole numbers
     else:
         ax.text(0.5, 0.5, f"no {kind} recorded", transform=ax.transAxes, ha="center", va="center", color=TEXT)
     if bounds:
