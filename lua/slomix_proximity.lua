@@ -93,7 +93,8 @@ local function game_folders()
     return folders
 end
 
--- The first config file found wins; unknown keys and wrong types are reported and skipped.
+-- The first config file found wins; unknown keys and wrong types are reported and skipped. (As in
+-- slomix_round_end.lua: each module is one file on the server, in its own VM, so nothing is shared.)
 local function load_config()
     for k, v in pairs(DEFAULTS) do config[k] = v end
     for _, folder in ipairs(game_folders()) do

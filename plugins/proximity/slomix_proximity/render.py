@@ -8,6 +8,7 @@ metres; north (game +y) is up.
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import numpy as np
 
@@ -20,6 +21,31 @@ COLOURS = {"kills": "autumn", "deaths": "cool", "presence": "viridis"}
 BACKGROUND = "#1e1f22"
 PANEL = "#2b2d31"
 TEXT = "#dbdee1"
+
+
+def _figure(width: float, height: float, box: tuple[float, float, float, float]) -> tuple[Any, Any]:
+    """A dark figure and its axes at ``box`` (imported here: matplotlib costs half a second to import)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(width, height), dpi=100)
+    figure.patch.set_facecolor(BACKGROUND)
+    ax = figure.add_axes(box)
+    ax.set_facecolor(PANEL)
+    return figure, ax
+
+
+def _finish(figure: Any, ax: Any, title: str, *, size: int = 11, tight: bool = False) -> bytes:
+    ax.tick_params(colors=TEXT, labelsize=size)
+    for spine in ax.spines.values():
+        spine.set_color("#4e5058")
+    ax.set_title(title, color="#ffffff", fontsize=size + 2)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", facecolor=BACKGROUND,
+                   **({"bbox_inches": "tight", "pad_inches": 0.15} if tight else {}))
+    return buffer.getvalue()
 
 
 def _blocks(values: np.ndarray, x0: int, y0: int, factor: int) -> tuple[np.ndarray, int, int]:
@@ -43,11 +69,6 @@ def _extent(x0: int, y0: int, shape: tuple[int, int], cell: int) -> list[float]:
 def heatmap_png(grid: heat.Grid, shape: heat.Grid, *, kind: str, title: str, overview: Overview | None = None,
                 width_inches: float = 8.0) -> bytes:
     """``grid`` (of ``kind``) over the map: the overview image, else ``shape`` (presence of everyone)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib.figure import Figure
-
     factor = 1 if kind == "presence" else 2  # kills and deaths are sparse: count them in 6.5 m squares
     values, x0, y0 = _blocks(*grid.dense(), factor)
     cell = heat.CELL_UNITS * factor
@@ -55,10 +76,7 @@ def heatmap_png(grid: heat.Grid, shape: heat.Grid, *, kind: str, title: str, ove
     reference = ground if ground.size else values
     # As tall as the map is, so that a narrow phone screen wastes no height on margins.
     aspect = min(1.6, max(0.45, reference.shape[0] / reference.shape[1])) if reference.size else 0.8
-    figure = Figure(figsize=(width_inches, width_inches * 0.78 * aspect + 1.0), dpi=100)
-    figure.patch.set_facecolor(BACKGROUND)
-    ax = figure.add_axes((0.09, 0.1, 0.74, 0.82))
-    ax.set_facecolor(PANEL)
+    figure, ax = _figure(width_inches, width_inches * 0.78 * aspect + 1.0, (0.09, 0.1, 0.74, 0.82))
     bounds: list[list[float]] = []
     if overview is not None:
         from matplotlib.image import imread
@@ -94,26 +112,12 @@ def heatmap_png(grid: heat.Grid, shape: heat.Grid, *, kind: str, title: str, ove
     ax.set_aspect("equal")
     ax.set_xlabel("metres (east)", color=TEXT, fontsize=12)
     ax.set_ylabel("metres (north)", color=TEXT, fontsize=12)
-    ax.tick_params(colors=TEXT, labelsize=11)
-    for spine in ax.spines.values():
-        spine.set_color("#4e5058")
-    ax.set_title(title, color="#ffffff", fontsize=13)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", facecolor=BACKGROUND, bbox_inches="tight", pad_inches=0.15)
-    return buffer.getvalue()
+    return _finish(figure, ax, title, tight=True)
 
 
 def distance_png(distances_m: list[float], title: str) -> bytes:
     """How far apart fights were settled: a histogram of engagement distances (metres)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=(8, 4), dpi=100)
-    figure.patch.set_facecolor(BACKGROUND)
-    ax = figure.add_axes((0.09, 0.15, 0.88, 0.73))
-    ax.set_facecolor(PANEL)
+    figure, ax = _figure(8, 4, (0.09, 0.15, 0.88, 0.73))
     if distances_m:
         top = max(5.0, float(np.ceil(max(distances_m) / 5) * 5))
         ax.hist(distances_m, bins=np.arange(0, top + 5, 5), color="#f28e2b", edgecolor=BACKGROUND)
@@ -121,27 +125,13 @@ def distance_png(distances_m: list[float], title: str) -> bytes:
         ax.text(0.5, 0.5, "no engagements ended with a kill", transform=ax.transAxes, ha="center", color=TEXT)
     ax.set_xlabel("distance between the two players at the last exchange (metres)", color=TEXT)
     ax.set_ylabel("engagements won", color=TEXT)
-    ax.tick_params(colors=TEXT)
-    for spine in ax.spines.values():
-        spine.set_color("#4e5058")
-    ax.set_title(title, color="#ffffff", fontsize=11)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", facecolor=BACKGROUND)
-    return buffer.getvalue()
+    return _finish(figure, ax, title)
 
 
 def bars_png(rows: list[tuple[str, float]], *, title: str, xlabel: str, limit: float | None = None) -> bytes:
     """One horizontal bar per row (label, value), top row first; ``limit`` fixes the scale's end."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib.figure import Figure
-
     shown = rows[:15]
-    figure = Figure(figsize=(8, 1.2 + 0.38 * max(1, len(shown))), dpi=100)
-    figure.patch.set_facecolor(BACKGROUND)
-    ax = figure.add_axes((0.25, 0.12, 0.7, 0.76))
-    ax.set_facecolor(PANEL)
+    figure, ax = _figure(8, 1.2 + 0.38 * max(1, len(shown)), (0.25, 0.12, 0.7, 0.76))
     if shown:
         labels = [label for label, _ in shown][::-1]
         values = [value for _, value in shown][::-1]
@@ -152,10 +142,4 @@ def bars_png(rows: list[tuple[str, float]], *, title: str, xlabel: str, limit: f
         ax.text(0.5, 0.5, "nothing recorded", transform=ax.transAxes, ha="center", color=TEXT)
         ax.set_yticks([])
     ax.set_xlabel(xlabel, color=TEXT)
-    ax.tick_params(colors=TEXT)
-    for spine in ax.spines.values():
-        spine.set_color("#4e5058")
-    ax.set_title(title, color="#ffffff", fontsize=11)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", facecolor=BACKGROUND)
-    return buffer.getvalue()
+    return _finish(figure, ax, title)

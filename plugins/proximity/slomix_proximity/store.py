@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import anyio
 import asyncpg
 import numpy as np
 
@@ -22,15 +21,10 @@ LOCK = 0x9_80C5
 
 @asynccontextmanager
 async def transaction(conn: asyncpg.Connection) -> AsyncIterator[None]:
-    """A transaction holding the proximity lock (BEGIN and the lock in one round trip)."""
-    await conn.execute(f"BEGIN; SELECT pg_advisory_xact_lock({LOCK})")
-    try:
+    """A transaction holding the proximity lock."""
+    async with conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", LOCK)
         yield
-    except BaseException:
-        with anyio.CancelScope(shield=True):
-            await conn.execute("ROLLBACK")
-        raise
-    await conn.execute("COMMIT")
 
 
 async def file_by_hash(conn: asyncpg.Connection, sha256: str) -> asyncpg.Record | None:
