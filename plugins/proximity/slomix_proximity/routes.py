@@ -27,6 +27,10 @@ class ScopeQuery(msgspec.Struct, forbid_unknown_fields=True):
     player: Text | None = None
 
 
+class RoundsQuery(ScopeQuery, forbid_unknown_fields=True):
+    limit: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 100
+
+
 class HeatQuery(msgspec.Struct, forbid_unknown_fields=True):
     map: Text
     kind: Literal[heat.KINDS] = "kills"  # type: ignore[valid-type]
@@ -53,7 +57,7 @@ def build(get: Callable[[], Proximity]) -> list[Route]:
 
     async def rounds(request: Request) -> list[queries.RoundLine]:
         service, _, ids = await scoped(request)
-        return await queries.rounds(service.db, ids)
+        return await queries.rounds(service.db, ids[-request.query.limit:])
 
     async def maps(request: Request) -> list[MapLine]:
         return [MapLine(m, n) for m, n in await queries.maps(get().db)]
@@ -109,7 +113,8 @@ def build(get: Callable[[], Proximity]) -> list[Route]:
 
     return [
         route("maps", maps, "Maps with telemetry and their rounds", list[MapLine], query=None),
-        route("rounds", rounds, "Recorded rounds in scope, with what each recorded", list[queries.RoundLine]),
+        route("rounds", rounds, "Recorded rounds in scope (the latest ?limit=), with what each recorded",
+              list[queries.RoundLine], query=RoundsQuery),
         route("heatmap", heatmap, "A heatmap grid (?map=&kind=kills|deaths|presence, cells in game units)",
               queries.HeatGrid, query=HeatQuery),
         route("engagements", engagements, "Engagements: counts, outcomes, distances, who fought whom",

@@ -15,6 +15,7 @@ import numpy as np
 from .analytics import RoundFacts
 from .telemetry import Track
 
+CLASSES = {0: "soldier", 1: "medic", 2: "engineer", 3: "field ops", 4: "covert ops"}
 # One lock for proximity writes: linking looks at rounds other files and rounds may be changing.
 LOCK = 0x9_80C5
 
@@ -139,7 +140,7 @@ async def write_round(conn: asyncpg.Connection, file_id: int, facts: RoundFacts)
                 [(round_id, i, c.start_ms, c.end_ms, c.team, c.a, c.b, c.target, c.angle, c.hits, c.damage, c.killer)
                  for i, c in enumerate(facts.crossfires or [])])
     events = sorted(
-        [(s.t, "spawn", s.guid, s.team, None, s.at, str(s.player_class)) for s in t.spawns]
+        [(s.t, "spawn", s.guid, s.team, None, s.at, CLASSES.get(s.player_class)) for s in t.spawns]
         + [(r.t, "revive", r.guid, r.team, r.medic, r.at, None) for r in t.revives]
         + [(o.t, o.kind, o.guid, o.team, None, o.at, o.text) for o in t.objectives],
         key=lambda e: e[0])

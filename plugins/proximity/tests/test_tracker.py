@@ -177,3 +177,18 @@ def test_played_match_is_reproducible(tmp_path: Path) -> None:
     first = play(tmp_path / "one").path.read_text()
     second = play(tmp_path / "two").path.read_text()
     assert first == second
+
+
+def test_nothing_is_sampled_while_paused(tmp_path: Path) -> None:
+    match = Match(tmp_path, ROSTER[:2])
+    match.start()
+    match.run(1.0)
+    match.et.pause(True)
+    before = match.et.api_calls
+    match.run(5.0)
+    paused_calls = match.et.api_calls - before
+    match.et.pause(False)
+    match.run(1.0)
+    samples = [int(s[1]) for s in lines(match.end(), "S")]
+    assert paused_calls <= 3 * 100  # the game state and two configstrings a frame, nothing else
+    assert max(b - a for a, b in pairwise(sorted(set(samples)))) <= 200  # the round clock skipped the pause

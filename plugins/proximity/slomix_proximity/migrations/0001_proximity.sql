@@ -177,7 +177,7 @@ CREATE TABLE events (
     x        integer,
     y        integer,
     z        integer,
-    detail   text,
+    detail   text,                 -- a spawn's class, an objective's console text
     PRIMARY KEY (round_id, seq)
 );
 
