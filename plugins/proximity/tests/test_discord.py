@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from .conftest import stats_file
+from proximity_match import stats_file
 
 pytest.importorskip("slomix_discord")
 pytestmark = pytest.mark.anyio

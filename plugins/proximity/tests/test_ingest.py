@@ -6,12 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from proximity_match import BRONZE, ENDEKK, GUID, OLZ, QMR, SQUAZE, VID, Played, stats_file
 
 from slomix.cli import CLI_ACTOR
 from slomix.kernel import IncomingFile
 from slomix_proximity.store import unpack
-
-from .conftest import BRONZE, ENDEKK, GUID, OLZ, QMR, SQUAZE, VID, Played, stats_file
 
 pytestmark = pytest.mark.anyio
 

@@ -6,8 +6,7 @@ import time
 
 import anyio
 import pytest
-
-from .conftest import stats_file
+from proximity_match import stats_file
 
 pytest.importorskip("slomix_ssh")
 pytestmark = pytest.mark.anyio

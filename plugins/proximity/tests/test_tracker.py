@@ -8,13 +8,12 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
+from proximity_match import BRONZE, ENDEKK, GUID, OLZ, QMR, ROSTER, SQUAZE, VID, Played, play
 
 from slomix.testing.sftp import TEAM_ALLIES, TEAM_AXIS
 from slomix_proximity.analytics import derive
 from slomix_proximity.fileformat import parse_file
 from slomix_proximity.testing import Match, Player, synthetic_round
-
-from .conftest import BRONZE, ENDEKK, GUID, OLZ, QMR, ROSTER, SQUAZE, VID, Played, play
 
 pytest.importorskip("lupa")
 

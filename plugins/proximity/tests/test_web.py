@@ -8,11 +8,10 @@ import re
 
 import msgspec
 import pytest
+from proximity_match import GUID, VID, local, stats_file
 
 from slomix.cli import CLI_ACTOR
 from slomix_proximity import queries
-
-from .conftest import GUID, VID, local, stats_file
 
 pytest.importorskip("slomix_http")
 pytestmark = pytest.mark.anyio
