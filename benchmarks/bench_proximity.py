@@ -3,6 +3,8 @@ a map heatmap over 1 000 rounds.
 
 Targets: ingest of a 20-minute 6v6 round file (made by the tracker under the fake et) ≤ 1 s;
 a map heatmap over 1 000 rounds ≤ 100 ms (the grid; the PNG is drawn once per change and cached).
+The 1 000 rounds are five ingested rounds and copies of the first one's rows (playing 1 000 rounds
+under the fake et would take hours); the query reads them as it would any round.
 Run: .venv/bin/python benchmarks/bench_proximity.py [rounds]   (default 1000)
 """
 
