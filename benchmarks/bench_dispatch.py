@@ -19,19 +19,19 @@ N = 20_000
 
 class AsyncListener:
     @hookimpl
-    async def on_round(self, round):
+    async def on_round(self, event):
         return None
 
 
 class WaitingListener:
     @hookimpl
-    async def on_round(self, round):
+    async def on_round(self, event):
         await anyio.lowlevel.checkpoint()
 
 
 class SyncListener:
     @hookimpl
-    def on_round(self, round):
+    def on_round(self, event):
         return None
 
 
@@ -41,10 +41,10 @@ async def measure(kind: type, count: int) -> float:
         pm.register(kind(), name=f"p{i}")
     dispatcher = Dispatcher(pm)
     for _ in range(500):
-        await dispatcher.broadcast("on_round", round=None, kernel=None)
+        await dispatcher.broadcast("on_round", event=None, kernel=None)
     started = time.perf_counter()
     for _ in range(N):
-        await dispatcher.broadcast("on_round", round=None, kernel=None)
+        await dispatcher.broadcast("on_round", event=None, kernel=None)
     return (time.perf_counter() - started) / N * 1e6
 
 

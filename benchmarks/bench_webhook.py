@@ -53,10 +53,10 @@ class Stopwatch:
         return self._waiting.setdefault(round_time, anyio.Event())
 
     @hookimpl
-    async def on_round(self, round, kernel) -> None:
-        if round.round_time not in self.committed:
-            self.committed[round.round_time] = time.perf_counter()
-            self.expect(round.round_time).set()
+    async def on_round(self, event, kernel) -> None:
+        if event.round_time not in self.committed:
+            self.committed[event.round_time] = time.perf_counter()
+            self.expect(event.round_time).set()
 
 
 def report(end_unix: int) -> bytes:

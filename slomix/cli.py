@@ -51,7 +51,7 @@ def _parser(kernel: Kernel | None) -> argparse.ArgumentParser:
     cmd.add_argument("--as", dest="as_user", metavar="ID",
                      help="act as this user id (e.g. discord:1234) instead of the local operator")
 
-    imp = sub.add_parser("import", help="hand files to the plugins (on_files); folders recursively")
+    imp = sub.add_parser("import", help="hand files to the plugins (on_file); folders recursively")
     imp.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     imp.add_argument("--batch", type=_at_least_one, default=ingest.BATCH_FILES, metavar="N",
                      help=f"files handed over (and committed) together (default {ingest.BATCH_FILES})")

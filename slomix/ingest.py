@@ -1,5 +1,5 @@
-"""``slomix import PATH...``: hand files to the plugins in batches (``on_files``, else ``on_file``), with a
-progress bar and a summary."""
+"""``slomix import PATH...``: hand files to the plugins in batches (``on_file``), with a progress bar and a
+summary."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from .kernel import ExitCode, IncomingFile, Kernel
 MAX_FILE_BYTES = 64 * 1024 * 1024
 BATCH_FILES = 256
 BATCH_BYTES = 32 * 1024 * 1024
+SUMMARY = ("imported", "updated", "duplicate", "held", "quarantined", "failed", "ignored")
 
 
 def collect(paths: Iterable[Path]) -> list[Path]:
@@ -40,7 +41,7 @@ async def run(kernel: Kernel, paths: list[Path], *, as_json: bool = False, batch
         console.err.print(f"slomix: {error}", soft_wrap=True, highlight=False)
         return ExitCode.USAGE
     counts: Counter[str] = Counter()
-    problems: list[dict[str, str]] = []
+    problems: dict[str, list[dict[str, str]]] = {"quarantined": [], "failed": []}
     async with kernel:
         with console.progress() as bar:
             task = bar.add_task("importing", total=len(files))
@@ -48,23 +49,22 @@ async def run(kernel: Kernel, paths: list[Path], *, as_json: bool = False, batch
                 for path, found in zip(group, await _some(kernel, group), strict=True):
                     for status, detail in found:
                         counts[status] += 1
-                        if status == "quarantined":
-                            problems.append({"file": str(path), "reason": detail})
+                        if status in problems:
+                            problems[status].append({"file": str(path), "reason": detail})
                 bar.advance(task, len(group))
-    summary = {"files": len(files), **{k: counts.get(k, 0) for k in
-               ("imported", "updated", "duplicate", "held", "quarantined", "ignored")},
-               "quarantined_files": problems}
+    summary = {"files": len(files), **{k: counts.get(k, 0) for k in SUMMARY},
+               "quarantined_files": problems["quarantined"], "failed_files": problems["failed"]}
     if as_json:
         print(json.dumps(summary, indent=2))
     else:
-        console.out.print(console.table(
-            ["files", "imported", "updated", "duplicate", "held", "quarantined", "ignored"],
-            [[summary[k] for k in ("files", "imported", "updated", "duplicate", "held", "quarantined",
-                                   "ignored")]], title="Import"))
-        for problem in problems:
-            console.out.print(f"[red]quarantined[/red] {escape(problem['file'])}: {escape(problem['reason'])}",
-                              highlight=False, markup=True, soft_wrap=True)
-    return ExitCode.OK
+        console.out.print(console.table(["files", *SUMMARY], [[summary[k] for k in ("files", *SUMMARY)]],
+                                        title="Import"))
+        for status, found in problems.items():
+            for problem in found:
+                console.out.print(f"[red]{status}[/red] {escape(problem['file'])}: {escape(problem['reason'])}",
+                                  highlight=False, markup=True, soft_wrap=True)
+    # A file a plugin failed on was not stored: say so with the exit code (a re-run tries again).
+    return ExitCode.FAILED if problems["failed"] else ExitCode.OK
 
 
 def batches(files: list[Path], most: int = BATCH_FILES) -> Iterator[list[Path]]:
@@ -84,11 +84,11 @@ def batches(files: list[Path], most: int = BATCH_FILES) -> Iterator[list[Path]]:
 
 
 async def _some(kernel: Kernel, paths: list[Path]) -> list[list[tuple[str, str]]]:
-    read = await anyio.to_thread.run_sync(_read, paths)
-    incoming = [file for file in read if isinstance(file, IncomingFile)]
+    offered = await anyio.to_thread.run_sync(_offer, paths)
+    incoming = [file for file in offered if isinstance(file, IncomingFile)]
     outcomes = iter(await kernel.ingest_many(incoming))
     found = []
-    for file in read:
+    for file in offered:
         if not isinstance(file, IncomingFile):
             found.append([("quarantined", file)])
         else:
@@ -97,12 +97,14 @@ async def _some(kernel: Kernel, paths: list[Path]) -> list[list[tuple[str, str]]
     return found
 
 
-def _read(paths: list[Path]) -> list[IncomingFile | str]:
-    """Each file's bytes, or why it was refused."""
-    read: list[IncomingFile | str] = []
+def _offer(paths: list[Path]) -> list[IncomingFile | str]:
+    """Each file as the plugins get it (its bytes read only by a plugin that wants them), or why
+    it was refused."""
+    offered: list[IncomingFile | str] = []
     for path in paths:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            read.append(f"larger than {MAX_FILE_BYTES} bytes")
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            offered.append(f"larger than {MAX_FILE_BYTES} bytes")
         else:
-            read.append(IncomingFile(name=path.name, data=path.read_bytes(), source="import", path=str(path)))
-    return read
+            offered.append(IncomingFile(name=path.name, source="import", path=path, size=size))
+    return offered

@@ -65,72 +65,47 @@ class Recorder:
 async def test_hook_on_file(make_kernel) -> None:
     class Csv(Recorder):
         @hookimpl
-        async def on_file(self, file):
-            if not file.name.endswith(".csv"):
-                return None
-            self.seen.append(("file", file.name))
-            return FileOutcome(status="imported", kind="csv", detail=f"{len(file.data)} bytes")
+        async def on_file(self, files):
+            self.seen.append(("files", [f.name for f in files]))
+            return [FileOutcome(status="imported", kind="csv", detail=f"{f.size} bytes") if f.name.endswith(".csv")
+                    else None for f in files]
 
     class Other:
         @hookimpl
-        def on_file(self, file):
+        def on_file(self, files):
             return None
-
-    csv = Csv()
-    kernel = await make_kernel(plugins=set(), extra={"csv": ("plugin", csv), "other": ("plugin", Other())})
-    outcomes = await kernel.ingest(IncomingFile(name="a.csv", data=b"1,2,3"))
-    assert outcomes == [("csv", FileOutcome(status="imported", kind="csv", detail="5 bytes"))]
-    assert await kernel.ingest(IncomingFile(name="a.txt", data=b"x")) == []
-
-
-async def test_hook_on_files(make_kernel) -> None:
-    class Bulk(Recorder):
-        @hookimpl
-        async def on_files(self, files):
-            self.seen.append(("files", [f.name for f in files]))
-            return [FileOutcome(status="imported", kind="csv") if f.name.endswith(".csv") else None for f in files]
-
-        @hookimpl
-        async def on_file(self, file):
-            self.seen.append(("one", file.name))
-            return (await self.on_files([file]))[0]
-
-    class Single(Recorder):
-        @hookimpl
-        def on_file(self, file):
-            self.seen.append(("file", file.name))
 
     class Wrong:
         @hookimpl
-        def on_files(self, files):
+        def on_file(self, files):
             return [None]  # one answer for two files
 
-    bulk, single = Bulk(), Single()
-    kernel = await make_kernel(plugins=set(), extra={"bulk": ("plugin", bulk), "single": ("plugin", single),
+    csv = Csv()
+    kernel = await make_kernel(plugins=set(), extra={"csv": ("plugin", csv), "other": ("plugin", Other()),
                                                     "wrong": ("plugin", Wrong())})
-    outcomes = await kernel.ingest_many([IncomingFile(name="a.csv", data=b"1"), IncomingFile(name="b.txt", data=b"")])
-    assert bulk.seen == [("files", ["a.csv", "b.txt"])]
-    assert single.seen == [("file", "a.csv"), ("file", "b.txt")]
-    first, second = dict(outcomes[0]), dict(outcomes[1])
-    assert first["bulk"] == FileOutcome(status="imported", kind="csv")
-    assert set(second) == {"wrong"} and first["wrong"] == second["wrong"]
-    assert second["wrong"].status == "quarantined" and "not a list of 2 outcomes" in second["wrong"].detail
-    assert dict(await kernel.ingest(IncomingFile(name="c.csv", data=b"")))["bulk"].kind == "csv"
-    assert bulk.seen[1:] == [("one", "c.csv"), ("files", ["c.csv"])]
+    assert await kernel.ingest(IncomingFile(name="a.csv", data=b"1,2,3")) == [
+        ("csv", FileOutcome(status="imported", kind="csv", detail="5 bytes"))]
+    first, second = await kernel.ingest_many([IncomingFile(name="b.csv", data=b"1"),
+                                              IncomingFile(name="c.txt", data=b"")])
+    assert csv.seen == [("files", ["a.csv"]), ("files", ["b.csv", "c.txt"])]
+    assert dict(first)["csv"] == FileOutcome(status="imported", kind="csv", detail="1 bytes")
+    assert set(dict(second)) == {"wrong"} and dict(first)["wrong"] == dict(second)["wrong"]
+    assert dict(second)["wrong"].status == "failed" and "not a list of 2 outcomes" in dict(second)["wrong"].detail
 
 
 async def test_hook_on_round(make_kernel) -> None:
     class Listener(Recorder):
         @hookimpl
-        async def on_round(self, round, kernel):
+        async def on_round(self, event, kernel):
             await anyio.lowlevel.checkpoint()
-            self.seen.append(("round", round["id"]))
+            self.seen.append(("round", event["id"]))
 
     a, b = Listener(), Listener()
     kernel = await make_kernel(plugins=set(), extra={"a": ("plugin", a), "b": ("plugin", b)})
-    results = await kernel.broadcast("on_round", round={"id": 7})
-    assert sorted(r.plugin for r in results) == ["a", "b"]
-    assert a.seen == b.seen == [("round", 7)]
+    kernel.emit("on_round", event={"id": 7})
+    kernel.emit("on_round", event={"id": 8})
+    await kernel.settle()
+    assert a.seen == b.seen == [("round", 7), ("round", 8)]
 
 
 async def test_hook_on_demo(make_kernel) -> None:
@@ -138,12 +113,11 @@ async def test_hook_on_demo(make_kernel) -> None:
         @hookimpl
         def on_demo(self, demo):
             self.seen.append(("demo", demo.name))
-            return FileOutcome(status="stored", kind="demo")
 
     analyser = Analyser()
     kernel = await make_kernel(plugins=set(), extra={"analyser": ("plugin", analyser)})
-    results = await kernel.broadcast("on_demo", demo=IncomingFile(name="x.dm_84", data=b"\0"))
-    assert results[0].value.status == "stored"
+    kernel.emit("on_demo", demo=IncomingFile(name="x.dm_84", data=b"\0"))
+    await kernel.settle()
     assert analyser.seen == [("demo", "x.dm_84")]
 
 

@@ -140,6 +140,10 @@ async def import_and_watch_the_channel(kernel: Kernel, fake_discord: Any, shared
     for path in files:
         [(_, outcome)] = await kernel.ingest(incoming(path))
         assert outcome.status == "imported"
+    await kernel.settle()
+    # The session ends once no round follows within the gap: long ago for these files.
+    assert "stats.session_result" in [job.name for job in kernel.scheduler.jobs()]
+    await kernel.scheduler.clock.advance(0)
     for path in files:
         map_name, number = path.stem[18:].rsplit("-round-", 1)
         posted = await fake_discord.wait_for_message(

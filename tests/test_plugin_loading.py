@@ -53,7 +53,7 @@ def test_typo_in_a_hook_name_fails_that_plugin_only() -> None:
 def test_wrong_hook_arguments_fail_that_plugin_only() -> None:
     class WrongArgs:
         @hookimpl
-        def on_round(self, round, colour):
+        def on_round(self, event, colour):
             pass
 
     kernel = Kernel(Config({}), only=set(), extra={"wrong": ("plugin", WrongArgs())}).load()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,16 +35,48 @@ class HookResult:
 
 
 ErrorSink = Callable[[str, str, BaseException], None]
+GRACE_SECONDS = 10.0  # how long a timed-out guarded plugin may take to finish its shielded work
 
 
 def _log_error(plugin: str, hook: str, error: BaseException) -> None:
-    log.error("plugin %r failed in %s: %s", plugin, hook, _describe(error))
+    log.error("plugin %r failed in %s: %s", plugin, hook, describe(error))
 
 
-def _describe(error: BaseException) -> str:
+def describe(error: BaseException) -> str:
     if isinstance(error, TimeoutError):
         return "timed out"
     return f"{type(error).__name__}: {error}"
+
+
+class _Guard:
+    """The cancel scope one guarded implementation runs in, and how its timeout ends it."""
+
+    __slots__ = ("scope",)
+
+    def __init__(self) -> None:
+        self.scope: anyio.CancelScope | None = None
+
+    async def run(self, coro: Any) -> Any:
+        with anyio.CancelScope() as self.scope:
+            return await coro
+        raise TimeoutError  # only reached when the scope was cancelled
+
+    async def wait(self, task: asyncio.Future[Any], seconds: float) -> None:
+        done = anyio.Event()
+        task.add_done_callback(lambda _task: done.set())
+        try:
+            with anyio.move_on_after(seconds):
+                await done.wait()
+            if not task.done():
+                assert self.scope is not None
+                self.scope.cancel()  # shielded sections inside the plugin still finish
+                with anyio.move_on_after(GRACE_SECONDS):
+                    await done.wait()
+        finally:
+            if not task.done():
+                task.cancel()  # a plugin that ignores cancellation is stopped the hard way
+                with anyio.CancelScope(shield=True):
+                    await asyncio.wait([task])
 
 
 class Dispatcher:
@@ -80,7 +112,7 @@ class Dispatcher:
                 results.append(HookResult(impl.plugin_name, value))
         return results
 
-    async def broadcast(self, hook_name: str, /, *, skip: Collection[str] = (), **kwargs: Any) -> list[HookResult]:
+    async def broadcast(self, hook_name: str, /, *, guarded: bool = False, **kwargs: Any) -> list[HookResult]:
         """Call every implementation; await the async ones concurrently.
 
         Each coroutine starts eagerly (Python 3.12 eager tasks): one that
@@ -88,12 +120,16 @@ class Dispatcher:
         listeners that ignore an event. Those that wait are awaited together
         in an AnyIO task group, each under its plugin's timeout. An exception
         or a timeout is reported with the plugin's name and never cancels the
-        others. Results come back in call order. Plugins named in ``skip`` are
-        not called.
+        others. Results come back in call order.
+
+        ``guarded`` runs each implementation in a cancel scope of its own, and a timeout
+        cancels that scope: a plugin's shielded section (a commit and what must follow it)
+        then completes, and an answer it still gives counts. It costs a few microseconds per
+        plugin, so it is for hooks that store data (files), not for every event.
         """
-        impls = [impl for impl in self.implementations(hook_name) if impl.plugin_name not in skip]
+        impls = self.implementations(hook_name)
         results: list[HookResult | None] = [None] * len(impls)
-        pending: list[tuple[int, str, asyncio.Future[Any]]] = []
+        pending: list[tuple[int, str, asyncio.Future[Any], _Guard | None]] = []
         loop = asyncio.get_running_loop()
         for index, impl in enumerate(impls):
             plugin = impl.plugin_name
@@ -102,7 +138,11 @@ class Dispatcher:
             except Exception as error:
                 results[index] = self._fail(plugin, hook_name, error)
                 continue
+            guard = None
             if inspect.iscoroutine(value):
+                if guarded:
+                    guard = _Guard()
+                    value = guard.run(value)
                 value = asyncio.Task(value, loop=loop, eager_start=True)
             elif inspect.isawaitable(value):
                 value = asyncio.ensure_future(value)
@@ -112,13 +152,16 @@ class Dispatcher:
             if value.done():
                 results[index] = self._settled(plugin, hook_name, value)
             else:
-                pending.append((index, plugin, value))
+                pending.append((index, plugin, value, guard))
 
-        async def settle(index: int, plugin: str, task: asyncio.Future[Any]) -> None:
+        async def settle(index: int, plugin: str, task: asyncio.Future[Any], guard: _Guard | None) -> None:
             try:
-                # Awaiting a task that our own scope cancels cancels the task too.
-                with anyio.fail_after(self._timeout_of(plugin)):
-                    await task
+                if guard is None:
+                    # Awaiting a task that our own scope cancels cancels the task too.
+                    with anyio.fail_after(self._timeout_of(plugin)):
+                        await task
+                else:
+                    await guard.wait(task, self._timeout_of(plugin))
             except Exception as error:
                 results[index] = self._fail(plugin, hook_name, error)
             else:

@@ -2,18 +2,30 @@
 
 Each function below is a hook. A plugin implements the ones it needs with
 ``@hookimpl`` methods of the same name; an implementation may accept any
-subset of the hook's arguments. Event hooks (``on_file``, ``on_files``, ``on_round``,
+subset of the hook's arguments. Event hooks (``on_file``, ``on_round``,
 ``on_demo``, ``on_startup``, ``on_shutdown``, ``on_serve``) may be ``async``;
 the kernel's dispatcher awaits them (pluggy itself is synchronous, see
 ``slomix.kernel.dispatch``). Registration hooks are called once at start-up.
 
-Every hook here is documented in its docstring and exercised by a test named
-``test_hook_<name>``: ``tests/test_contract.py`` fails when either is missing.
+Every hook here is documented in ``docs/hooks.md`` with the same signature and exercised
+by a test named ``test_hook_<name>`` that drives its real producer:
+``tests/test_contract.py`` fails when either is missing or they disagree.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import pluggy
+
+if TYPE_CHECKING:
+    from .commands import Command
+    from .files import FileOutcome, IncomingFile
+    from .migrations import MigrationSet
+    from .reply import Announcement
+    from .routes import Route
+    from .runtime import Kernel
+    from .subcommands import SubCommand
 
 hookspec = pluggy.HookspecMarker("slomix")
 hookimpl = pluggy.HookimplMarker("slomix")
@@ -23,52 +35,44 @@ hookimpl = pluggy.HookimplMarker("slomix")
 
 
 @hookspec
-def on_file(file, kernel):
-    """A file arrived (SFTP poller, webhook route, upload, ``slomix import``).
+def on_file(files: list[IncomingFile], kernel: Kernel) -> list[FileOutcome | None] | None:
+    """Files arrived: one (a webhook, an upload) or a batch (``slomix import``, a poller catching up).
 
-    ``file`` is a :class:`slomix.kernel.files.IncomingFile` (name, bytes,
-    source). A plugin that recognises the file ingests it and returns a
-    :class:`slomix.kernel.files.FileOutcome`; plugins that do not recognise it
-    return ``None``. Called through ``kernel.broadcast``: every plugin sees
-    every file, each under its own timeout.
+    ``files`` is a list of :class:`slomix.kernel.files.IncomingFile` (name, source, size,
+    bytes read on first use). A plugin that recognises some of them ingests them and answers
+    a list as long as ``files``: a :class:`slomix.kernel.files.FileOutcome` per file it
+    recognised, ``None`` for the others; ``None`` alone means none was its kind. Every plugin
+    sees every batch, each under its own timeout (``kernel.ingest`` / ``kernel.ingest_many``).
+    A plugin that fails or times out is reported ``failed`` for each file, never
+    ``quarantined``: that status says the file itself is bad.
     """
 
 
 @hookspec
-def on_files(files, kernel):
-    """Many files arrived together (``slomix import``, a poller catching up).
-
-    ``files`` is a list of :class:`slomix.kernel.files.IncomingFile`. A plugin
-    that stores files faster together (one transaction, bulk writes) answers
-    with a list as long as ``files``: a ``FileOutcome`` per file it recognised,
-    ``None`` for the others. A plugin implementing this hook is not also given
-    these files through ``on_file``; every other plugin is, one file at a time.
-    Single files (``kernel.ingest``) still go through ``on_file``.
-    """
-
-
-@hookspec
-def on_round(round, kernel):
+def on_round(event: Any, kernel: Kernel) -> None:
     """A round was committed to the database.
 
-    ``round`` is the round as published by the plugin that stored it (the
-    stats plugin publishes ``slomix_stats.api.RoundEvent``). Called after the
-    commit, so a reaction (scoring, announcements, predictions) sees the data
-    it is told about. Broadcast; return values are ignored.
+    ``event`` is the round as published by the plugin that stored it (the stats plugin
+    publishes ``slomix_stats.api.RoundEvent`` with ``kernel.emit``). Delivered on the
+    kernel's task group after the commit and outside the producer's timeout, so a reaction
+    (scoring, announcements, predictions) sees the data it is told about and never holds up
+    an ingest. Each listener runs under its own timeout; return values are ignored.
     """
 
 
 @hookspec
-def on_demo(demo, kernel):
+def on_demo(demo: IncomingFile, kernel: Kernel) -> FileOutcome | None:
     """A demo file was stored; analysers react (parse, highlights, clips).
 
-    ``demo`` is a :class:`slomix.kernel.files.IncomingFile` whose bytes are
-    the stored demo. Broadcast; return a ``FileOutcome`` or ``None``.
+    ``demo`` is a :class:`slomix.kernel.files.IncomingFile` whose ``path`` is the stored demo
+    (its bytes are read only if asked for). Emitted by the plugin that stores demos
+    (``kernel.emit("on_demo", demo=...)``); listeners run outside the producer's timeout and
+    start their long work as kernel jobs. Return values are ignored.
     """
 
 
 @hookspec
-def on_announce(announcement, kernel):
+def on_announce(announcement: Announcement, kernel: Kernel) -> None:
     """Something worth telling the community happened (a round summary, a session result).
 
     ``announcement`` is a :class:`slomix.kernel.reply.Announcement`: a topic such as
@@ -82,7 +86,7 @@ def on_announce(announcement, kernel):
 
 
 @hookspec
-def on_command(kernel):
+def on_command(kernel: Kernel) -> list[Command]:
     """Return the plugin's commands: a list of :class:`slomix.kernel.commands.Command`.
 
     Commands are adapter-neutral (name, aliases, typed arguments, help,
@@ -93,7 +97,7 @@ def on_command(kernel):
 
 
 @hookspec
-def on_http_route(kernel):
+def on_http_route(kernel: Kernel) -> list[Route]:
     """Return the plugin's routes and pages: a list of :class:`slomix.kernel.routes.Route`.
 
     A route names its method, path, handler, msgspec request and response
@@ -103,7 +107,7 @@ def on_http_route(kernel):
 
 
 @hookspec
-def on_config_schema():
+def on_config_schema() -> type | None:
     """Return the msgspec ``Struct`` type of the plugin's config section.
 
     The kernel validates ``[plugins.<name>]`` (or ``[adapters.<name>]``)
@@ -114,7 +118,7 @@ def on_config_schema():
 
 
 @hookspec
-def on_migrations():
+def on_migrations() -> MigrationSet | list[MigrationSet]:
     """Return the plugin's database migrations as :class:`slomix.kernel.migrations.MigrationSet`.
 
     A set names the PostgreSQL schema the plugin owns, the package folder of
@@ -124,7 +128,7 @@ def on_migrations():
 
 
 @hookspec
-def on_cli(kernel):
+def on_cli(kernel: Kernel) -> list[SubCommand]:
     """Return extra ``slomix`` sub-commands: a list of :class:`slomix.kernel.subcommands.SubCommand`.
 
     Lets a plugin add terminal commands (``slomix import``, ``slomix parse``)
@@ -133,7 +137,7 @@ def on_cli(kernel):
 
 
 @hookspec
-def on_health(kernel):
+def on_health(kernel: Kernel) -> dict[str, Any] | None:
     """Return a JSON-able dict describing this plugin's state, or ``None``.
 
     Collected into ``kernel.health()`` (served at ``/health`` and printed by
@@ -145,7 +149,7 @@ def on_health(kernel):
 
 
 @hookspec
-def on_startup(kernel):
+def on_startup(kernel: Kernel) -> None:
     """The database is migrated and every plugin is configured: prepare.
 
     Runs before any adapter serves. ``kernel.task_group`` is open for
@@ -155,28 +159,30 @@ def on_startup(kernel):
 
 
 @hookspec
-def on_serve(kernel):
+def on_serve(kernel: Kernel) -> None:
     """Run an adapter's front end until cancelled (``slomix run`` only).
 
     The HTTP adapter serves requests here, the Discord adapter runs its
-    client, the SSH adapter polls. Each implementation runs as its own task
-    in the kernel's task group; it is cancelled at shut-down, before
-    ``on_shutdown``. An adapter with nothing configured logs one line saying
-    what to configure and returns.
+    client, the SSH adapter polls. ``kernel.serve()`` runs each implementation
+    as its own task; one that crashes is reported with its name and the others
+    go on. They are cancelled at shut-down, before ``on_shutdown``. An adapter
+    with nothing configured logs one line saying what to configure and returns.
     """
 
 
 @hookspec
-def on_shutdown(kernel):
+def on_shutdown(kernel: Kernel) -> None:
     """The process is stopping: finish in-flight work and release resources.
 
-    Called after every ``on_serve`` task has ended and before the database
-    closes, in reverse order of start-up.
+    Called once every ``on_serve`` task has ended and the emitted events are delivered,
+    before the database closes. Every plugin's implementation runs concurrently, each under
+    its own timeout (a broadcast, like the other events); then the kernel's task group is
+    cancelled.
     """
 
 
 @hookspec(firstresult=True)
-def on_asgi_app(kernel):
+def on_asgi_app(kernel: Kernel) -> Any:
     """Return the ASGI application that serves the kernel's routes, or ``None``.
 
     Implemented by the HTTP adapter; the testing kit uses it to talk HTTP to a

@@ -23,15 +23,21 @@ from . import migrations
 from .commands import CommandRegistry
 from .config import Config, validate
 from .database import Database
-from .dispatch import Dispatcher, HookResult
+from .dispatch import Dispatcher, HookResult, describe
 from .errors import ConfigError, MigrationError, PermissionDenied
+from .events import EventQueue
 from .files import FileOutcome, IncomingFile
 from .permissions import Actor, Permissions, Tier
 from .plugins import Kind, PluginInfo, load, new_plugin_manager
 from .routes import Route
+from .scheduler import ManualClock, RealClock, Scheduler
 from .subcommands import SubCommand
 
 log = logging.getLogger("slomix.kernel")
+
+# Events waiting for their listeners before a new ingest waits for them (bounds the memory of
+# an import that produces rounds faster than plugins react to them).
+EVENT_BACKLOG = 1000
 
 
 class Kernel:
@@ -44,6 +50,7 @@ class Kernel:
         only: set[str] | None = None,
         extra: Mapping[str, tuple[Kind, Any]] | None = None,
         database_url: str | None = None,
+        clock: RealClock | ManualClock | None = None,
     ) -> None:
         self.config = config or Config()
         configured = self.config.kernel.database_url
@@ -61,6 +68,8 @@ class Kernel:
         )
         self.permissions = Permissions(None, self.config.kernel.root_users)
         self.dispatcher = Dispatcher(self.pm, self._timeout_of, self._report)
+        self.events = EventQueue(self.dispatcher, self)
+        self.scheduler = Scheduler(clock, on_error=self._scheduled_failed)
         self._only = only
         self._extra = extra
         self._loaded = False
@@ -169,6 +178,11 @@ class Kernel:
         info = self.plugin(name)
         return self.config.timeout(info.kind, name) if info else self.config.kernel.plugin_timeout
 
+    def _scheduled_failed(self, name: str, error: BaseException) -> None:
+        """A scheduled job failed: reported under the plugin its name starts with (``stats.refresh``)."""
+        owner = name.split(".", 1)[0]
+        self._report(owner if self.plugin(owner) else "kernel", f"scheduled {name}", error)
+
     def _report(self, plugin: str, hook: str, error: BaseException) -> None:
         text = "timed out" if isinstance(error, TimeoutError) else f"{type(error).__name__}: {error}"
         log.error("plugin %r failed in %s: %s", plugin, hook, text,
@@ -208,6 +222,9 @@ class Kernel:
             await self.open_database()
             self._task_group = await stack.enter_async_context(anyio.create_task_group())
             stack.push_async_callback(self._shutdown)
+            self.events.open()
+            self._task_group.start_soon(self.events.deliver)
+            self.scheduler.start(self._task_group)
             for result in await self.broadcast("on_startup"):
                 if not result.ok:
                     self._drop(result.plugin, f"on_startup failed: {result.error}")
@@ -220,7 +237,9 @@ class Kernel:
         return self
 
     async def _shutdown(self) -> None:
+        self.scheduler.shutdown()
         with anyio.CancelScope(shield=True):
+            await self.settle()  # committed rounds are still told to their listeners
             await self.broadcast("on_shutdown")
         if self._task_group is not None:
             self._task_group.cancel_scope.cancel()
@@ -254,38 +273,43 @@ class Kernel:
         return await self.dispatcher.first(hook, kernel=self, **kwargs)
 
     async def ingest(self, file: IncomingFile) -> list[tuple[str, FileOutcome]]:
-        """Hand a file to ``on_file``; return each recognising plugin's outcome."""
-        found: list[tuple[str, FileOutcome]] = []
-        for result in await self.broadcast("on_file", file=file):
-            self._collect(found, result, result.value)
-        return found
+        """Hand one file to ``on_file`` (a batch of one); return each recognising plugin's outcome."""
+        return (await self.ingest_many([file]))[0]
 
     async def ingest_many(self, files: Sequence[IncomingFile]) -> list[list[tuple[str, FileOutcome]]]:
-        """Hand files to ``on_files`` (plugins that take them together) and to ``on_file`` (the
-        others, one by one); return, per file, each recognising plugin's outcome."""
+        """Hand a batch of files to ``on_file``; return, per file, each recognising plugin's outcome.
+
+        A plugin that fails or times out is reported ``failed`` for every file of the batch.
+        Waits first while the emitted events pile up, so a long import cannot run ahead of
+        its listeners without bound.
+        """
         files = list(files)
+        await self.events.below(EVENT_BACKLOG)
         found: list[list[tuple[str, FileOutcome]]] = [[] for _ in files]
-        batched = set()
-        for result in await self.broadcast("on_files", files=files):
-            batched.add(result.plugin)
+        for result in await self.dispatcher.broadcast("on_file", guarded=True, files=files, kernel=self):
             answers = result.value if result.ok else None
-            if result.ok and (not isinstance(answers, list) or len(answers) != len(files)):
+            if answers is not None and (not isinstance(answers, list) or len(answers) != len(files)):
                 result = HookResult(result.plugin, error=TypeError(
-                    f"on_files answered {type(answers).__name__}, not a list of {len(files)} outcomes"))
+                    f"on_file answered {type(answers).__name__}, not a list of {len(files)} outcomes"))
+                answers = None
             for index in range(len(files)):
-                self._collect(found[index], result, answers[index] if result.ok else None)
-        for index, file in enumerate(files):
-            for result in await self.dispatcher.broadcast("on_file", skip=batched, file=file, kernel=self):
-                self._collect(found[index], result, result.value)
+                if not result.ok:
+                    found[index].append((result.plugin, FileOutcome(
+                        status="failed", detail=f"plugin {result.plugin} failed: {describe(result.error)}")))
+                elif answers is not None and answers[index] is not None:
+                    found[index].append((result.plugin, answers[index]))
         return found
 
-    @staticmethod
-    def _collect(found: list[tuple[str, FileOutcome]], result: HookResult, outcome: FileOutcome | None) -> None:
-        if not result.ok:
-            found.append((result.plugin, FileOutcome(
-                status="quarantined", detail=f"plugin {result.plugin} failed: {result.error}")))
-        elif outcome is not None:
-            found.append((result.plugin, outcome))
+    def emit(self, hook: str, /, **payload: Any) -> None:
+        """Fan an event out to every plugin's ``hook`` on the kernel's task group, in the order
+        emitted, after the caller has gone on: the listeners' time never counts against the
+        caller's timeout. Each listener runs under its own timeout; errors are reported with
+        the plugin's name. ``await settle()`` waits until every emitted event is delivered."""
+        self.events.put(hook, payload)
+
+    async def settle(self) -> None:
+        """Wait until every event emitted so far (and any they emitted) has been delivered."""
+        await self.events.below(1)
 
     def settings_for(self, name: str) -> Any:
         return self.settings.get(name)

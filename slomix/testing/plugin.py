@@ -4,7 +4,9 @@
   ``$SLOMIX_TEST_DATABASE_URL``).
 - ``make_kernel``: ``await make_kernel(plugins={"stats"}, config={...})`` gives a
   started kernel with the chosen plugins on a fresh database cloned from a
-  template migrated once per plugin set.
+  template migrated once per plugin set. Its scheduler runs on a
+  ``ManualClock``: timers fire only when the test calls
+  ``await kernel.scheduler.clock.advance(seconds)``.
 - ``http_client``: ``await http_client(kernel)`` gives an httpx2 client talking
   to the kernel's ASGI app in-process.
 - ``shared_data``: the folder of real game-server files (``../shared/data``).
@@ -60,6 +62,7 @@ def slomix_templates(slomix_postgres: str) -> TemplateDatabases:
 async def make_kernel(slomix_templates: TemplateDatabases, tmp_path: Path) -> AsyncIterator[Any]:
     """Factory: a started kernel with a chosen plugin set on its own fresh database."""
     from slomix.kernel import Config, Kernel
+    from slomix.kernel.scheduler import ManualClock
 
     async with AsyncExitStack() as stack:
 
@@ -68,7 +71,7 @@ async def make_kernel(slomix_templates: TemplateDatabases, tmp_path: Path) -> As
             data = {"slomix": {"data_dir": str(tmp_path / "data")}}
             for key, value in (config or {}).items():
                 data.setdefault(key, {}).update(value)
-            kernel = Kernel(Config(data, source="<test>"), only=plugins, extra=extra)
+            kernel = Kernel(Config(data, source="<test>"), only=plugins, extra=extra, clock=ManualClock())
             kernel.load()
             url = await slomix_templates.fresh_database(kernel)
             kernel.db.url = url

@@ -42,7 +42,7 @@ class HttpAdapter:
         return self._apps[id(kernel)]
 
     @hookimpl
-    def on_round(self, kernel: Kernel) -> None:
+    def on_round(self, kernel: Kernel) -> None:  # the event itself does not matter here
         """A round was committed: cached answers may be stale."""
         app = self._apps.get(id(kernel))
         if app is not None and app.state.site.cache is not None:

@@ -16,7 +16,8 @@ async def test_public_json_is_served_from_the_cache_until_a_round(client) -> Non
     assert "x-cache" not in first.headers and again.headers["x-cache"] == "hit"
     assert again.json() == first.json() and again.headers["x-request-id"] != first.headers["x-request-id"]
     assert "x-cache" not in (await client.get("/api/items/a?limit=3")).headers  # another query, another entry
-    await client.kernel.broadcast("on_round", round=object())
+    client.kernel.emit("on_round", event=object())
+    await client.kernel.settle()
     assert "x-cache" not in (await client.get("/api/items/a?limit=2")).headers
 
 

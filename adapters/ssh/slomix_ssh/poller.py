@@ -27,6 +27,8 @@ from .transfer import download, keep
 
 log = logging.getLogger("slomix.ssh")
 
+BATCH_FILES = 64  # files of one pass handed to the plugins together
+
 
 def summarize(outcomes: list[tuple[str, FileOutcome]]) -> str:
     """What the plugins did with a file, for the ledger: "stats: imported (round 12)"."""
@@ -120,8 +122,8 @@ class Poller:
         self.status.failed = {p: r for p, r in self.status.failed.items() if p in listed}
         ready, self._waiting = self._settler.ready(fresh)
         fetched = 0
-        for entry in ready:
-            fetched += await self._take(sftp, entry)
+        for start in range(0, len(ready), BATCH_FILES):
+            fetched += await self._take(sftp, ready[start:start + BATCH_FILES])
         self.status.last_poll = datetime.now(UTC)
         self.status.waiting = self._waiting
         await self._save_status()
@@ -142,29 +144,45 @@ class Poller:
         self.status.error(f"{entry.path}: {reason}")
         log.warning("ssh %s: left %s on the server: %s", self.server.name, entry.path, reason)
 
-    async def _take(self, sftp: Any, entry: Entry) -> int:
+    async def _take(self, sftp: Any, entries: list[Entry]) -> int:
+        """Fetch ``entries`` and hand the new ones on together (a catch-up is one batch, not one
+        transaction per file); returns how many were handed on."""
+        fetched: list[tuple[Entry, str, IncomingFile]] = []
+        for entry in entries:
+            got = await self._fetch(sftp, entry)
+            if got is not None:
+                fetched.append(got)
+        if not fetched:
+            return 0
+        outcomes = await self.kernel.ingest_many([file for _entry, _digest, file in fetched])
+        for (entry, digest, file), found in zip(fetched, outcomes, strict=True):
+            summary = summarize(found)
+            if any(outcome.status == "failed" for _plugin, outcome in found):
+                self._hold_back(entry, summary)  # not stored: fetched again after retry_failed_seconds
+                continue
+            await self.ledger.record(entry, digest, summary)
+            log.info("ssh %s: fetched %s (%d bytes): %s", self.server.name, entry.path, file.size, summary)
+        return len(fetched)
+
+    async def _fetch(self, sftp: Any, entry: Entry) -> tuple[Entry, str, IncomingFile] | None:
+        """Download one file and keep a local copy; None when it is held back, unfinished or unchanged."""
         if entry.size > self.settings.max_file_bytes:
             self._hold_back(entry, f"larger than {self.settings.max_file_bytes} bytes")
-            return 0
+            return None
         try:
             data = await download(sftp, entry)
         except asyncssh.SFTPError as error:
             if isinstance(error, SESSION_LOST):
                 raise
             self._hold_back(entry, error.reason)
-            return 0
+            return None
         if len(data) != entry.size:
             self._settler.forget(entry.path)  # written to while we read: let it settle again
-            return 0
+            return None
         self.status.failed.pop(entry.path, None)
         digest = hashlib.sha256(data).hexdigest()
         if await self.ledger.has_content(entry, digest):
             await self.ledger.record(entry, digest, "")  # touched, same bytes: nothing to hand on
-            return 0
+            return None
         local = await keep(self.incoming, entry.name, data)
-        outcomes = await self.kernel.ingest(IncomingFile(name=entry.name, data=data, source=self.source,
-                                                         path=str(local)))
-        summary = summarize(outcomes)
-        await self.ledger.record(entry, digest, summary)
-        log.info("ssh %s: fetched %s (%d bytes): %s", self.server.name, entry.path, len(data), summary)
-        return 1
+        return entry, digest, IncomingFile(name=entry.name, data=data, source=self.source, path=str(local))

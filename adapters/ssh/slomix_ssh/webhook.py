@@ -6,7 +6,8 @@ Checks, in order, each refusal naming its reason and changing nothing: a secret 
 naming its round (422). Then the pollers are woken (the stats file is about to land) and the
 body is handed to ``on_file`` as ``round-end-<map>-R<n>-<round_end_unix>.json``. When every
 plugin that recognised the report quarantined it, the answer is 422 with their reasons (the
-plugins keep the bytes, so nothing is lost).
+plugins keep the bytes, so nothing is lost); when a plugin could not store it (its own
+failure, the database), 503, so that it is sent again.
 """
 
 from __future__ import annotations
@@ -75,6 +76,9 @@ async def _receive(request: Request, settings: SshSettings) -> Accepted:
     name = report.file_name()
     outcomes = await kernel.ingest(IncomingFile(name=name, data=body, source="webhook"))
     log.info("webhook: %s: %s", name, summarize(outcomes))
+    failed = [f"{plugin}: {o.detail}" for plugin, o in outcomes if o.status == "failed"]
+    if failed:
+        raise HTTPError(503, "the report could not be stored now, send it again: " + "; ".join(failed))
     if outcomes and all(o.status == "quarantined" for _plugin, o in outcomes):
         reasons = "; ".join(f"{plugin}: {o.detail}" for plugin, o in outcomes)
         raise HTTPError(422, f"invalid round-end report: {reasons}")

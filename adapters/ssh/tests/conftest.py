@@ -23,14 +23,19 @@ class Recorder:
 
     def __init__(self) -> None:
         self.files: list[IncomingFile] = []
+        self.batches: list[int] = []
         self.refuse: str | None = None
+        self.broken: str | None = None
 
     @hookimpl
-    async def on_file(self, file: IncomingFile, kernel: Any) -> FileOutcome:
-        self.files.append(file)
+    async def on_file(self, files: list[IncomingFile], kernel: Any) -> list[FileOutcome]:
+        if self.broken:
+            raise RuntimeError(self.broken)
+        self.files.extend(files)
+        self.batches.append(len(files))
         if self.refuse:
-            return FileOutcome(status="quarantined", kind="test", detail=self.refuse)
-        return FileOutcome(status="stored", kind="test", detail=f"{len(file.data)} bytes")
+            return [FileOutcome(status="quarantined", kind="test", detail=self.refuse) for _ in files]
+        return [FileOutcome(status="stored", kind="test", detail=f"{len(file.data)} bytes") for file in files]
 
 
 @pytest.fixture

@@ -47,6 +47,37 @@ async def test_file_growing_between_listings_is_fetched_once_it_is_stable(ssh_ke
     assert row["outcome"] == "recorder: stored (23 bytes)"
 
 
+async def test_a_catch_up_is_handed_on_as_one_batch(ssh_kernel, sftp_server, recorder):
+    kernel = await ssh_kernel()
+    poller = await poller_for(kernel)
+    names = [f"gamestats/2025-10-14-2122{n:02d}-supply-round-1.txt" for n in range(5)]
+    async with open_sftp(kernel.settings_for("ssh").servers[0], 5) as sftp:
+        for name in names:
+            sftp_server.write(name, name.encode(), mtime=1_700_000_000)
+        await poller.poll(sftp)
+        assert await poller.poll(sftp) == 5
+    assert recorder.batches == [5]
+    assert sorted(f.name for f in recorder.files) == sorted(os.path.basename(n) for n in names)
+
+
+async def test_a_file_a_plugin_failed_on_is_fetched_again_later(ssh_kernel, sftp_server, recorder):
+    kernel = await ssh_kernel(retry_failed_seconds=0.05)
+    poller = await poller_for(kernel)
+    recorder.broken = "cannot store it now"
+    async with open_sftp(kernel.settings_for("ssh").servers[0], 5) as sftp:
+        sftp_server.write(STATS, b"stats", mtime=1_700_000_000)
+        await poller.poll(sftp)
+        assert await poller.poll(sftp) == 1
+        assert "recorder: failed (plugin recorder failed: RuntimeError: cannot store it now)" in \
+            poller.status.failed["/" + STATS]
+        assert await kernel.db.pool.fetchval("SELECT count(*) FROM ssh.fetched") == 0  # not taken as done
+        recorder.broken = None
+        await anyio.sleep(0.1)
+        assert await poller.poll(sftp) == 1
+    assert [f.name for f in recorder.files] == [os.path.basename(STATS)]
+    assert await kernel.db.pool.fetchval("SELECT outcome FROM ssh.fetched") == "recorder: stored (5 bytes)"
+
+
 async def test_same_name_reuploaded_with_new_content_is_fetched_again(ssh_kernel, sftp_server, recorder):
     kernel = await ssh_kernel()
     poller = await poller_for(kernel)

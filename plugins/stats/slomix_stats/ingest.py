@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -101,11 +102,16 @@ class Row:
 Update = tuple[Row, StatsFile | None, Assignment, Verdict]
 
 
-class Ingestor:
-    """Owns the rules of ingestion; the plugin hands it files and broadcasts what changed."""
+# Told right after each commit: that transaction's results and the rounds it changed, as events.
+Committed = Callable[[list[Result], list[RoundEvent]], None]
 
-    def __init__(self, settings: StatsSettings) -> None:
+
+class Ingestor:
+    """Owns the rules of ingestion; the plugin hands it files and hears what each commit changed."""
+
+    def __init__(self, settings: StatsSettings, committed: Committed = lambda _results, _events: None) -> None:
         self.settings = settings
+        self.committed = committed
         self.tz = ZoneInfo(settings.server_timezone)
         self.window = timedelta(minutes=settings.match_window_minutes)
         self.restart_window = timedelta(minutes=settings.restart_window_minutes)
@@ -139,13 +145,28 @@ class Ingestor:
     async def _one(self, conn: asyncpg.Connection, file: IncomingFile, kind: str) -> Result:
         sha256 = hashlib.sha256(file.data).hexdigest()
         handler = {"endstats": self._endstats, "gametime": self._meta, "webhook": self._meta}[kind]
+        done: list[Result] = []
+        told: list[RoundEvent] = []
         try:
-            async with store.import_transaction(conn):
+            async with store.import_transaction(conn, lambda: self.committed(done, told)):
                 if await store.find_file(conn, file.name, sha256) is not None:
                     return Result(FileOutcome(status="duplicate", kind=kind, detail="already received"))
-                return await handler(conn, file, kind, sha256)
+                result = await handler(conn, file, kind, sha256)
+                told += await self._events(conn, [result])
+                done.append(result)
+                return result
         except asyncpg.IntegrityConstraintViolationError as error:
             return await self._refused(conn, file, kind, sha256, error)
+
+    @staticmethod
+    async def _events(conn: asyncpg.Connection, results: list[Result]) -> list[RoundEvent]:
+        """What the listeners are told about a transaction's rounds, read inside it (so its commit
+        and telling them are not split by reads)."""
+        told = [r.event for r in results if r.event]
+        told += await events.load(conn, [r.new for r in results if r.new and not r.event], "new")
+        fresh = {r.new for r in results}
+        told += await events.load(conn, sorted({c for r in results for c in r.changed} - fresh), "updated")
+        return told
 
     async def _refused(self, conn: asyncpg.Connection, file: IncomingFile, kind: str, sha256: str,
                        error: Exception) -> Result:
@@ -166,9 +187,14 @@ class Ingestor:
     async def _stats_batch(self, conn: asyncpg.Connection, files: list[IncomingFile]) -> list[Result]:
         if not files:
             return []
+        done: list[Result] = []
+        told: list[RoundEvent] = []
         try:
-            async with store.import_transaction(conn):
-                return await self._stats(conn, files)
+            async with store.import_transaction(conn, lambda: self.committed(done, told)):
+                results = await self._stats(conn, files)
+                told += await self._events(conn, results)
+                done += results
+                return results
         except asyncpg.IntegrityConstraintViolationError as error:
             if len(files) > 1:  # find the file the database refuses; the others go in
                 return [result for file in files for result in await self._stats_batch(conn, [file])]

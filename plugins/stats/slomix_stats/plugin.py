@@ -5,15 +5,13 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-import anyio
-
 from slomix.kernel import FileOutcome, IncomingFile, Kernel, MigrationSet, hookimpl
 
-from . import achievements, announce, cli, events, routes, web
+from . import achievements, announce, cli, routes, web
 from .api import RoundEvent
 from .commands import all_commands
 from .commands.common import State
-from .ingest import Ingestor, kind_of
+from .ingest import Ingestor, Result, kind_of
 from .queries import StatsQueries
 from .settings import StatsSettings
 
@@ -25,8 +23,6 @@ class StatsPlugin:
         self.ingestor: Ingestor | None = None
         self.state = State()
         self.settings: StatsSettings | None = None
-        self._refresh_scope: anyio.CancelScope | None = None
-        self._session_watch: anyio.CancelScope | None = None
         self._milestones_generation = 0
 
     @property
@@ -44,7 +40,7 @@ class StatsPlugin:
     @hookimpl
     def on_startup(self, kernel: Kernel) -> None:
         self.settings = kernel.settings_for("stats")
-        self.ingestor = Ingestor(self.settings)
+        self.ingestor = Ingestor(self.settings, lambda results, told: self._committed(kernel, results, told))
         self.state.queries = StatsQueries(kernel.db.pool)
 
     @hookimpl
@@ -66,39 +62,35 @@ class StatsPlugin:
         return cli.subcommands()
 
     @hookimpl
-    async def on_file(self, file: IncomingFile, kernel: Kernel) -> FileOutcome | None:
-        """A single file (webhook, SFTP poller): one transaction, so one round."""
-        return (await self.on_files([file], kernel))[0]
-
-    @hookimpl
-    async def on_files(self, files: list[IncomingFile], kernel: Kernel) -> list[FileOutcome | None]:
-        if self.ingestor is None or not any(kind_of(f.name) for f in files):
-            return [None] * len(files)
+    async def on_file(self, files: list[IncomingFile], kernel: Kernel) -> list[FileOutcome | None] | None:
+        """Stats files of a batch in one transaction (a single file: one round), the others one each."""
+        mine = [f for f in files if kind_of(f.name)]
+        if self.ingestor is None or not mine:
+            return None
+        for file in mine:
+            await file.read()
         async with kernel.db.pool.acquire() as conn:
             results = await self.ingestor.ingest_many(conn, files)
-        done = [r for r in results if r is not None]
-        if any(r.new or r.changed for r in done):
-            self.queries.mark_dirty(sum(1 for r in done if r.new))
-            self._schedule_refresh(kernel)
-        # After the commit: reactions see what they are told about.
-        told = [r.event for r in done if r.event]
-        told += await events.load(kernel.db.pool, [r.new for r in done if r.new and not r.event], "new")
-        fresh = {r.new for r in done}
-        told += await events.load(kernel.db.pool, sorted({c for r in done for c in r.changed} - fresh), "updated")
-        for event in told:
-            await kernel.broadcast("on_round", round=event)
         return [r.outcome if r else None for r in results]
 
+    def _committed(self, kernel: Kernel, results: list[Result], told: list[RoundEvent]) -> None:
+        """Right after a commit: totals are stale, and the listeners hear of every round it changed."""
+        if any(r.new or r.changed for r in results):
+            self.queries.mark_dirty(sum(1 for r in results if r.new))
+            self._schedule_refresh(kernel)
+        for event in told:
+            kernel.emit("on_round", event=event)
+
     @hookimpl
-    async def on_round(self, round: RoundEvent, kernel: Kernel) -> None:
+    async def on_round(self, event: RoundEvent, kernel: Kernel) -> None:
         """Milestones and announcements; restart-safe through the ledger and announcement keys."""
-        if not isinstance(round, RoundEvent) or not (round.is_valid and round.status in ("completed", "substitution")):
+        if not isinstance(event, RoundEvent) or not (event.is_valid and event.status in ("completed", "substitution")):
             return  # another plugin's kind of round, or one that does not count
         assert self.settings is not None
-        if not self._recent(round.round_time):
+        if not self._recent(event.round_time):
             return
-        await kernel.broadcast("on_announce", announcement=announce.round_summary(round))
-        self._watch_session(kernel, round.session_start, round.round_time)
+        await kernel.broadcast("on_announce", announcement=announce.round_summary(event))
+        self._watch_session(kernel, event.session_start, event.round_time)
 
     def _recent(self, moment: datetime) -> bool:
         assert self.settings is not None and self.ingestor is not None
@@ -116,34 +108,20 @@ class StatsPlugin:
 
     def _schedule_refresh(self, kernel: Kernel) -> None:
         """Rebuild totals once imports pause (readers rebuild them earlier if they must)."""
-        if self._refresh_scope is not None:
-            self._refresh_scope.cancel()
-        scope = self._refresh_scope = anyio.CancelScope()
         delay = self.settings.refresh_delay_seconds if self.settings else 5.0
-
-        async def later() -> None:
-            with scope:
-                await anyio.sleep(delay)
-                await self._refresh(kernel)
-
-        kernel.task_group.start_soon(later)
+        kernel.scheduler.later("stats.refresh", delay, lambda: self._refresh(kernel))
 
     def _watch_session(self, kernel: Kernel, session_start: datetime, last_round: datetime) -> None:
         """Announce the session's result once no round follows within the session gap."""
-        if self._session_watch is not None:
-            self._session_watch.cancel()
-        scope = self._session_watch = anyio.CancelScope()
         assert self.settings is not None and self.ingestor is not None
         ends = last_round.replace(tzinfo=self.ingestor.tz) + timedelta(minutes=self.settings.session_gap_minutes)
 
-        async def later() -> None:
-            with scope:
-                await anyio.sleep(max(0.0, (ends - datetime.now(self.ingestor.tz)).total_seconds()))
-                detail = await self.queries.session(session_start)
-                if detail is not None:
-                    await kernel.broadcast("on_announce", announcement=announce.session_summary(detail))
+        async def announce_result() -> None:
+            detail = await self.queries.session(session_start)
+            if detail is not None:
+                await kernel.broadcast("on_announce", announcement=announce.session_summary(detail))
 
-        kernel.task_group.start_soon(later)
+        kernel.scheduler.at("stats.session_result", ends, announce_result)
 
     @hookimpl
     async def on_health(self, kernel: Kernel) -> dict:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import operator
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from typing import Any
@@ -38,8 +38,13 @@ IMPORT_LOCK = 0x57A75
 
 
 @asynccontextmanager
-async def import_transaction(conn: asyncpg.Connection) -> AsyncIterator[None]:
-    """A transaction holding the import lock; BEGIN and the lock share one round trip."""
+async def import_transaction(conn: asyncpg.Connection, then: Callable[[], None] | None = None
+                             ) -> AsyncIterator[None]:
+    """A transaction holding the import lock; BEGIN and the lock share one round trip.
+
+    ``then`` runs right after the commit, inside the same shield: once the commit is sent,
+    neither a timeout nor a shutdown can skip what must follow it (telling the listeners).
+    """
     await conn.execute(f"BEGIN; SET LOCAL synchronous_commit = off; SELECT pg_advisory_xact_lock({IMPORT_LOCK})")
     try:
         yield
@@ -47,7 +52,10 @@ async def import_transaction(conn: asyncpg.Connection) -> AsyncIterator[None]:
         with anyio.CancelScope(shield=True):
             await conn.execute("ROLLBACK")
         raise
-    await conn.execute("COMMIT")
+    with anyio.CancelScope(shield=True):
+        await conn.execute("COMMIT")
+        if then is not None:
+            then()
 
 
 async def find_file(conn: asyncpg.Connection, name: str, sha256: str) -> asyncpg.Record | None:

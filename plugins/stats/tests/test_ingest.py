@@ -6,6 +6,7 @@ import random
 from datetime import datetime
 from itertools import pairwise
 
+import anyio
 import pytest
 
 from slomix.kernel import IncomingFile, hookimpl
@@ -205,25 +206,58 @@ async def test_rewritten_file_replaces_its_round(make_kernel, stats_files, as_in
            (SELECT 1 FROM stats.player_rounds p WHERE p.round_id = w.round_id AND p.guid = w.guid)""") == 0
 
 
-async def test_on_round_is_broadcast_after_the_commit(make_kernel, shared_data, as_incoming) -> None:
+async def test_on_round_is_emitted_after_the_commit(make_kernel, shared_data, as_incoming) -> None:
     seen = []
 
     class Listener:
         @hookimpl
-        async def on_round(self, round, kernel):
+        async def on_round(self, event, kernel):
             # The round is committed: another connection sees it.
             count = await kernel.db.pool.fetchval("SELECT count(*) FROM stats.player_rounds WHERE round_id = $1",
-                                                  round.round_id)
-            seen.append((round.round_number, round.change, round.status, count, len(round.players)))
+                                                  event.round_id)
+            seen.append((event.round_number, event.change, event.status, count, len(event.players)))
 
     kernel = await make_kernel(plugins={"stats"}, extra={"listener": ("plugin", Listener())})
     r1 = shared_data / "stats" / "2025-10-14-212214-etl_adlernest-round-1.txt"
     r2 = shared_data / "stats" / "2025-10-14-212521-etl_adlernest-round-2.txt"
     await kernel.ingest(as_incoming(r2))
     await kernel.ingest(as_incoming(r1))
+    await kernel.settle()
     assert [s[:3] for s in seen] == [(2, "new", "orphan_r2"), (1, "new", "completed"),
                                      (2, "updated", "completed")]
     assert all(count == players > 0 for *_, count, players in seen)
+
+
+async def test_a_slow_listener_never_counts_against_the_import(make_kernel, shared_data, as_incoming) -> None:
+    heard = []
+
+    class Slow:
+        @hookimpl
+        async def on_round(self, event, kernel):
+            await anyio.sleep(1.5)  # longer than the stats plugin may take for its files
+            heard.append(event.round_id)
+
+    kernel = await make_kernel(plugins={"stats"}, extra={"slow": ("plugin", Slow())},
+                               config={"plugins": {"stats": {"timeout": 1}}})
+    r1 = shared_data / "stats" / "2025-10-14-212214-etl_adlernest-round-1.txt"
+    [(plugin, outcome)] = await kernel.ingest(as_incoming(r1))
+    assert (plugin, outcome.status) == ("stats", "imported") and heard == []
+    await kernel.settle()
+    assert heard == [int(outcome.ref)] and kernel.errors == {}
+
+
+async def test_totals_are_rebuilt_once_imports_pause(make_kernel, shared_data, as_incoming) -> None:
+    kernel = await make_kernel(plugins={"stats"}, config={"plugins": {"stats": {"refresh_delay_seconds": 5}}})
+    queries = kernel.pm.get_plugin("stats").queries
+    files = sorted((shared_data / "stats").glob("2025-10-14-2*.txt"))[:3]
+    clock = kernel.scheduler.clock
+    for path in files:
+        await kernel.ingest(as_incoming(path))
+        await clock.advance(3)  # each file moves the rebuild 5 s on
+    assert queries.generation == 0
+    await clock.advance(2)
+    assert queries.generation == 1 and "stats.refresh" not in [j.name for j in kernel.scheduler.jobs()]
+    assert await kernel.db.pool.fetchval("SELECT sum(rounds) FROM stats.player_totals") > 0
 
 
 async def test_two_lines_with_one_guid_keep_the_longer(make_kernel, stats_files) -> None:

@@ -96,13 +96,14 @@ async def test_webhook_metadata_gives_the_measured_duration(make_kernel, shared_
 
     class Listener:
         @hookimpl
-        def on_round(self, round):
-            seen.append((round.duration_seconds, round.duration_source))
+        def on_round(self, event):
+            seen.append((event.duration_seconds, event.duration_source))
 
     kernel = await make_kernel(plugins={"stats"}, extra={"listener": ("plugin", Listener())})
     meta = payload(R1, 131)
     order = [meta, stats_file(shared_data, R1)] if meta_first else [stats_file(shared_data, R1), meta]
     outcomes = [o for f in order for _, o in await kernel.ingest(f)]
+    await kernel.settle()
     assert outcomes[0].status == ("held" if meta_first else "imported")
     row = await kernel.db.pool.fetchrow("SELECT duration_seconds, duration_source, end_reason FROM stats.rounds")
     assert tuple(row) == (131, "measured", "objective")

@@ -27,12 +27,12 @@ class StopwatchPlugin:
 
     @hookimpl
     def on_startup(self, kernel: Kernel) -> None:
-        kernel.task_group.start_soon(self._backfill, kernel)
+        kernel.scheduler.later("stopwatch.backfill", 0, lambda: self._backfill(kernel))
 
     @hookimpl
-    async def on_round(self, round, kernel: Kernel) -> None:
-        if isinstance(round, RoundEvent):
-            await refresh.refresh(kernel.db.pool, round.session_start)
+    async def on_round(self, event: RoundEvent, kernel: Kernel) -> None:
+        if isinstance(event, RoundEvent):
+            await refresh.refresh(kernel.db.pool, event.session_start)
 
     @hookimpl
     async def on_health(self, kernel: Kernel) -> dict:
@@ -43,11 +43,7 @@ class StopwatchPlugin:
 
     @staticmethod
     async def _backfill(kernel: Kernel) -> None:
-        """Score sessions imported while the plugin was off; a failure must not take the process down."""
-        try:
-            count = await refresh.backfill(kernel.db.pool)
-        except Exception:
-            log.exception("stopwatch backfill failed")
-        else:
-            if count:
-                log.info("scored %d session(s) imported while the stopwatch was off", count)
+        """Score sessions imported while the plugin was off (a failure is the scheduler's to report)."""
+        count = await refresh.backfill(kernel.db.pool)
+        if count:
+            log.info("scored %d session(s) imported while the stopwatch was off", count)

@@ -20,13 +20,15 @@ def stats_dir(shared_data: Path) -> Path:
 
 @pytest.fixture
 def feed():
-    """``await feed(kernel, files)``: ingest paths or (name, bytes) pairs; asserts nothing failed."""
+    """``await feed(kernel, files)``: ingest paths or (name, bytes) pairs, one by one as a game server
+    sends them, and wait until the stopwatch has heard of every round; asserts nothing failed."""
 
     async def run(kernel, files) -> list:
         outcomes = []
         for item in files:
             name, data = (item.name, item.read_bytes()) if isinstance(item, Path) else item
             outcomes += await kernel.ingest(IncomingFile(name=name, data=data, source="test"))
+        await kernel.settle()
         assert kernel.errors == {}, kernel.errors
         return outcomes
 

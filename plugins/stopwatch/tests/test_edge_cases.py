@@ -197,17 +197,20 @@ async def test_repeated_events_and_backfill_change_nothing(make_kernel, stats_di
     expected = await stopwatch_dump(pool)
     [session] = await stats_api.sessions(pool)
     for event in await stats_api.session_rounds(pool, session.start):
-        await kernel.broadcast("on_round", round=event)
+        kernel.emit("on_round", event=event)
+    await kernel.settle()
     assert kernel.errors == {}
     assert await stopwatch_dump(pool) == expected
-    # History imported while the stopwatch was off is scored by the start-up backfill.
+    # History imported while the stopwatch was off is scored by the backfill it schedules at start-up.
     await pool.execute("DELETE FROM stopwatch.session_results; DELETE FROM stopwatch.session_teams")
-    assert await refresh.backfill(pool) == 1
-    assert await stopwatch_dump(pool) == expected
+    assert "stopwatch.backfill" in [job.name for job in kernel.scheduler.jobs()]
+    await kernel.scheduler.clock.advance(0)
+    assert await stopwatch_dump(pool) == expected and kernel.errors == {}
     assert await refresh.backfill(pool) == 0
 
 
 async def test_events_that_are_not_rounds_are_ignored(make_kernel) -> None:
     kernel = await make_kernel(plugins={"stats", "stopwatch"})
-    await kernel.broadcast("on_round", round={"id": 7})
+    kernel.emit("on_round", event={"id": 7})
+    await kernel.settle()
     assert "stopwatch" not in kernel.errors

@@ -43,5 +43,5 @@ class ExamplePlugin:
                       response_type=Seen)]
 
     @hookimpl
-    async def on_round(self, round, kernel) -> None:
-        await kernel.db.pool.execute("INSERT INTO example.seen (round) VALUES ($1)", str(round))
+    async def on_round(self, event, kernel) -> None:
+        await kernel.db.pool.execute("INSERT INTO example.seen (round) VALUES ($1)", str(event))
