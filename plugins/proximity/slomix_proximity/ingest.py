@@ -41,7 +41,7 @@ async def ingest(conn: asyncpg.Connection, file: IncomingFile, how: Linking) -> 
     """What became of one file (None: not a proximity file)."""
     if not is_proximity_file(file.name):
         return None
-    data = file.data
+    data = await file.read()
     sha256 = hashlib.sha256(data).hexdigest()
     known = await store.file_by_hash(conn, sha256)
     if known is not None:
@@ -63,7 +63,7 @@ async def _quarantine(conn: asyncpg.Connection, file: IncomingFile, sha256: str,
                       reason: str) -> FileOutcome:
     async with store.transaction(conn):
         if await store.file_by_hash(conn, sha256) is None:
-            await store.add_file(conn, name=file.name, sha256=sha256, status="quarantined", size=len(file.data),
+            await store.add_file(conn, name=file.name, sha256=sha256, status="quarantined", size=file.size,
                                  packed=packed, source=file.source, reason=reason)
     return FileOutcome(status="quarantined", kind=KIND, detail=reason)
 
@@ -81,7 +81,7 @@ async def _store(conn: asyncpg.Connection, file: IncomingFile, sha256: str, pack
                                detail=f"{t.map_name} R{t.round_number} is already recorded by {earlier['name']}")
         await store.supersede(conn, earlier["id"], earlier["file_id"], file.name)
         replaced = True
-    file_id = await store.add_file(conn, name=file.name, sha256=sha256, status="imported", size=len(file.data),
+    file_id = await store.add_file(conn, name=file.name, sha256=sha256, status="imported", size=file.size,
                                    packed=packed, source=file.source)
     round_id = await store.write_round(conn, file_id, facts)
     stats_round = await linking.link_new(conn, round_id, map_name=t.map_name, round_number=t.round_number,

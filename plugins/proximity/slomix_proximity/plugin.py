@@ -55,33 +55,27 @@ class ProximityPlugin:
         return cli.subcommands()
 
     @hookimpl
-    async def on_file(self, file: IncomingFile, kernel: Kernel) -> FileOutcome | None:
-        if not is_proximity_file(file.name):
-            return None
-        async with kernel.db.pool.acquire() as conn:
-            return await ingest(conn, file, self._linking())
-
-    @hookimpl
-    async def on_files(self, files: list[IncomingFile], kernel: Kernel) -> list[FileOutcome | None]:
-        """A batch (``slomix import``): each proximity file is still its own transaction (one round)."""
+    async def on_file(self, files: list[IncomingFile], kernel: Kernel) -> list[FileOutcome | None] | None:
+        """Each proximity file of a batch is its own transaction (one round, about a megabyte of rows)."""
         if not any(is_proximity_file(f.name) for f in files):
-            return [None] * len(files)
+            return None
+        how = self._linking()
         found: list[FileOutcome | None] = []
         async with kernel.db.pool.acquire() as conn:
             for file in files:
-                found.append(await ingest(conn, file, self._linking()))
+                found.append(await ingest(conn, file, how))
         return found
 
     @hookimpl
-    async def on_round(self, round: Any, kernel: Kernel) -> None:
+    async def on_round(self, event: Any, kernel: Kernel) -> None:
         """A stats round was committed: telemetry that waited for it is linked now."""
-        if not isinstance(round, stats.RoundEvent):
+        if not isinstance(event, stats.RoundEvent):
             return
         how = self._linking()
         async with kernel.db.pool.acquire() as conn, store.transaction(conn):
-            linked = await linking.link_waiting(conn, round, window=how.window, timezone=how.timezone)
+            linked = await linking.link_waiting(conn, event, window=how.window, timezone=how.timezone)
         if linked:
-            log.info("linked proximity round(s) %s to stats round %s", linked, round.round_id)
+            log.info("linked proximity round(s) %s to stats round %s", linked, event.round_id)
 
     @hookimpl
     async def on_health(self, kernel: Kernel) -> dict:

@@ -13,6 +13,7 @@ async def test_heatmap_and_crossfire_answer_with_pictures(discord_kernel, fake_d
     kernel = await discord_kernel(plugins={"stats", "proximity"})
     for file in (played.file, stats_file(shared_data, played.end_unix)):
         await kernel.ingest(file)
+    await kernel.settle()
     # Three pictures drawn (matplotlib imported) on a machine shared with other test runs: time enough.
     answer = await fake_discord.ask("!heatmap supply", within=60)
     assert answer.embed["title"] == "Heatmaps: supply"

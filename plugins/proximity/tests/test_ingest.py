@@ -26,7 +26,9 @@ async def ask(kernel, line: str):
 
 
 async def only(kernel, file: IncomingFile, plugin: str = "proximity"):
+    """What ``plugin`` did with ``file``, once every reaction to it (on_round) has run."""
     found = dict(await kernel.ingest(file))
+    await kernel.settle()
     assert kernel.errors == {}, kernel.errors
     return found[plugin]
 

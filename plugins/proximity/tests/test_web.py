@@ -22,6 +22,7 @@ async def site(make_kernel, http_client, played, shared_data):
     kernel = await make_kernel(plugins={"stats", "proximity", "http"})
     for file in (played.file, stats_file(shared_data, played.end_unix)):
         await kernel.ingest(file)
+    await kernel.settle()
     assert kernel.errors == {}
     return kernel, await http_client(kernel)
 
