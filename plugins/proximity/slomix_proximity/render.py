@@ -138,8 +138,12 @@ def bars_png(rows: list[tuple[str, float]], *, title: str, xlabel: str, limit: f
         ax.barh(labels, values, color="#4e79a7")
         if limit is not None:
             ax.set_xlim(0, limit)
+        if all(float(v).is_integer() for v in values):
+            from matplotlib.ticker import MaxNLocator
+
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # counts: whole numbers
     else:
         ax.text(0.5, 0.5, "nothing recorded", transform=ax.transAxes, ha="center", color=TEXT)
         ax.set_yticks([])
     ax.set_xlabel(xlabel, color=TEXT)
-    return _finish(figure, ax, title)
+    return _finish(figure, ax, title, tight=True)
