@@ -13,8 +13,8 @@ import time
 import anyio
 from _history import history
 
-from slomix.cli import CLI_ACTOR
 from slomix.kernel import Config, Kernel
+from slomix.kernel import CLI_ACTOR
 
 
 async def measure(kernel: Kernel, line: str, repeats: int) -> tuple[float, float, float]:

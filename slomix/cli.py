@@ -1,4 +1,5 @@
-"""The ``slomix`` command: run, plugins, migrate, db status, cmd, new-plugin, plus plugin commands."""
+"""The ``slomix`` command: run, worker, jobs, plugins, migrate, db status, cmd, new-plugin, plus plugin
+commands."""
 
 from __future__ import annotations
 
@@ -8,15 +9,19 @@ import signal
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import anyio
+import anyio.abc
+import msgspec
 from rich.markup import escape
 
-from . import __version__, console, ingest, scaffold
-from .kernel import Actor, Config, ExitCode, Kernel, SlomixError, Tier
+from . import __version__, ingest, scaffold
+from .kernel import CLI_ACTOR, Actor, Config, ExitCode, Kernel, SlomixError, UsageError, console
 from .kernel import migrations as migrations_mod
-
-CLI_ACTOR = Actor(id="cli:local", name="local operator", adapter="cli", vouched_tier=Tier.ROOT)
+from .kernel.jobs import STATUSES
+from .kernel.jobs.worker import work
+from .kernel.shortcuts import Shortcut
 
 
 def _parser(kernel: Kernel | None) -> argparse.ArgumentParser:
@@ -29,9 +34,7 @@ def _parser(kernel: Kernel | None) -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    run = sub.add_parser("run", help="run every enabled adapter and plugin in one process")
-    run.add_argument("--port", type=int, help="HTTP port (default 8000 or $SLOMIX_HTTP_PORT)")
-    run.add_argument("--host", help="HTTP address (default 127.0.0.1)")
+    sub.add_parser("run", help="run every enabled adapter and plugin in one process")
 
     plugins = sub.add_parser("plugins", help="list adapters and plugins: version, enabled, status")
     plugins.add_argument("--json", action="store_true", help="print a JSON list")
@@ -57,6 +60,21 @@ def _parser(kernel: Kernel | None) -> argparse.ArgumentParser:
                      help=f"files handed over (and committed) together (default {ingest.BATCH_FILES})")
     imp.add_argument("--json", action="store_true", help="print the summary as JSON")
 
+    worker = sub.add_parser("worker", help="run durable jobs from the database's queue until stopped")
+    worker.add_argument("--queue", action="append", metavar="Q",
+                        help="only this queue (repeat for more; default every queue a job kind names)")
+    worker.add_argument("--concurrency", type=_at_least_one, metavar="N",
+                        help="jobs at once per queue (default [slomix.jobs] concurrency)")
+
+    jobs = sub.add_parser("jobs", help="queued, running and failed jobs with progress and errors")
+    jobs.add_argument("--json", action="store_true", help="print a JSON list")
+    jobs.add_argument("--status", choices=STATUSES, action="append",
+                      help="only jobs in this state (repeat for more; default queued, running, failed)")
+    jobs.add_argument("--limit", type=_at_least_one, default=50)
+    jobs_sub = jobs.add_subparsers(dest="jobs_command", metavar="JOBS_COMMAND")
+    cancel = jobs_sub.add_parser("cancel", help="cancel a queued or running job")
+    cancel.add_argument("id", type=int)
+
     new = sub.add_parser("new-plugin", help="scaffold an installable plugin")
     new.add_argument("name", help="plugin name (lower case, letters, digits, _)")
     new.add_argument("--dir", default=".", help="parent folder (default: current)")
@@ -64,7 +82,18 @@ def _parser(kernel: Kernel | None) -> argparse.ArgumentParser:
     for extra in kernel.subcommands if kernel else []:
         extra_parser = sub.add_parser(extra.name, help=extra.help)
         extra.configure(extra_parser)
+    for shortcut in kernel.shortcuts() if kernel else []:
+        for command in shortcut.commands:
+            if shortcut.flag and command in sub.choices:
+                hint = f" (or ${shortcut.env})" if shortcut.env else ""
+                sub.choices[command].add_argument(shortcut.flag, type=shortcut.type, dest=_dest(shortcut),
+                                                  metavar=shortcut.flag.lstrip("-").upper(),
+                                                  help=f"{shortcut.help}{hint}")
     return parser
+
+
+def _dest(shortcut: Shortcut) -> str:
+    return "shortcut:" + shortcut.key
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -78,31 +107,44 @@ def main(argv: Sequence[str] | None = None) -> int:
         console.setup_logging("debug" if known.verbose else config.kernel.log_level)
         # new-plugin and --help must work even when a plugin cannot be loaded.
         kernel = Kernel(config)
-        _apply_flags(config, argv)
+        kernel.apply_shortcuts(_shortcut_flags(kernel, argv))
         kernel.load()
         args = _parser(kernel).parse_args(argv)
         if not args.command:
             _parser(kernel).print_help()
             return ExitCode.USAGE
         return int(_dispatch(args, kernel))
-    except SlomixError as error:
+    except (SlomixError, BaseExceptionGroup) as raised:
+        # Raised inside the kernel's task group, an error arrives wrapped in an exception group.
+        error = _slomix_error(raised)
+        if error is None:
+            raise
         console.err.print(f"[red]slomix: {escape(str(error))}[/red]", highlight=False, soft_wrap=True)
         return int(error.exit_code)
     except KeyboardInterrupt:
         return 130
 
 
-def _apply_flags(config: Config, argv: list[str]) -> None:
-    """Flags that change settings must land before plugins validate their config."""
-    if argv and argv[0] == "run":
-        run = argparse.ArgumentParser(add_help=False)
-        run.add_argument("--port", type=int)
-        run.add_argument("--host")
-        known, _ = run.parse_known_args(argv[1:])
-        if known.port is not None:
-            config.set("adapters.http.port", known.port)
-        if known.host is not None:
-            config.set("adapters.http.host", known.host)
+def _slomix_error(raised: BaseException) -> SlomixError | None:
+    """The error itself, or the one an exception group holds alone."""
+    while isinstance(raised, BaseExceptionGroup) and len(raised.exceptions) == 1:
+        raised = raised.exceptions[0]
+    return raised if isinstance(raised, SlomixError) else None
+
+
+def _shortcut_flags(kernel: Kernel, argv: list[str]) -> dict[str, Any]:
+    """Values the command line gives through plugins' shortcuts: they land before settings are validated."""
+    wanted = [s for s in kernel.shortcuts() if s.flag and argv and argv[0] in s.commands]
+    if not wanted:
+        return {}
+    early = argparse.ArgumentParser(add_help=False)
+    for shortcut in wanted:
+        early.add_argument(shortcut.flag, type=shortcut.type, dest=_dest(shortcut))
+    try:
+        known, _ = early.parse_known_args(argv[1:])
+    except SystemExit:
+        return {}  # a bad value: the full parser says so with the usage
+    return {s.key: getattr(known, _dest(s)) for s in wanted if getattr(known, _dest(s)) is not None}
 
 
 def _dispatch(args: argparse.Namespace, kernel: Kernel) -> int:
@@ -118,6 +160,8 @@ def _dispatch(args: argparse.Namespace, kernel: Kernel) -> int:
         "db": lambda: _db_status(kernel, args.json),
         "status": lambda: _status(kernel, args.json),
         "cmd": lambda: _cmd(kernel, args),
+        "worker": lambda: _worker(kernel, args.queue, args.concurrency),
+        "jobs": lambda: _jobs(kernel, args),
         "import": lambda: ingest.run(kernel, args.paths, as_json=args.json, batch=args.batch),
     }
     for extra in kernel.subcommands:
@@ -160,11 +204,54 @@ def _plugins(kernel: Kernel, as_json: bool) -> int:
 async def _run(kernel: Kernel) -> int:
     async with kernel, anyio.create_task_group() as tg:
         tg.start_soon(kernel.serve)
-        with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
-            async for received in signals:
-                console.err.print(f"slomix: {signal.Signals(received).name}, shutting down")
-                tg.cancel_scope.cancel()
-                break
+        if kernel.config.kernel.jobs.run_workers:
+            tg.start_soon(work, kernel)
+        await _until_signalled(tg)
+    return ExitCode.OK
+
+
+async def _until_signalled(tg: anyio.abc.TaskGroup) -> None:
+    with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+        async for received in signals:
+            console.err.print(f"slomix: {signal.Signals(received).name}, shutting down")
+            tg.cancel_scope.cancel()
+            break
+
+
+async def _worker(kernel: Kernel, queues: list[str] | None, concurrency: int | None) -> int:
+    async with kernel:
+        unknown = sorted(set(queues or ()) - set(kernel.jobs.queues()))
+        if unknown:
+            raise UsageError(f"no job kind uses queue {', '.join(unknown)} (queues: "
+                             f"{', '.join(kernel.jobs.queues()) or 'none'})")
+        if not kernel.jobs.kinds:
+            console.err.print("slomix: no enabled plugin declares a job kind: nothing to run")
+            return ExitCode.OK
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(work, kernel, queues, concurrency)
+            await _until_signalled(tg)
+    return ExitCode.OK
+
+
+async def _jobs(kernel: Kernel, args: argparse.Namespace) -> int:
+    async with kernel:
+        if args.jobs_command == "cancel":
+            if not await kernel.jobs.cancel(args.id):
+                job = await kernel.jobs.get(args.id)
+                raise UsageError(f"job {args.id} does not exist" if job is None
+                                 else f"job {args.id} is {job.status} already: nothing to cancel")
+            console.out.print(f"job {args.id} cancelled")
+            return ExitCode.OK
+        found = await kernel.jobs.list(status=args.status or ("queued", "running", "failed"), limit=args.limit)
+    if args.json:
+        sys.stdout.buffer.write(msgspec.json.encode(found) + b"\n")
+        return ExitCode.OK
+    console.out.print(console.table(
+        ["id", "kind", "queue", "status", "attempts", "progress", "enqueued", "by", "error"],
+        [[j.id, j.kind, j.queue, j.status, f"{j.attempts}/{j.max_attempts}",
+          "" if j.progress is None else f"{j.progress:.0f}% {j.message or ''}".strip(),
+          j.enqueued_at.strftime("%Y-%m-%d %H:%M:%S"), j.enqueued_by, j.error or ""] for j in found],
+        title=f"Jobs ({len(found)})"))
     return ExitCode.OK
 
 

@@ -11,8 +11,7 @@ from pathlib import Path
 import anyio
 from rich.markup import escape
 
-from . import console
-from .kernel import ExitCode, IncomingFile, Kernel
+from .kernel import ExitCode, IncomingFile, Kernel, console
 
 # Past this size a file is no game-server output; refuse it before reading it all.
 MAX_FILE_BYTES = 64 * 1024 * 1024

@@ -1,135 +1,72 @@
-"""``slomix new-plugin NAME``: write an installable plugin that already works and is tested."""
+"""``slomix new-plugin NAME``: write an installable plugin that already works and is tested.
+
+The files come from ``slomix/scaffold_template/`` with the name filled in; the example
+third-party plugin of the test suite (``tests/example_plugin``) is exactly what
+``slomix new-plugin example`` writes, and a test keeps it so.
+"""
 
 from __future__ import annotations
 
 import re
+from importlib import metadata, resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from . import console
 from .kernel import ExitCode, UsageError
+from .kernel.console import out
+from .kernel.plugins import GROUPS
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]{1,30}$")
-
-PYPROJECT = """\
-[build-system]
-requires = ["hatchling>=1.25"]
-build-backend = "hatchling.build"
-
-[project]
-name = "slomix-{dist}"
-version = "0.1.0"
-description = "A Slomix plugin"
-requires-python = ">=3.12"
-dependencies = ["slomix"]
-
-[project.optional-dependencies]
-dev = ["pytest>=8.3", "httpx2>=2.16", "slomix-http"]
-
-[project.entry-points."slomix.plugins"]
-{name} = "slomix_{name}:{cls}"
-
-[tool.hatch.build.targets.wheel]
-packages = ["slomix_{name}"]
-"""
-
-MODULE = '''\
-"""The {name} plugin: one command, one route, one table."""
-
-from __future__ import annotations
-
-import msgspec
-
-from slomix.kernel import Arg, Command, Context, MigrationSet, Reply, Request, Route, hookimpl
+TEMPLATE = "slomix.scaffold_template"
+SUFFIX = ".tmpl"
+# Schemas PostgreSQL or Slomix keep for themselves: a plugin's schema is named after it.
+RESERVED = ("slomix", "public", "information_schema")
 
 
-class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    """``[plugins.{name}]``."""
-
-    greeting: str = "Hello"
-
-
-class Notes(msgspec.Struct):
-    notes: list[str]
-
-
-class {cls}:
-    @hookimpl
-    def on_config_schema(self) -> type:
-        return Settings
-
-    @hookimpl
-    def on_migrations(self) -> MigrationSet:
-        return MigrationSet(schema="{name}", package="slomix_{name}.migrations")
-
-    @hookimpl
-    def on_command(self, kernel):
-        async def note(ctx: Context) -> Reply:
-            await ctx.kernel.db.pool.execute("INSERT INTO {name}.notes (text) VALUES ($1)",
-                                             ctx.args["text"])
-            greeting = ctx.kernel.settings_for("{name}").greeting
-            return Reply(title=f"{{greeting}}, {{ctx.actor.name}}", description="Noted.")
-
-        return [Command("{name}_note", note, "Write a note",
-                        args=(Arg("text", rest=True, required=True, help="the note"),))]
-
-    @hookimpl
-    def on_http_route(self, kernel):
-        async def notes(request: Request) -> Notes:
-            rows = await request.kernel.db.pool.fetch("SELECT text FROM {name}.notes ORDER BY id")
-            return Notes([r["text"] for r in rows])
-
-        return [Route("GET", "/api/{name}/notes", notes, summary="Every note",
-                      response_type=Notes)]
-'''
-
-MIGRATION = """\
-CREATE TABLE notes (
-    id   serial PRIMARY KEY,
-    text text NOT NULL
-);
-"""
-
-TEST = '''\
-import pytest
-
-from slomix.cli import CLI_ACTOR
-from slomix_{name} import {cls}
-
-pytestmark = pytest.mark.anyio
+def check_name(name: str) -> None:
+    """Refuse a name that is no identifier, that PostgreSQL reserves, or that a plugin has taken."""
+    if not _NAME.match(name):
+        raise UsageError(f"plugin name {name!r}: use 2-31 lower-case letters, digits or _, starting with a letter")
+    if name.startswith("pg_") or name in RESERVED:
+        raise UsageError(f"plugin name {name!r}: the plugin's database schema would take a name PostgreSQL or "
+                         "Slomix reserves (pg_..., public, slomix, information_schema)")
+    for group in GROUPS.values():
+        taken = {ep.name: ep.value for ep in metadata.entry_points(group=group)}
+        if name in taken:
+            raise UsageError(f"plugin name {name!r} is taken by an installed {group} entry point ({taken[name]})")
 
 
-async def test_note_command_and_route(make_kernel, http_client):
-    # Registered directly so the test passes before `pip install -e .` too.
-    kernel = await make_kernel(plugins={{"http"}}, extra={{"{name}": ("plugin", {cls}())}})
-    reply = await kernel.commands.dispatch(kernel, "!{name}_note buy more ammo", CLI_ACTOR)
-    assert reply.description == "Noted."
+def render(name: str) -> dict[str, str]:
+    """The plugin's files, relative path → text."""
+    values = {"name": name, "dist": name.replace("_", "-"),
+              "cls": "".join(part.capitalize() for part in name.split("_")) + "Plugin"}
 
-    client = await http_client(kernel)
-    response = await client.get("/api/{name}/notes")
-    assert response.json() == {{"notes": ["buy more ammo"]}}
-'''
+    def fill(text: str) -> str:
+        return re.sub(r"\{\{(\w+)\}\}", lambda m: values[m[1]], text)
+
+    files: dict[str, str] = {}
+
+    def walk(folder: Traversable, prefix: str) -> None:
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+            if entry.is_dir():
+                if entry.name != "__pycache__":
+                    walk(entry, f"{prefix}{fill(entry.name)}/")
+            elif entry.name.endswith(SUFFIX):
+                files[prefix + fill(entry.name.removesuffix(SUFFIX))] = fill(entry.read_text(encoding="utf-8"))
+
+    walk(resources.files(TEMPLATE), "")
+    return files
 
 
 def create(name: str, parent: Path) -> int:
     """Write ``slomix-<name>/`` under ``parent``; refuse to overwrite anything."""
-    if not _NAME.match(name):
-        raise UsageError(f"plugin name {name!r}: use 2-31 lower-case letters, digits or _, "
-                         "starting with a letter")
+    check_name(name)
     root = parent / f"slomix-{name.replace('_', '-')}"
     if root.exists():
         raise UsageError(f"{root} already exists")
-    values = {"name": name, "dist": name.replace("_", "-"),
-              "cls": "".join(part.capitalize() for part in name.split("_")) + "Plugin"}
-    files = {
-        "pyproject.toml": PYPROJECT,
-        f"slomix_{name}/__init__.py": MODULE,
-        f"slomix_{name}/migrations/__init__.py": "",
-        f"slomix_{name}/migrations/0001_notes.sql": MIGRATION,
-        f"tests/test_{name}.py": TEST,
-    }
-    for relative, template in files.items():
+    for relative, text in render(name).items():
         path = root / relative
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(template.format(**values), encoding="utf-8")
-    console.out.print(f"created {root}: pip install -e '{root}[dev]' then pytest {root}/tests")
+        path.write_text(text, encoding="utf-8")
+    out.print(f"created {root}: pip install -e '{root}[dev]' then pytest {root}/tests", soft_wrap=True)
     return ExitCode.OK

@@ -11,6 +11,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+# The example plugin's own tests need it installed; tests/test_example_plugin.py and
+# tests/test_scaffold.py run them the way its author would.
+collect_ignore = ["example_plugin"]
 
 
 def _slomix_cli(*args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 60,

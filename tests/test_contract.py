@@ -20,6 +20,7 @@ import pytest
 from slomix.kernel import (
     Command,
     Config,
+    ConfigError,
     FileOutcome,
     IncomingFile,
     Kernel,
@@ -41,14 +42,23 @@ def hook_names() -> list[str]:
             if inspect.isfunction(fn) and hasattr(fn, "slomix_spec")]
 
 
+def signature(name: str) -> str:
+    """A hook's signature as docs/hooks.md writes it: ``on_file(files: list[IncomingFile], ...) -> ...``."""
+    sig = inspect.signature(getattr(hookspecs, name))
+    params = ", ".join(f"{p}: {v.annotation}" for p, v in sig.parameters.items())
+    return f"{name}({params}) -> {sig.return_annotation}"
+
+
 def test_every_hook_is_documented_and_tested() -> None:
     sources = "\n".join(p.read_text() for p in ROOT.glob("**/test_*.py") if ".tox" not in p.parts
                         and ".venv" not in p.parts)
     names = hook_names()
     assert {"on_file", "on_round", "on_command", "on_http_route", "on_demo"} <= set(names)
+    documented = re.findall(r"^### `(on_\w+\(.*\) -> .*)`$", (ROOT / "docs" / "hooks.md").read_text(), re.M)
+    assert sorted(documented) == sorted(signature(name) for name in names)  # no hook missing, none stale
     for name in names:
         doc = inspect.getdoc(getattr(hookspecs, name)) or ""
-        assert len(doc) > 40, f"hook {name} has no documentation"
+        assert len(doc) > 40, f"hook {name} has no docstring"
         assert re.search(rf"def test_hook_{name}\b", sources), f"hook {name} has no test_hook_{name}"
 
 
@@ -62,63 +72,79 @@ class Recorder:
         self.seen: list[tuple[str, object]] = []
 
 
-async def test_hook_on_file(make_kernel) -> None:
+async def test_hook_on_file(make_kernel, sftp_server) -> None:
+    """Its producer: the SSH adapter's poller fetching from a real SFTP server, a catch-up as one batch."""
+
     class Csv(Recorder):
         @hookimpl
         async def on_file(self, files):
-            self.seen.append(("files", [f.name for f in files]))
+            self.seen.append(("files", sorted((f.name, f.source, f.data) for f in files)))
             return [FileOutcome(status="imported", kind="csv", detail=f"{f.size} bytes") if f.name.endswith(".csv")
                     else None for f in files]
 
-    class Other:
-        @hookimpl
-        def on_file(self, files):
-            return None
+    csv = Csv()
+    sftp_server.write("gamestats/a.csv", b"1,2,3", mtime=1_700_000_000)
+    sftp_server.write("gamestats/b.txt", b"x", mtime=1_700_000_000)
+    kernel = await make_kernel(plugins={"ssh"}, extra={"csv": ("plugin", csv)},
+                               config={"adapters": {"ssh": {"servers": [sftp_server.server_entry()],
+                                                            "poll_seconds": 0.1, "settle_seconds": 0.05}}})
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(kernel.serve)
+        with anyio.fail_after(20):
+            while not await kernel.db.pool.fetchval("SELECT count(*) = 2 FROM ssh.fetched"):  # noqa: ASYNC110
+                await anyio.sleep(0.05)
+        tg.cancel_scope.cancel()
+    assert csv.seen == [("files", [("a.csv", "ssh:gs1", b"1,2,3"), ("b.txt", "ssh:gs1", b"x")])]
+    outcomes = dict(await kernel.db.pool.fetch("SELECT path, outcome FROM ssh.fetched"))
+    assert outcomes["/gamestats/a.csv"].startswith("csv: imported (5 bytes)")
+    assert await kernel.ingest(IncomingFile(name="c.txt", data=b"")) == []
 
+
+async def test_an_answer_of_the_wrong_length_fails_the_whole_batch(make_kernel) -> None:
     class Wrong:
         @hookimpl
         def on_file(self, files):
-            return [None]  # one answer for two files
+            return [None]  # one answer, whatever the batch
 
-    csv = Csv()
-    kernel = await make_kernel(plugins=set(), extra={"csv": ("plugin", csv), "other": ("plugin", Other()),
-                                                    "wrong": ("plugin", Wrong())})
-    assert await kernel.ingest(IncomingFile(name="a.csv", data=b"1,2,3")) == [
-        ("csv", FileOutcome(status="imported", kind="csv", detail="5 bytes"))]
-    first, second = await kernel.ingest_many([IncomingFile(name="b.csv", data=b"1"),
-                                              IncomingFile(name="c.txt", data=b"")])
-    assert csv.seen == [("files", ["a.csv"]), ("files", ["b.csv", "c.txt"])]
-    assert dict(first)["csv"] == FileOutcome(status="imported", kind="csv", detail="1 bytes")
-    assert set(dict(second)) == {"wrong"} and dict(first)["wrong"] == dict(second)["wrong"]
-    assert dict(second)["wrong"].status == "failed" and "not a list of 2 outcomes" in dict(second)["wrong"].detail
+    kernel = await make_kernel(plugins=set(), extra={"wrong": ("plugin", Wrong())})
+    first, second = await kernel.ingest_many([IncomingFile(name="a", data=b""), IncomingFile(name="b", data=b"")])
+    assert first == second and first[0][1].status == "failed" and "not a list of 2 outcomes" in first[0][1].detail
 
 
-async def test_hook_on_round(make_kernel) -> None:
+async def test_hook_on_round(make_kernel, shared_data) -> None:
+    """Its producer: the stats plugin committing a real round."""
+
     class Listener(Recorder):
         @hookimpl
         async def on_round(self, event, kernel):
-            await anyio.lowlevel.checkpoint()
-            self.seen.append(("round", event["id"]))
+            stored = await kernel.db.pool.fetchval("SELECT map_name FROM stats.rounds WHERE id = $1", event.round_id)
+            self.seen.append((event.map_name, event.round_number, event.change, stored))
 
     a, b = Listener(), Listener()
-    kernel = await make_kernel(plugins=set(), extra={"a": ("plugin", a), "b": ("plugin", b)})
-    kernel.emit("on_round", event={"id": 7})
-    kernel.emit("on_round", event={"id": 8})
+    kernel = await make_kernel(plugins={"stats"}, extra={"a": ("plugin", a), "b": ("plugin", b)})
+    for name in ("2025-10-14-212521-etl_adlernest-round-2.txt", "2025-10-14-212214-etl_adlernest-round-1.txt"):
+        await kernel.ingest(IncomingFile(name=name, path=shared_data / "stats" / name))
     await kernel.settle()
-    assert a.seen == b.seen == [("round", 7), ("round", 8)]
+    map_name = "etl_adlernest"
+    assert a.seen == b.seen == [(map_name, 2, "new", map_name), (map_name, 1, "new", map_name),
+                                (map_name, 2, "updated", map_name)]
 
 
-async def test_hook_on_demo(make_kernel) -> None:
+async def test_hook_on_demo(make_kernel, shared_data) -> None:
+    """Its producer comes with Greatshot; until then a stored real demo is emitted as it will emit it."""
+
     class Analyser(Recorder):
         @hookimpl
-        def on_demo(self, demo):
-            self.seen.append(("demo", demo.name))
+        async def on_demo(self, demo):
+            with demo.open() as stream:
+                self.seen.append((demo.name, demo.size, len(stream.read(1024))))
 
     analyser = Analyser()
     kernel = await make_kernel(plugins=set(), extra={"analyser": ("plugin", analyser)})
-    kernel.emit("on_demo", demo=IncomingFile(name="x.dm_84", data=b"\0"))
+    stored = shared_data / "demos" / "etpro_capture_test.dm_84"
+    kernel.emit("on_demo", demo=IncomingFile(name=stored.name, path=stored, source="upload"))
     await kernel.settle()
-    assert analyser.seen == [("demo", "x.dm_84")]
+    assert analyser.seen == [(stored.name, stored.stat().st_size, 1024)]
 
 
 async def test_hook_on_announce(make_kernel) -> None:
@@ -149,17 +175,21 @@ async def test_hook_on_command(make_kernel) -> None:
     assert command is not None and command.plugin == "greeter" and command.name == "hi"
 
 
-async def test_hook_on_http_route(make_kernel) -> None:
-    async def handler(request: Request):
-        return {"ok": True}
+async def test_hook_on_http_route(make_kernel, http_client) -> None:
+    """Its consumer: the HTTP adapter serving the route."""
+
+    async def handler(request: Request) -> dict:
+        return {"ok": True, "who": request.actor.id, "id": request.path_params["id"]}
 
     class Api:
         @hookimpl
         def on_http_route(self, kernel):
-            return [Route("GET", "/api/ping", handler, summary="Ping")]
+            return [Route("GET", "/api/ping/{id}", handler, summary="Ping")]
 
-    kernel = await make_kernel(plugins=set(), extra={"api": ("plugin", Api())})
-    assert [(r.plugin, r.method, r.path) for r in kernel.routes] == [("api", "GET", "/api/ping")]
+    kernel = await make_kernel(plugins={"http"}, extra={"api": ("plugin", Api())})
+    assert [(r.plugin, r.method, r.path) for r in kernel.routes] == [("api", "GET", "/api/ping/{id}")]
+    response = await (await http_client(kernel)).get("/api/ping/7")
+    assert response.json() == {"ok": True, "who": "http:anonymous", "id": "7"}
 
 
 async def test_hook_on_config_schema(make_kernel) -> None:
@@ -174,6 +204,38 @@ async def test_hook_on_config_schema(make_kernel) -> None:
     kernel = await make_kernel(plugins=set(), extra={"conf": ("plugin", Configured())},
                                config={"plugins": {"conf": {"level": "3", "enabled": True}}})
     assert kernel.settings_for("conf") == Settings(level=3)
+
+
+def test_hook_on_shortcuts() -> None:
+    """Its consumer: the command line (flags) and the kernel's loading (environment), before validation."""
+    from slomix.cli import _parser, _shortcut_flags
+    from slomix.kernel import Shortcut
+
+    class Level(msgspec.Struct, forbid_unknown_fields=True):
+        level: int = 1
+
+    class Tuned:
+        @hookimpl
+        def on_config_schema(self):
+            return Level
+
+        @hookimpl
+        def on_shortcuts(self, kernel):
+            return [Shortcut("plugins.tuned.level", "how loud", flag="--level", env="TUNED_LEVEL", type=int)]
+
+    def kernel(env: dict[str, str], argv: list[str]) -> Kernel:
+        made = Kernel(Config({"plugins": {"tuned": {"level": 2}}}, env=env), only=set(),
+                      extra={"tuned": ("plugin", Tuned())})
+        made.apply_shortcuts(_shortcut_flags(made, argv))
+        return made.load()
+
+    assert kernel({}, ["run"]).settings_for("tuned") == Level(level=2)  # the file
+    assert kernel({"TUNED_LEVEL": "3"}, ["run"]).settings_for("tuned") == Level(level=3)  # the variable
+    assert kernel({"TUNED_LEVEL": "3"}, ["run", "--level", "4"]).settings_for("tuned") == Level(level=4)  # the flag
+    assert kernel({}, ["plugins", "--level", "4"]).settings_for("tuned") == Level(level=2)  # not that command's
+    assert "--level LEVEL" in _parser(kernel({}, ["run"]))._subparsers._group_actions[0].choices["run"].format_help()
+    with pytest.raises(ConfigError, match=r"plugins\.tuned\.level: \$TUNED_LEVEL = 'loud' is not valid"):
+        kernel({"TUNED_LEVEL": "loud"}, ["run"])
 
 
 async def test_hook_on_migrations(make_kernel, tmp_path) -> None:

@@ -11,8 +11,8 @@ import anyio
 import asyncpg
 import pytest
 
-from slomix.cli import CLI_ACTOR
 from slomix.kernel import Config, IncomingFile, Kernel
+from slomix.testing import CLI_ACTOR
 from slomix.testing.database import with_database
 from slomix.testing.fake_discord import serving
 

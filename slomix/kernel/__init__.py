@@ -21,11 +21,13 @@ from .errors import (
 from .files import FileOutcome, IncomingFile
 from .forms import Form, UploadedFile
 from .hookspecs import hookimpl
+from .jobs import Job, JobInfo, JobKind
 from .migrations import MigrationSet
-from .permissions import Actor, Tier
+from .permissions import CLI_ACTOR, Actor, Tier
 from .reply import Announcement, Field, Image, Reply, Table
 from .routes import Route
 from .runtime import Kernel
+from .shortcuts import Shortcut
 from .subcommands import SubCommand
 from .web import (
     BadRequest,
@@ -50,11 +52,58 @@ from .web import (
 )
 
 __all__ = [
-    "Actor", "Announcement", "Arg", "BadRequest", "Command", "CommandRegistry", "Config", "ConfigError",
-    "Conflict", "Context", "DatabaseUnavailable", "ExitCode", "Field", "FileOutcome", "FileResponse", "Forbidden",
-    "Form", "HTTPError", "Headers", "Image", "IncomingFile", "JSONResponse", "Kernel", "MigrationError",
-    "MigrationSet", "NotFound", "Page", "PayloadTooLarge", "PermissionDenied", "PluginError", "Redirect",
-    "Reply", "Request", "Response", "Route", "RouteResult", "Secret", "ServiceUnavailable", "SlomixError",
-    "SubCommand", "Table", "Tier", "TooManyRequests", "Unauthorized", "UnknownCommand", "Unprocessable",
-    "UnsupportedMediaType", "UploadedFile", "UsageError", "hookimpl",
+    "CLI_ACTOR", "Actor",
+    "Announcement",
+    "Arg",
+    "BadRequest",
+    "Command",
+    "CommandRegistry",
+    "Config",
+    "ConfigError",
+    "Conflict",
+    "Context",
+    "DatabaseUnavailable",
+    "ExitCode",
+    "Field",
+    "FileOutcome",
+    "FileResponse",
+    "Forbidden",
+    "Form",
+    "HTTPError",
+    "Headers",
+    "Image",
+    "IncomingFile",
+    "JSONResponse",
+    "Job",
+    "JobInfo",
+    "JobKind",
+    "Kernel",
+    "MigrationError",
+    "MigrationSet",
+    "NotFound",
+    "Page",
+    "PayloadTooLarge",
+    "PermissionDenied",
+    "PluginError",
+    "Redirect",
+    "Reply",
+    "Request",
+    "Response",
+    "Route",
+    "RouteResult",
+    "Secret",
+    "ServiceUnavailable",
+    "Shortcut",
+    "SlomixError",
+    "SubCommand",
+    "Table",
+    "Tier",
+    "TooManyRequests",
+    "Unauthorized",
+    "UnknownCommand",
+    "Unprocessable",
+    "UnsupportedMediaType",
+    "UploadedFile",
+    "UsageError",
+    "hookimpl",
 ]

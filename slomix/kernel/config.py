@@ -14,8 +14,8 @@ Layout::
 
 Environment overrides: ``SLOMIX__PLUGINS__STATS__SESSION_GAP_MINUTES=90`` sets
 ``plugins.stats.session_gap_minutes`` (the value is read as TOML when it parses,
-else as a string). Shortcuts: ``SLOMIX_DATA_DIR``, ``SLOMIX_DATABASE_URL``,
-``SLOMIX_HTTP_PORT``.
+else as a string). Shortcuts: ``SLOMIX_DATA_DIR``, ``SLOMIX_DATABASE_URL``; plugins and adapters
+offer their own through ``on_shortcuts`` (``SLOMIX_HTTP_PORT``).
 """
 
 from __future__ import annotations
@@ -52,6 +52,24 @@ class Secret(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
         return f"Secret(env={self.env!r})"
 
 
+class JobSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """``[slomix.jobs]``: the job workers of ``slomix run`` and ``slomix worker``."""
+
+    # `slomix run` runs a worker for every queue a job kind names (off: leave jobs to `slomix worker`).
+    run_workers: bool = True
+    default_concurrency: int = 2
+    concurrency: dict[str, int] = {}  # per queue
+    # A worker silent this long is taken for dead, and another worker takes over its job.
+    heartbeat_seconds: float = 30.0
+    keep_days: float = 14.0  # finished jobs are forgotten after this
+
+    def __post_init__(self) -> None:
+        if self.default_concurrency < 1 or any(n < 1 for n in self.concurrency.values()):
+            raise ValueError("a queue's concurrency is at least 1")
+        if self.heartbeat_seconds <= 0 or self.keep_days <= 0:
+            raise ValueError("heartbeat_seconds and keep_days must be positive")
+
+
 class KernelSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """The ``[slomix]`` section."""
 
@@ -61,14 +79,17 @@ class KernelSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     plugin_timeout: float = 30.0
     auto_migrate: bool = True
     root_users: list[str] = []
+    jobs: JobSettings = msgspec.field(default_factory=JobSettings)
 
 
 class Config:
     """The merged configuration: raw sections plus the validated kernel settings."""
 
-    def __init__(self, data: Mapping[str, Any] | None = None, source: str = "<defaults>") -> None:
+    def __init__(self, data: Mapping[str, Any] | None = None, source: str = "<defaults>",
+                 env: Mapping[str, str] | None = None) -> None:
         self.data: dict[str, Any] = dict(data or {})
         self.source = source
+        self.env: Mapping[str, str] = env or {}  # read for plugins' shortcuts (on_shortcuts)
         self.kernel = validate(self.data.get("slomix", {}), KernelSettings, "slomix")
 
     @classmethod
@@ -88,7 +109,7 @@ class Config:
         elif explicit:
             raise ConfigError("", f"config file {file} does not exist")
         apply_env(data, env)
-        return cls(data, source=str(file) if file.exists() else "<defaults>")
+        return cls(data, source=str(file) if file.exists() else "<defaults>", env=env)
 
     def section(self, kind: str, name: str) -> dict[str, Any]:
         """The raw ``[plugins.<name>]`` / ``[adapters.<name>]`` table (empty when absent)."""
@@ -142,8 +163,6 @@ def apply_env(data: dict[str, Any], env: Mapping[str, str]) -> None:
     if env.get("SLOMIX_DATABASE_URL"):
         # The URL may hold a password: keep it a reference, resolved when the pool opens.
         _assign(data, ["slomix", "database_url"], {"env": "SLOMIX_DATABASE_URL"})
-    if env.get("SLOMIX_HTTP_PORT"):
-        _assign(data, ["adapters", "http", "port"], _parse_value(env["SLOMIX_HTTP_PORT"]))
     for key, value in env.items():
         if key.startswith("SLOMIX__") and len(key) > 8:
             _assign(data, [part.lower() for part in key[8:].split("__")], _parse_value(value))

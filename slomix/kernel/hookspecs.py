@@ -21,10 +21,12 @@ import pluggy
 if TYPE_CHECKING:
     from .commands import Command
     from .files import FileOutcome, IncomingFile
+    from .jobs import JobKind
     from .migrations import MigrationSet
     from .reply import Announcement
     from .routes import Route
     from .runtime import Kernel
+    from .shortcuts import Shortcut
     from .subcommands import SubCommand
 
 hookspec = pluggy.HookspecMarker("slomix")
@@ -61,7 +63,7 @@ def on_round(event: Any, kernel: Kernel) -> None:
 
 
 @hookspec
-def on_demo(demo: IncomingFile, kernel: Kernel) -> FileOutcome | None:
+def on_demo(demo: IncomingFile, kernel: Kernel) -> None:
     """A demo file was stored; analysers react (parse, highlights, clips).
 
     ``demo`` is a :class:`slomix.kernel.files.IncomingFile` whose ``path`` is the stored demo
@@ -107,6 +109,18 @@ def on_http_route(kernel: Kernel) -> list[Route]:
 
 
 @hookspec
+def on_jobs(kernel: Kernel) -> list[JobKind]:
+    """Return the kinds of durable job the plugin runs: a list of :class:`slomix.kernel.jobs.JobKind`.
+
+    A kind names its handler (``async def run(job)``), queue, timeout, retries and priority.
+    ``kernel.jobs.enqueue(kind, payload)`` queues one in PostgreSQL; a worker (in
+    ``slomix run``, or ``slomix worker`` on any machine reaching the database) runs it, with
+    ``job.progress`` for reports and ``job.once(conn)`` to commit its effect exactly once.
+    Called once at start-up; a name another plugin took is refused with that plugin's name.
+    """
+
+
+@hookspec
 def on_config_schema() -> type | None:
     """Return the msgspec ``Struct`` type of the plugin's config section.
 
@@ -114,6 +128,17 @@ def on_config_schema() -> type | None:
     against it before the plugin starts; errors name the key path. The
     generic keys ``enabled`` and ``timeout`` are the kernel's and are removed
     before validation. Return ``None`` (or do not implement) for no settings.
+    """
+
+
+@hookspec
+def on_shortcuts(kernel: Kernel) -> list[Shortcut]:
+    """Return short ways to set the plugin's settings: :class:`slomix.kernel.shortcuts.Shortcut`.
+
+    A shortcut names a setting's key path and a command-line flag of some ``slomix`` commands
+    and/or an environment variable (``slomix run --port``, ``$SLOMIX_HTTP_PORT``). The kernel
+    applies them before settings are validated: the flag wins over the variable, which wins
+    over the file. Called once, before ``on_config_schema``.
     """
 
 

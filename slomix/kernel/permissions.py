@@ -43,6 +43,10 @@ class Actor:
     vouched_tier: Tier | None = None
 
 
+# The operator at the terminal (``slomix cmd``): authenticated by the machine, so root.
+CLI_ACTOR = Actor(id="cli:local", name="local operator", adapter="cli", vouched_tier=Tier.ROOT)
+
+
 class Permissions:
     """Reads and changes tiers; every change is written to the audit log."""
 

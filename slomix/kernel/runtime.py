@@ -27,10 +27,12 @@ from .dispatch import Dispatcher, HookResult, describe
 from .errors import ConfigError, MigrationError, PermissionDenied
 from .events import EventQueue
 from .files import FileOutcome, IncomingFile
+from .jobs import Jobs
 from .permissions import Actor, Permissions, Tier
 from .plugins import Kind, PluginInfo, load, new_plugin_manager
 from .routes import Route
 from .scheduler import ManualClock, RealClock, Scheduler
+from .shortcuts import Shortcut
 from .subcommands import SubCommand
 
 log = logging.getLogger("slomix.kernel")
@@ -70,9 +72,12 @@ class Kernel:
         self.dispatcher = Dispatcher(self.pm, self._timeout_of, self._report)
         self.events = EventQueue(self.dispatcher, self)
         self.scheduler = Scheduler(clock, on_error=self._scheduled_failed)
+        self.jobs = Jobs(self)
         self._only = only
         self._extra = extra
         self._loaded = False
+        self._discovered = False
+        self._shortcuts_applied = False
         self._stack: AsyncExitStack | None = None
         self._task_group: anyio.abc.TaskGroup | None = None
         self.errors: dict[str, list[str]] = {}
@@ -86,6 +91,33 @@ class Kernel:
     def active(self) -> list[PluginInfo]:
         return [p for p in self.plugins if p.status in ("loaded", "active")]
 
+    def discover(self) -> Kernel:
+        """Import and register the enabled plugins (nothing validated yet)."""
+        if not self._discovered:
+            self._discovered = True
+            self.plugins = load(self.pm, self.config, only=self._only, extra=self._extra)
+        return self
+
+    def shortcuts(self) -> list[Shortcut]:
+        """Every plugin's and adapter's shortcuts (``on_shortcuts``)."""
+        self.discover()
+        return [s for r in self.dispatcher.collect("on_shortcuts", kernel=self) if r.ok for s in r.value or []]
+
+    def apply_shortcuts(self, flags: Mapping[str, Any] | None = None) -> None:
+        """Set what the shortcuts' environment variables say, then what ``flags`` (key path → value,
+        parsed from the command line) say."""
+        for shortcut in self.shortcuts():
+            text = self.config.env.get(shortcut.env) if shortcut.env else None
+            if text:
+                try:
+                    self.config.set(shortcut.key, shortcut.type(text))
+                except ValueError:
+                    raise ConfigError(shortcut.key, f"${shortcut.env} = {text!r} is not valid: {shortcut.help}") \
+                        from None
+        for key, value in (flags or {}).items():
+            self.config.set(key, value)
+        self._shortcuts_applied = True
+
     def load(self) -> Kernel:
         """Import and register plugins, validate their settings, collect registrations.
 
@@ -94,8 +126,10 @@ class Kernel:
         """
         if self._loaded:
             return self
+        self.discover()
+        if not self._shortcuts_applied:
+            self.apply_shortcuts()
         self._loaded = True
-        self.plugins = load(self.pm, self.config, only=self._only, extra=self._extra)
         for result in self.dispatcher.collect("on_config_schema"):
             if not result.ok:
                 self._drop(result.plugin, f"on_config_schema failed: {result.error}")
@@ -113,6 +147,7 @@ class Kernel:
         self._collect_commands()
         self._collect_routes()
         self._collect_subcommands()
+        self._collect_jobs()
         return self
 
     def _collect_migrations(self) -> None:
@@ -151,6 +186,17 @@ class Kernel:
                 continue
             self.routes.extend(replace(r, plugin=result.plugin) for r in result.value or [])
 
+    def _collect_jobs(self) -> None:
+        for result in self.dispatcher.collect("on_jobs", kernel=self):
+            if not result.ok:
+                self._drop(result.plugin, f"on_jobs failed: {result.error}")
+                continue
+            for kind in result.value or []:
+                try:
+                    self.jobs.add(replace(kind, plugin=result.plugin))
+                except ValueError as error:
+                    self._report(result.plugin, "on_jobs", error)
+
     def _collect_subcommands(self) -> None:
         for result in self.dispatcher.collect("on_cli", kernel=self):
             if result.ok:
@@ -172,6 +218,7 @@ class Kernel:
         self.commands._names = {k: v for k, v in self.commands._names.items()
                                 if v in self.commands.commands}
         self.routes = [r for r in self.routes if r.plugin != name]
+        self.jobs.drop(name)
         self.migration_sets = [s for s in self.migration_sets if s.plugin != name]
 
     def _timeout_of(self, name: str) -> float:
@@ -338,5 +385,6 @@ class Kernel:
             plugins.append(entry)
         failed = [p.name for p in self.plugins if p.enabled and p.status == "failed"]
         status = "ok" if database["status"] == "ok" and not failed else "degraded"
-        return {"status": status, "database": database, "plugins": plugins}
+        jobs = await self.jobs.summary() if database["status"] == "ok" else None
+        return {"status": status, "database": database, "plugins": plugins, "jobs": jobs}
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx2
 import pytest
 
-from slomix.cli import CLI_ACTOR
+from slomix.testing import CLI_ACTOR
 
 pytestmark = pytest.mark.anyio
 

@@ -99,6 +99,8 @@ async def test_sign_in_with_discord_and_admin_page(live_site, watched) -> None:
                                                                 data=b"not a stats file"))
     await visit(w, f"{live_site.url}/admin", "Admin")
     assert await w.page.locator("main td", has_text="stats").count() >= 1
+    jobs = w.page.locator("main h2", has_text="Jobs").locator("xpath=following-sibling::div[1]")
+    assert "Queued\n0" in await jobs.inner_text() and "Failed today" in await jobs.inner_text()
     row = w.page.locator("main tr", has_text="2025-01-01-000000-supply-round-1.txt").first
     assert refused.detail in await row.inner_text()
     listed = await w.page.request.get(f"{live_site.url}/api/stats/files?status=quarantined")

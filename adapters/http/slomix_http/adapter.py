@@ -10,7 +10,7 @@ from typing import Any
 import anyio
 import uvicorn
 
-from slomix.kernel import Kernel, hookimpl
+from slomix.kernel import Kernel, Shortcut, hookimpl
 
 from .app import build_app
 from .settings import HttpSettings
@@ -33,6 +33,12 @@ class HttpAdapter:
     @hookimpl
     def on_config_schema(self) -> type:
         return HttpSettings
+
+    @hookimpl
+    def on_shortcuts(self, kernel: Kernel) -> list[Shortcut]:
+        return [Shortcut("adapters.http.port", "HTTP port (default 8000)", flag="--port", env="SLOMIX_HTTP_PORT",
+                         type=int),
+                Shortcut("adapters.http.host", "HTTP address (default 127.0.0.1)", flag="--host")]
 
     @hookimpl
     def on_asgi_app(self, kernel: Kernel) -> Any:

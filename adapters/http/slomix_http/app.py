@@ -46,11 +46,12 @@ log = logging.getLogger("slomix.http")
 
 
 class Health(msgspec.Struct):
-    """Database, plugin and adapter state (503 when the database is down)."""
+    """Database, plugin and adapter state, and the job queue (503 when the database is down)."""
 
     status: str
     database: dict[str, Any]
     plugins: list[dict[str, Any]]
+    jobs: dict[str, Any] | None = None
 
 
 def _check_unique(routes: list[Route]) -> None:

@@ -8,8 +8,8 @@ from itertools import pairwise
 
 import pytest
 
-from slomix.cli import CLI_ACTOR
 from slomix.kernel import Actor
+from slomix.testing import CLI_ACTOR
 from slomix_stats.formats import find_r1, parse_stats, r2_differential
 
 pytestmark = pytest.mark.anyio

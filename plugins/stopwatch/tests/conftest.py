@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import msgspec
 import pytest
 
-from slomix.cli import CLI_ACTOR
 from slomix.kernel import IncomingFile
+from slomix.testing import CLI_ACTOR
 
 
 @pytest.fixture(scope="session")

@@ -179,8 +179,8 @@ async def test_bad_input_gets_a_clear_answer(kernel, ask) -> None:
 
 
 async def test_usage_errors_before_the_handler() -> None:
-    from slomix.cli import CLI_ACTOR
     from slomix.kernel import UsageError
+    from slomix.testing import CLI_ACTOR
 
     kernel = Kernel(Config({}), only={"stats", "stopwatch"}).load()
     with pytest.raises(UsageError, match="missing team"):

@@ -1,5 +1,5 @@
-"""The admin page: plugin state and recent errors, quarantined files with their reasons, the files
-received lately, the latest rounds."""
+"""The admin page: plugin state and recent errors, the job queue, quarantined files with their reasons,
+the files received lately, the latest rounds."""
 
 from __future__ import annotations
 
@@ -26,6 +26,11 @@ def page(state: State):
         received = [[text(f.name), text(f.kind), f'<span class="tag {_TAGS.get(f.status, "")}">{text(f.status)}</span>',
                      text(f.source), num(f.size), text(when(f.received_at))]
                     for f in await state.q.files(limit=25)]
+        jobs = health.get("jobs") or {}
+        working = [[text(j["id"]), text(j["kind"]), text("—" if j["progress"] is None else f'{j["progress"]:.0f} %'),
+                    text(j["message"] or ""), text(j["worker"] or "")] for j in jobs.get("in_progress", [])]
+        failures = [[text(f["id"]), text(f["kind"]), text(f["error"] or ""), text(f["at"][:19].replace("T", " "))]
+                    for f in jobs.get("recent_failures", [])]
         latest = await state.q.rounds(limit=15)
         rounds = [[link(round_href(r.id), f"{r.map} R{r.round_number}"), text(when(r.round_time)), text(r.status),
                    text("yes" if r.is_valid else "no"), num(r.players)] for r in reversed(latest)]
@@ -36,6 +41,13 @@ def page(state: State):
                          card("Quarantined", text(stats.get("quarantined", 0)), "reasons below")])
                 + "<h2>Plugins and adapters</h2>"
                 + table(["Name", "Kind", "Version", "Status", "Error"], plugins)
+                + "<h2>Jobs</h2>"
+                + cards([card("Queued", text(jobs.get("queued", 0))), card("Running", text(jobs.get("running", 0))),
+                         card("Failed today", text(jobs.get("failed_today", 0))),
+                         card("Done today", text(jobs.get("succeeded_today", 0)))])
+                + (table(["Job", "Kind", ("Progress", True), "Doing", "Worker"], working, sortable=False)
+                   if working else "")
+                + (table(["Job", "Kind", "Error", "Failed at"], failures, sortable=False) if failures else "")
                 + "<h2>Quarantined files</h2>"
                 + (table(["File", "Reason", "Source", "Received"], quarantined, sortable=False) if quarantined
                    else "<p>None: every file received was understood.</p>")

@@ -1,4 +1,4 @@
-"""Showing things in a terminal with rich: replies, tables of plugins, progress."""
+"""Showing things in a terminal with rich: replies, tables, progress (the CLI and plugins' sub-commands)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from rich.panel import Panel
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table as RichTable
 
-from .kernel.reply import Reply
+from .reply import Reply
 
 out = Console()
 err = Console(stderr=True)

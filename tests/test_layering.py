@@ -1,0 +1,40 @@
+"""The layering holds by test, not by discipline: only the HTTP adapter imports Starlette, every route
+handler takes the kernel's Request, and the import-linter contracts name every package."""
+
+from __future__ import annotations
+
+import inspect
+import tomllib
+from pathlib import Path
+
+from slomix.kernel import Config, Kernel, Request
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_only_the_http_adapter_imports_starlette() -> None:
+    importers = sorted(str(p.relative_to(ROOT)) for p in ROOT.rglob("*.py")
+                       if not {".venv", ".tox", ".bench"} & set(p.parts) and "starlette" in p.read_text()
+                       and p.resolve() != Path(__file__).resolve())
+    assert importers and all(path.startswith("adapters/http/") for path in importers), importers
+
+
+def test_every_route_handler_takes_the_kernels_request() -> None:
+    kernel = Kernel(Config({})).load()
+    assert kernel.routes
+    for route in kernel.routes:
+        first = next(iter(inspect.signature(route.handler, eval_str=True).parameters.values()))
+        assert first.annotation is Request, f"{route.plugin} {route.method} {route.path}: {first.annotation}"
+
+
+def test_the_import_contracts_name_every_package() -> None:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    packages = {p.name for folder in ("plugins", "adapters") for p in (ROOT / folder).glob("*/slomix_*") if p.is_dir()}
+    assert packages <= set(config["root_packages"]), packages - set(config["root_packages"])
+    contracts = {c["name"]: c for c in config["contracts"]}
+    plugins = {p.name for p in (ROOT / "plugins").glob("*/slomix_*") if p.is_dir()}
+    adapters = {p.name for p in (ROOT / "adapters").glob("*/slomix_*") if p.is_dir()}
+    assert plugins | adapters <= set(contracts["the kernel knows no plugin and no adapter"]["forbidden_modules"])
+    assert plugins <= set(contracts["an adapter imports no plugin"]["forbidden_modules"])
+    assert adapters <= set(contracts["an adapter imports no plugin"]["source_modules"])
+    assert plugins <= set(contracts["a plugin reaches another plugin only through its api module"]["source_modules"])
