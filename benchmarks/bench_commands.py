@@ -13,8 +13,7 @@ import time
 import anyio
 from _history import history
 
-from slomix.kernel import Config, Kernel
-from slomix.kernel import CLI_ACTOR
+from slomix.kernel import CLI_ACTOR, Config, Kernel
 
 
 async def measure(kernel: Kernel, line: str, repeats: int) -> tuple[float, float, float]:

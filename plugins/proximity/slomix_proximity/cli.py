@@ -8,8 +8,7 @@ from pathlib import Path
 
 import msgspec
 
-from slomix import console
-from slomix.kernel import ExitCode, Kernel, SubCommand
+from slomix.kernel import ExitCode, Kernel, SubCommand, console
 
 from . import queries, store
 from .analytics import derive

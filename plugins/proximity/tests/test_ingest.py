@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from proximity_match import BRONZE, ENDEKK, GUID, OLZ, QMR, SQUAZE, VID, Played, stats_file
 
-from slomix.cli import CLI_ACTOR
 from slomix.kernel import IncomingFile
+from slomix.testing import CLI_ACTOR
 from slomix_proximity.store import unpack
 
 pytestmark = pytest.mark.anyio

@@ -10,7 +10,7 @@ import msgspec
 import pytest
 from proximity_match import GUID, VID, local, stats_file
 
-from slomix.cli import CLI_ACTOR
+from slomix.testing import CLI_ACTOR
 from slomix_proximity import queries
 
 pytest.importorskip("slomix_http")
