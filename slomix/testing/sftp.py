@@ -7,8 +7,10 @@
   refuses to serve a file without the owner's read bit (``path.chmod(0)``).
 - ``fake_et``: ``fake_et(script, ...)`` loads game-server Lua modules, each in its own Lua 5.4
   VM (lupa), under a fake engine speaking the ``et`` API subset of spec lua-proximity-web
-  §A2; the test drives frames, game states, players, kills and votes, and reads the shell
-  commands the modules ran (captured, and only run when the test allows it).
+  §A2; the test drives frames, game states, players (positions, view angles, health, weapon,
+  stance, class), damage, kills, spawns, revives, console lines and votes, and reads the shell
+  commands the modules ran (captured, and only run when the test allows it). ``engine.api_calls``
+  counts the ``et`` calls the modules made (what a frame costs the engine).
 """
 
 from __future__ import annotations
@@ -145,9 +147,15 @@ async def sftp_server(tmp_path: Path) -> AsyncIterator[SftpServer]:
 # -- the Lua side ------------------------------------------------------------------------------------
 
 GS_PLAYING, GS_WARMUP_COUNTDOWN, GS_WARMUP, GS_INTERMISSION = 0, 1, 2, 3
-CS_LEVEL_START_TIME, CS_MULTI_INFO, CS_MULTI_MAPWINNER, CS_SERVERTOGGLES = 11, 13, 14, 32
+CS_LEVEL_START_TIME, CS_MULTI_INFO, CS_MULTI_MAPWINNER, CS_REINFSEEDS, CS_SERVERTOGGLES = 11, 13, 14, 31, 32
 PAUSED = 16
 TEAM_AXIS, TEAM_ALLIES, TEAM_SPECTATOR = 1, 2, 3
+ENTITYNUM_WORLD = 1022
+PM_NORMAL, PM_DEAD = 0, 3
+EF_CROUCHING, EF_PRONE = 0x10, 0x80000  # ps.eFlags (bg_public.h)
+MOD_MP40, MOD_THOMPSON, MOD_FALLING = 8, 9, 32
+# The engine's reinforcement divisors (bg_misc.c aReinfSeeds).
+REINF_SEEDS = (11, 3, 13, 7, 2, 5, 1, 17)
 _COLOUR = re.compile(r"\^.|[\x00-\x1f]")
 # Hooks whose walk across modules stops at the first value that passes lua_isstring (§A1.0).
 _STOPS_ON_ANY_VALUE = {"et_Obituary", "et_ClientConnect"}
@@ -165,6 +173,14 @@ class Client:
     team: int
     connected: bool = True
     last_spawn: int = 0
+    origin: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    viewangles: tuple[float, float, float] = (0.0, 0.0, 0.0)  # pitch, yaw, roll
+    health: int = 100
+    weapon: int = 8
+    eflags: int = 0
+    pm_type: int = PM_NORMAL
+    player_type: int = 0  # 0 soldier, 1 medic, 2 engineer, 3 field ops, 4 covert ops
+    last_revive: int = -1
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,8 +204,8 @@ class FakeEt:
         self.cvars: dict[str, str] = {}
         for key, value in {"fs_homepath": homepath, "fs_basepath": homepath, "fs_game": "legacy",
                            "gamestate": -1, "mapname": "supply", "sv_maxclients": 20, "timelimit": 10,
-                           "g_currentRound": 0, "net_ip": "127.0.0.1", "net_port": 27960,
-                           **(cvars or {})}.items():
+                           "g_currentRound": 0, "net_ip": "127.0.0.1", "net_port": 27960, "sv_fps": 20,
+                           "g_redlimbotime": 30000, "g_bluelimbotime": 30000, **(cvars or {})}.items():
             self.cvars[key.lower()] = str(value)
         self.configstrings: dict[int, str] = {}
         self.clients: dict[int, Client] = {}
@@ -199,6 +215,7 @@ class FakeEt:
         self.shell = shell
         self.scripts: list[Path] = []
         self.modules: list[Any] = []
+        self.api_calls = 0
 
     # -- modules -------------------------------------------------------------------------------------
 
@@ -217,7 +234,7 @@ class FakeEt:
 
         lua = LuaRuntime(unpack_returned_tuples=True, encoding="latin-1")
         g = lua.globals()
-        g.et = lua.table_from(self._api())
+        g.et = lua.table_from(self._api(lua))
         g.os.time = lambda *_: int(self.now)
         # lupa's Lua has no io.popen: an allowed command runs here and Lua reads its output file.
         lua.eval("""function(record, allowed, popen_output)
@@ -263,8 +280,8 @@ class FakeEt:
 
     # -- the et API (§A2) -------------------------------------------------------------------------------
 
-    def _api(self) -> dict[str, Any]:
-        return {
+    def _api(self, lua: Any) -> dict[str, Any]:
+        functions = {
             "RegisterModname": lambda name: None, "FindSelf": lambda: 0,
             "G_Print": self.console.append, "G_LogPrint": self._log_print,
             "trap_Cvar_Get": lambda name: self.cvars.get(name.lower(), ""),
@@ -277,12 +294,23 @@ class FakeEt:
             "trap_SendServerCommand": lambda client, command: self.console.append(command),
             "trap_SendConsoleCommand": lambda when, command: self.console.append(command),
             "trap_Milliseconds": lambda: self.level_time,
-            "gentity_get": self._gentity_get,
+            "gentity_get": functools.partial(self._gentity_get, lua),
+        }
+        counted = {name: self._counted(function) for name, function in functions.items()}
+        return counted | {
             "CS_SERVERINFO": 0, "CS_LEVEL_START_TIME": CS_LEVEL_START_TIME, "CS_MULTI_INFO": CS_MULTI_INFO,
-            "CS_MULTI_MAPWINNER": CS_MULTI_MAPWINNER, "CS_SERVERTOGGLES": CS_SERVERTOGGLES,
+            "CS_MULTI_MAPWINNER": CS_MULTI_MAPWINNER, "CS_REINFSEEDS": CS_REINFSEEDS,
+            "CS_SERVERTOGGLES": CS_SERVERTOGGLES,
             "EXEC_NOW": 0, "EXEC_INSERT": 1, "EXEC_APPEND": 2, "FS_READ": 0, "FS_WRITE": 1, "FS_APPEND": 2,
             "TEAM_AXIS": TEAM_AXIS, "TEAM_ALLIES": TEAM_ALLIES, "TEAM_SPECTATOR": TEAM_SPECTATOR,
         }
+
+    def _counted(self, function: Callable[..., Any]) -> Callable[..., Any]:
+        def call(*args: Any) -> Any:
+            self.api_calls += 1
+            return function(*args)
+
+        return call
 
     def _log_print(self, text: str) -> None:
         self.console.append(text)
@@ -294,15 +322,23 @@ class FakeEt:
             return ""
         return f"\\name\\{_raw(client.name)}\\cl_guid\\{client.guid}\\ip\\127.0.0.1"
 
-    def _gentity_get(self, ent: int, field: str, index: Any = None) -> Any:
+    def _gentity_get(self, lua: Any, ent: int, field: str, index: Any = None) -> Any:
         client = self.clients.get(int(ent))
-        values = {
-            "inuse": client is not None and client.connected,
-            "pers.connected": 2 if client is not None and client.connected else 0,
-            "pers.netname": _raw(client.name) if client else "",
-            "pers.lastSpawnTime": client.last_spawn if client else 0,
-            "sess.sessionTeam": client.team if client else 0,
-        }
+        if client is None:
+            values: dict[str, Any] = {"inuse": False, "pers.connected": 0, "pers.netname": "",
+                                      "pers.lastSpawnTime": 0, "sess.sessionTeam": 0}
+        else:
+            values = {
+                "inuse": client.connected, "pers.connected": 2 if client.connected else 0,
+                "pers.netname": _raw(client.name), "pers.lastSpawnTime": client.last_spawn,
+                "pers.lastrevive_client": client.last_revive,
+                "sess.sessionTeam": client.team, "sess.playerType": client.player_type,
+                "health": client.health, "ps.weapon": client.weapon, "ps.eFlags": client.eflags,
+                "ps.pm_type": client.pm_type,
+                # vec3 fields arrive in Lua as 1-based tables of floats (g_lua.c _etH_gentity_getvec3).
+                "ps.origin": lua.table_from([float(v) for v in client.origin]),
+                "ps.viewangles": lua.table_from([float(v) for v in client.viewangles]),
+            }
         if field not in values:
             raise ValueError(f"invalid gentity field: {field}")
         return values[field]
@@ -335,13 +371,64 @@ class FakeEt:
         self.call("et_ClientDisconnect", slot)
         self.clients.pop(slot, None)
 
-    def spawn(self, slot: int, revived: bool = False) -> None:
-        self.clients[slot].last_spawn = self.level_time
+    def spawn(self, slot: int, revived: bool = False, *, at: tuple[float, float, float] | None = None) -> None:
+        """ClientSpawn: alive with full health (at ``at`` when given), then ``et_ClientSpawn``."""
+        client = self.clients[slot]
+        client.last_spawn = self.level_time
+        client.health, client.pm_type = 100, PM_NORMAL
+        if at is not None:
+            client.origin = at
         self.call("et_ClientSpawn", slot, int(revived), 0, 1)
+
+    def revive(self, slot: int, medic: int) -> None:
+        """A medic's revive: the engine respawns the body where it lies (``revived`` = 1)."""
+        self.clients[slot].last_revive = medic
+        self.spawn(slot, revived=True)
 
     def kill(self, victim: int, killer: int, means_of_death: int = 8) -> list[Any]:
         """An obituary; returns what each module returned (the walk stops at a value)."""
+        client = self.clients.get(victim)
+        if client is not None:
+            client.pm_type, client.health = PM_DEAD, min(client.health, 0)
         return self.call("et_Obituary", victim, killer, means_of_death)
+
+    def damage(self, target: int, attacker: int, amount: int, means_of_death: int = MOD_MP40) -> bool:
+        """G_Damage on a player: ``et_Damage`` first (a module answering 1 cancels it), then the
+        health drops and a player brought to 0 or below dies (``et_Obituary``). True if applied."""
+        client = self.clients[target]
+        for lua in self.modules:
+            function = lua.globals()["et_Damage"]
+            if function is not None and function(target, attacker, amount, 0, means_of_death) == 1:
+                return False
+        alive = client.health > 0
+        client.health -= amount
+        if alive and client.health <= 0:
+            self.kill(target, attacker, means_of_death)
+        return True
+
+    def move(self, slot: int, x: float, y: float, z: float = 0.0, *, yaw: float | None = None,
+             pitch: float | None = None) -> None:
+        client = self.clients[slot]
+        client.origin = (x, y, z)
+        if yaw is not None or pitch is not None:
+            old_pitch, old_yaw, roll = client.viewangles
+            client.viewangles = (old_pitch if pitch is None else pitch, old_yaw if yaw is None else yaw, roll)
+
+    def log_print(self, text: str) -> None:
+        """A line the engine logs (``G_LogPrintf``): every module's ``et_Print`` sees it."""
+        self._log_print(text)
+
+    def set_reinforcements(self, *, axis_ms: int, allies_ms: int, seeds: str) -> None:
+        """The limbo times (``g_redlimbotime`` Axis, ``g_bluelimbotime`` Allies) and the seeds
+        configstring the engine builds in G_loadMatchGame: ``"<blue packed> <red packed> s0 … s7"``."""
+        self.cvars.update(g_redlimbotime=str(axis_ms), g_bluelimbotime=str(allies_ms))
+        self.configstrings[CS_REINFSEEDS] = seeds
+
+    def wave_offset(self, team: int) -> int:
+        """The engine's reinforcement offset (ms) of a team, from the seeds configstring (g_match.c)."""
+        words = [int(w) for w in self.configstrings.get(CS_REINFSEEDS, "").split()]
+        index = (words[0] >> 3 if team == TEAM_ALLIES else words[1] >> 2) % 8
+        return 1000 * words[2 + index] // REINF_SEEDS[index]
 
     def client_command(self, slot: int, *argv: str) -> list[Any]:
         self.argv = list(argv)

@@ -1,9 +1,5 @@
-"""Proximity telemetry ingest and analytics.
+"""Proximity telemetry: where fights happen (heatmaps, engagements, trades, crossfire, spawn timing)."""
 
-Not built yet: the plugin registers so that it can be listed and switched off,
-and declares no commands, routes, migrations or reactions until its issue lands.
-"""
+from .plugin import ProximityPlugin
 
-
-class ProximityPlugin:
-    """Registers under the name ``proximity``; implements no hooks yet."""
+__all__ = ["ProximityPlugin"]

@@ -1,7 +1,9 @@
 """The stats plugin's public interface: what other plugins may import.
 
 ``RoundEvent`` is what ``on_round`` carries; ``sessions``, ``session_for_date``,
-``session_rounds`` and ``round_meta`` read the history back; ``duration``, ``side`` and
+``session_rounds`` and ``round_meta`` read the history back; ``find_round`` and ``round_refs``
+place another plugin's per-round data (proximity telemetry) on the stats round it belongs to;
+``find_players``, ``display_names`` and ``linked_guid`` name players; ``duration``, ``side`` and
 ``weapon_name`` write times, sides and weapons as every Slomix surface does. Everything else in
 this package is internal.
 """
@@ -143,3 +145,113 @@ async def round_meta(db: Any, round_ids: Iterable[int]) -> dict[int, RoundMetaIn
                   round_end_unix
            FROM stats.round_meta WHERE round_id = ANY($1::bigint[])""", list(round_ids))
     return {r["round_id"]: RoundMetaInfo(**dict(r)) for r in rows}
+
+
+# -- placing another plugin's per-round data on its stats round ------------------------------------
+
+
+class RoundRef(msgspec.Struct, frozen=True, kw_only=True):
+    """Where a stats round sits in the history.
+
+    ``end_unix`` is when it ended: the round-end webhook's or gametime file's measurement when
+    one arrived, else the stats file's time (written about 3 s after the end) read in the
+    server's time zone. Sides are 1 Axis, 2 Allies (0: unknown).
+    """
+
+    round_id: int
+    map_name: str
+    round_number: int
+    round_time: datetime
+    end_unix: int
+    session_start: datetime
+    winner_team: int
+    defender_team: int
+    status: str
+    is_valid: bool
+
+
+def server_timezone(kernel: Any) -> str:
+    """The time zone stats file names are written in (``[plugins.stats] server_timezone``)."""
+    settings = kernel.settings_for("stats")
+    if settings is None:
+        raise LookupError("the stats plugin is not configured")
+    return settings.server_timezone
+
+
+_REFS = """
+    SELECT r.id AS round_id, r.map_name, r.round_number, r.round_time, r.session_start, r.winner_team,
+           r.defender_team, r.status, r.is_valid,
+           coalesce(m.round_end_unix, extract(epoch FROM r.round_time AT TIME ZONE $1)::bigint) AS end_unix
+    FROM stats.rounds r LEFT JOIN stats.round_meta m ON m.round_id = r.id"""
+
+
+async def find_round(db: Any, *, map_name: str, round_number: int, end_unix: int, window_seconds: int,
+                     timezone: str) -> RoundRef | None:
+    """The round of ``map_name`` and ``round_number`` that ended nearest ``end_unix`` (unix seconds),
+    at most ``window_seconds`` away; None when there is none (yet). Any hour of the day."""
+    row = await db.fetchrow(
+        # The day either side keeps the index on round_time usable whatever the file clock says.
+        f"""SELECT * FROM ({_REFS} WHERE r.map_name = $2 AND r.round_number = $3
+                AND r.round_time BETWEEN (to_timestamp($4::bigint - $5::int - 86400) AT TIME ZONE $1)
+                                     AND (to_timestamp($4::bigint + $5::int + 86400) AT TIME ZONE $1)) x
+            WHERE abs(end_unix - $4::bigint) <= $5::int ORDER BY abs(end_unix - $4::bigint), round_id LIMIT 1""",
+        timezone, map_name, round_number, end_unix, window_seconds)
+    return RoundRef(**dict(row)) if row else None
+
+
+async def round_refs(db: Any, round_ids: Iterable[int], *, timezone: str) -> dict[int, RoundRef]:
+    """The given rounds by id (rounds that no longer exist are absent)."""
+    rows = await db.fetch(f"{_REFS} WHERE r.id = ANY($2::bigint[])", timezone, list(round_ids))
+    return {r["round_id"]: RoundRef(**dict(r)) for r in rows}
+
+
+# -- naming players -----------------------------------------------------------------------------
+
+
+class PlayerMatch(msgspec.Struct, frozen=True):
+    """A player found by name or GUID: the 8-character GUID, the name most used, counted rounds."""
+
+    guid: str
+    name: str
+    rounds: int
+    last_seen: datetime | None
+
+
+async def find_players(db: Any, term: str, limit: int = 10) -> list[PlayerMatch]:
+    """By GUID, by alias (case-insensitive, exact first, then partial), by display name.
+
+    An exact GUID or name wins over partial matches. Lifetime round counts are as of the last
+    rebuild of the totals (they order the matches).
+    """
+    term = term.strip()
+    rows = await db.fetch(
+        """WITH hits AS (
+               SELECT guid, 0 AS rank FROM stats.aliases WHERE upper(guid) = upper($1)
+               UNION ALL SELECT guid, 1 FROM stats.aliases WHERE lower(alias) = lower($1)
+               UNION ALL SELECT guid, 1 FROM stats.links WHERE lower(display_name) = lower($1)
+               UNION ALL SELECT guid, 2 FROM stats.aliases WHERE upper(guid) LIKE upper($1) || '%'
+               UNION ALL SELECT guid, 3 FROM stats.aliases
+                   WHERE lower(alias) LIKE '%' || lower($2) || '%')
+           SELECT h.guid, min(h.rank) AS rank, coalesce(t.name, max(a.alias)) AS name,
+                  coalesce(t.rounds, 0) AS rounds, t.last_seen
+           FROM hits h LEFT JOIN stats.player_totals t ON t.guid = h.guid
+           LEFT JOIN stats.aliases a ON a.guid = h.guid
+           GROUP BY h.guid, t.name, t.rounds, t.last_seen
+           ORDER BY min(h.rank), coalesce(t.rounds, 0) DESC LIMIT $3""",
+        term, term.replace("%", r"\%").replace("_", r"\_"), limit)
+    if rows and rows[0]["rank"] <= 1:
+        rows = [r for r in rows if r["rank"] == rows[0]["rank"]]
+    return [PlayerMatch(r["guid"], r["name"], r["rounds"], r["last_seen"]) for r in rows]
+
+
+async def linked_guid(db: Any, discord_id: int) -> str | None:
+    """The GUID a Discord user linked with ``!link``, or None."""
+    return await db.fetchval("SELECT guid FROM stats.links WHERE discord_id = $1", discord_id)
+
+
+async def display_names(db: Any, guids: Iterable[str]) -> dict[str, str]:
+    """The name each player was last seen with (colour codes removed), by GUID; unknown GUIDs are absent."""
+    rows = await db.fetch(
+        """SELECT DISTINCT ON (guid) guid, alias FROM stats.aliases WHERE guid = ANY($1::text[])
+           ORDER BY guid, last_seen DESC, alias""", list(guids))
+    return {r["guid"]: r["alias"] for r in rows}

@@ -374,29 +374,11 @@ class StatsQueries:
     async def find_players(self, term: str, limit: int = 10) -> list[PlayerRef]:
         """By GUID prefix, by alias (case-insensitive, exact first, then partial), by display name."""
         await self.refresh()
-        term = term.strip()
-        rows = await self.pool.fetch(
-            """WITH hits AS (
-                   SELECT guid, 0 AS rank FROM stats.aliases WHERE upper(guid) = upper($1)
-                   UNION ALL SELECT guid, 1 FROM stats.aliases WHERE lower(alias) = lower($1)
-                   UNION ALL SELECT guid, 1 FROM stats.links WHERE lower(display_name) = lower($1)
-                   UNION ALL SELECT guid, 2 FROM stats.aliases WHERE upper(guid) LIKE upper($1) || '%'
-                   UNION ALL SELECT guid, 3 FROM stats.aliases
-                       WHERE lower(alias) LIKE '%' || lower($2) || '%')
-               SELECT h.guid, min(h.rank) AS rank, coalesce(t.name, max(a.alias)) AS name,
-                      coalesce(t.rounds, 0) AS rounds, t.last_seen
-               FROM hits h LEFT JOIN stats.player_totals t ON t.guid = h.guid
-               LEFT JOIN stats.aliases a ON a.guid = h.guid
-               GROUP BY h.guid, t.name, t.rounds, t.last_seen
-               ORDER BY min(h.rank), coalesce(t.rounds, 0) DESC LIMIT $3""",
-            term, term.replace("%", r"\%").replace("_", r"\_"), limit)
-        if rows and rows[0]["rank"] <= 1:
-            best = [r for r in rows if r["rank"] == rows[0]["rank"]]
-            rows = best  # an exact GUID or name wins over partial matches
-        return [PlayerRef(r["guid"], r["name"], r["rounds"], r["last_seen"]) for r in rows]
+        found = await api.find_players(self.pool, term, limit)
+        return [PlayerRef(m.guid, m.name, m.rounds, m.last_seen) for m in found]
 
     async def guid_for_discord(self, discord_id: int) -> str | None:
-        return await self.pool.fetchval("SELECT guid FROM stats.links WHERE discord_id = $1", discord_id)
+        return await api.linked_guid(self.pool, discord_id)
 
     async def totals(self, guid: str) -> PlayerTotals | None:
         await self.refresh()
