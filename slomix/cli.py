@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Sequence
@@ -21,6 +22,7 @@ from .kernel import CLI_ACTOR, Actor, Config, ExitCode, Kernel, SlomixError, Usa
 from .kernel import migrations as migrations_mod
 from .kernel.jobs import STATUSES
 from .kernel.jobs.worker import work
+from .kernel.locks import run_lock
 from .kernel.shortcuts import Shortcut
 
 
@@ -202,6 +204,11 @@ def _plugins(kernel: Kernel, as_json: bool) -> int:
 
 
 async def _run(kernel: Kernel) -> int:
+    with run_lock(kernel.config.data_dir):
+        return await _serve(kernel)
+
+
+async def _serve(kernel: Kernel) -> int:
     async with kernel, anyio.create_task_group() as tg:
         tg.start_soon(kernel.serve)
         if kernel.config.kernel.jobs.run_workers:
@@ -212,6 +219,7 @@ async def _run(kernel: Kernel) -> int:
 
 async def _until_signalled(tg: anyio.abc.TaskGroup) -> None:
     with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+        console.err.print(f"slomix: ready (PID {os.getpid()}); SIGINT or SIGTERM stops it")
         async for received in signals:
             console.err.print(f"slomix: {signal.Signals(received).name}, shutting down")
             tg.cancel_scope.cancel()

@@ -11,7 +11,7 @@ from pathlib import Path
 import anyio
 from rich.markup import escape
 
-from .kernel import ExitCode, IncomingFile, Kernel, console
+from .kernel import DatabaseFailed, ExitCode, IncomingFile, Kernel, SlomixError, StorageFailed, console
 
 # Past this size a file is no game-server output; refuse it before reading it all.
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -41,18 +41,30 @@ async def run(kernel: Kernel, paths: list[Path], *, as_json: bool = False, batch
         return ExitCode.USAGE
     counts: Counter[str] = Counter()
     problems: dict[str, list[dict[str, str]]] = {"quarantined": [], "failed": []}
+    stopped: SlomixError | None = None
+    done = 0
     async with kernel:
         with console.progress() as bar:
             task = bar.add_task("importing", total=len(files))
             for group in batches(files, batch):
-                for path, found in zip(group, await _some(kernel, group), strict=True):
+                try:
+                    outcomes = await _some(kernel, group)
+                except (DatabaseFailed, StorageFailed) as error:
+                    # Not the files' fault: stop here; what earlier batches committed stays.
+                    stopped = error
+                    break
+                for path, found in zip(group, outcomes, strict=True):
                     for status, detail in found:
                         counts[status] += 1
                         if status in problems:
                             problems[status].append({"file": str(path), "reason": detail})
+                done += len(group)
                 bar.advance(task, len(group))
     summary = {"files": len(files), **{k: counts.get(k, 0) for k in SUMMARY},
                "quarantined_files": problems["quarantined"], "failed_files": problems["failed"]}
+    if stopped is not None:
+        summary["stopped"] = str(stopped)
+        summary["not_stored"] = len(files) - done
     if as_json:
         print(json.dumps(summary, indent=2))
     else:
@@ -62,6 +74,12 @@ async def run(kernel: Kernel, paths: list[Path], *, as_json: bool = False, batch
             for problem in found:
                 console.out.print(f"[red]{status}[/red] {escape(problem['file'])}: {escape(problem['reason'])}",
                                   highlight=False, markup=True, soft_wrap=True)
+    if stopped is not None:
+        console.err.print(f"[red]slomix: import stopped: {escape(str(stopped))}[/red]\n"
+                          f"{done} of {len(files)} files were handled and committed before it; the other "
+                          f"{len(files) - done} were not stored (nothing was quarantined for it): "
+                          "run the same import again once it is fixed.", highlight=False, soft_wrap=True)
+        return stopped.exit_code
     # A file a plugin failed on was not stored: say so with the exit code (a re-run tries again).
     return ExitCode.FAILED if problems["failed"] else ExitCode.OK
 

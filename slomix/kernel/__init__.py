@@ -9,12 +9,15 @@ from .commands import Arg, Command, CommandRegistry, Context, Someone
 from .config import Config, Secret
 from .errors import (
     ConfigError,
+    DatabaseFailed,
     DatabaseUnavailable,
     ExitCode,
+    Locked,
     MigrationError,
     PermissionDenied,
     PluginError,
     SlomixError,
+    StorageFailed,
     UnknownCommand,
     UsageError,
 )
@@ -52,7 +55,8 @@ from .web import (
 )
 
 __all__ = [
-    "CLI_ACTOR", "Actor",
+    "CLI_ACTOR",
+    "Actor",
     "Announcement",
     "Arg",
     "BadRequest",
@@ -62,6 +66,7 @@ __all__ = [
     "ConfigError",
     "Conflict",
     "Context",
+    "DatabaseFailed",
     "DatabaseUnavailable",
     "ExitCode",
     "Field",
@@ -78,6 +83,7 @@ __all__ = [
     "JobInfo",
     "JobKind",
     "Kernel",
+    "Locked",
     "MigrationError",
     "MigrationSet",
     "NotFound",
@@ -96,6 +102,7 @@ __all__ = [
     "Shortcut",
     "SlomixError",
     "Someone",
+    "StorageFailed",
     "SubCommand",
     "Table",
     "Tier",

@@ -21,6 +21,7 @@ from starlette.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response as StarletteResponse
 
 from slomix.kernel import (
+    DatabaseUnavailable,
     FileResponse,
     Headers,
     HTTPError,
@@ -116,6 +117,9 @@ def endpoint(route: Route, site: Site):
             response = await fail(request, 403, str(error))
         except LookupError as error:
             response = await fail(request, 404, str(error.args[0]) if error.args else "Not Found")
+        except DatabaseUnavailable as error:  # not the request's fault: a client may try again
+            log.error("%s: %s", what, error)
+            response = await fail(request, 503, str(error), {"Retry-After": "30"})
         except Exception:
             # One plugin's bug is its own 500, logged with the request id, never a crash page.
             log.exception("%s (plugin %r) failed", what, route.plugin)

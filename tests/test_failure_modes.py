@@ -1,0 +1,189 @@
+"""Failure modes, run for real: the embedded PostgreSQL's life across ``kill -9``, stale pid files,
+one ``slomix run`` per data dir, an HTTP port taken, and the database or disk failing mid-import.
+
+Every test runs real ``slomix`` processes on a data dir of its own (a copy of one migrated once)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import psutil
+import pytest
+
+ADAPTERS_OFF = "[adapters.discord]\nenabled = false\n[adapters.ssh]\nenabled = false\n"
+QUIET = "[adapters.http]\nenabled = false\n" + ADAPTERS_OFF
+
+
+def env_for(data: Path, config: str = QUIET) -> dict[str, str]:
+    (data.parent / "slomix.toml").write_text(config)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SLOMIX")}
+    env.update(SLOMIX_DATA_DIR=str(data), SLOMIX_CONFIG=str(data.parent / "slomix.toml"), COLUMNS="200")
+    return env
+
+
+def slomix(data: Path, *args: str, config: str = QUIET, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "slomix.cli", *args], cwd=data.parent, env=env_for(data, config),
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def start(data: Path, *args: str, config: str = QUIET) -> subprocess.Popen[str]:
+    """A ``slomix`` process in the background; its stderr goes to ``stderr.log`` beside the data dir."""
+    log = (data.parent / "stderr.log").open("w")
+    return subprocess.Popen([sys.executable, "-m", "slomix.cli", *args], cwd=data.parent, env=env_for(data, config),
+                            stdout=subprocess.DEVNULL, stderr=log, text=True)
+
+
+def ready(data: Path, process: subprocess.Popen[str]) -> None:
+    """Wait until ``slomix run`` says it is ready (its signal handlers are in place)."""
+    log = data.parent / "stderr.log"
+    wait_for(lambda: f"ready (PID {process.pid})" in log.read_text(), "ready", process=process)
+
+
+def stderr_of(data: Path) -> str:
+    return (data.parent / "stderr.log").read_text()
+
+
+def wait_for(condition, what: str, within: float = 60.0, process: subprocess.Popen | None = None) -> None:
+    deadline = time.monotonic() + within
+    while not condition():
+        if process is not None and process.poll() is not None:
+            raise AssertionError(f"exited {process.returncode} before {what}")
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not {what} after {within} s")
+        time.sleep(0.05)
+
+
+def servers_of(pgdata: Path) -> list[int]:
+    """Every live postgres postmaster serving ``pgdata`` (whatever its pid file says)."""
+    found = []
+    for process in psutil.process_iter(["name", "cmdline", "ppid"]):
+        try:
+            if process.info["name"] == "postgres" and str(pgdata) in (process.info["cmdline"] or []):
+                if psutil.Process(process.info["ppid"]).name() != "postgres":
+                    found.append(process.pid)
+        except psutil.Error:
+            continue
+    return found
+
+
+def stop(process: subprocess.Popen[str]) -> int:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+    return process.wait(60)
+
+
+@pytest.fixture(scope="session")
+def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data dir with every migration applied, its server stopped."""
+    data = tmp_path_factory.mktemp("migrated") / "data"
+    done = slomix(data, "migrate", timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert not servers_of((data / "pgdata").resolve())
+    return data
+
+
+@pytest.fixture
+def data(migrated: Path, tmp_path: Path) -> Iterator[Path]:
+    """This test's own copy of the migrated data dir (``cp -a``: the server's files keep their owner)."""
+    copy = tmp_path / "data"
+    subprocess.run(["cp", "-a", str(migrated), str(copy)], check=True)
+    yield copy
+    for pid in servers_of((copy / "pgdata").resolve()):  # a test that failed half-way leaks nothing
+        os.kill(pid, signal.SIGQUIT)
+
+
+def pgdata_of(data: Path) -> Path:
+    return (data / "pgdata").resolve()
+
+
+# -- the embedded server's life ------------------------------------------------------------------------
+
+
+def test_a_clean_exit_after_a_kill_9_stops_the_server(data: Path) -> None:
+    """Defect 3: a SIGKILLed process once stayed in the package's PID list, so no later clean exit
+    stopped the server. The last process to leave stops it, whatever happened before."""
+    pgdata = pgdata_of(data)
+    killed = start(data, "run")
+    ready(data, killed)
+    killed.send_signal(signal.SIGKILL)
+    killed.wait()
+    assert servers_of(pgdata), "the server outlives a killed process (its clients may still be there)"
+    status = slomix(data, "db", "status", "--json")
+    assert status.returncode == 0, status.stderr
+    assert json.loads(status.stdout)["database"] == "embedded"
+    assert servers_of(pgdata) == [] and not (pgdata / "postmaster.pid").exists()
+
+
+def test_processes_share_one_server_and_the_last_one_stops_it(data: Path) -> None:
+    pgdata = pgdata_of(data)
+    running = start(data, "run")
+    try:
+        ready(data, running)
+        server = servers_of(pgdata)
+        beside = slomix(data, "cmd", "!last_session", "--json")
+        assert beside.returncode in (0, 1), beside.stderr  # an empty history is a reply, not a crash
+        assert json.loads(beside.stdout)["title"]
+        assert servers_of(pgdata) == server, "a command beside `slomix run` leaves its server alone"
+    finally:
+        assert stop(running) == 0, stderr_of(data)
+    assert servers_of(pgdata) == []
+
+
+def test_a_stale_pid_file_naming_another_process_is_recovered(data: Path) -> None:
+    """Defect 2: after a restart the PID in postmaster.pid belongs to something else (here: a sleep)."""
+    pgdata = pgdata_of(data)
+    other = subprocess.Popen(["sleep", "120"])
+    try:
+        (pgdata / "postmaster.pid").write_text(
+            f"{other.pid}\n{pgdata}\n{int(time.time())}\n5432\n{pgdata}\n\n  5432001    32768\nready   \n")
+        status = slomix(data, "db", "status", "--json")
+        assert status.returncode == 0, status.stderr
+        assert "not this data dir's server: removed it" in status.stderr
+        assert other.poll() is None, "the process that now has the PID was not signalled"
+    finally:
+        other.kill()
+        other.wait()
+    assert servers_of(pgdata) == []
+
+
+# -- one instance per data dir; an adapter that cannot serve --------------------------------------------
+
+
+def test_a_second_run_on_one_data_dir_is_refused_naming_the_holder(data: Path) -> None:
+    """Defect 4: two `slomix run` on one data dir both served."""
+    first = start(data, "run")
+    try:
+        ready(data, first)
+        second = slomix(data, "run", timeout=60)
+        assert second.returncode == 9, second.stderr
+        assert f"in use by another `slomix run` (PID {first.pid})" in second.stderr
+        assert first.poll() is None
+    finally:
+        assert stop(first) == 0, stderr_of(data)
+    again = start(data, "run")  # the lock went with the process
+    try:
+        ready(data, again)
+    finally:
+        assert stop(again) == 0, stderr_of(data)
+
+
+def test_an_http_port_taken_ends_run_with_exit_4_and_one_line(data: Path) -> None:
+    """Defect 5: the process went on without HTTP, healthy in a supervisor's eyes."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        config = f"[adapters.http]\nhost = \"127.0.0.1\"\nport = {port}\n" + ADAPTERS_OFF
+        done = slomix(data, "run", config=config, timeout=120)
+    assert done.returncode == 4, done.stderr
+    assert f"plugin 'http': cannot serve: RuntimeError: cannot listen on 127.0.0.1:{port}" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert servers_of(pgdata_of(data)) == []
