@@ -5,6 +5,7 @@ Every test runs real ``slomix`` processes on a data dir of its own (a copy of on
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -15,8 +16,11 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import asyncpg
 import psutil
 import pytest
+
+from slomix.kernel.embedded import EmbeddedPostgres
 
 ADAPTERS_OFF = "[adapters.discord]\nenabled = false\n[adapters.ssh]\nenabled = false\n"
 QUIET = "[adapters.http]\nenabled = false\n" + ADAPTERS_OFF
@@ -187,3 +191,121 @@ def test_an_http_port_taken_ends_run_with_exit_4_and_one_line(data: Path) -> Non
     assert f"plugin 'http': cannot serve: RuntimeError: cannot listen on 127.0.0.1:{port}" in done.stderr
     assert "Traceback" not in done.stderr
     assert servers_of(pgdata_of(data)) == []
+
+
+# -- the database or the disk failing mid-import --------------------------------------------------------
+
+FINGERPRINT = """SELECT count(DISTINCT r.id), md5(string_agg(concat_ws('|', r.match_id, r.round_number, r.map_name,
+    r.round_time, r.session_start, r.status, r.is_valid, p.guid, p.kills, p.deaths, p.damage_given), ','
+    ORDER BY r.round_time, r.round_number, r.map_name, p.guid))
+    FROM stats.rounds r JOIN stats.player_rounds p ON p.round_id = r.id"""
+
+
+def fetch(url: str, sql: str) -> tuple:
+    async def run() -> tuple:
+        conn = await asyncpg.connect(url)
+        try:
+            return tuple(await conn.fetchrow(sql))
+        finally:
+            await conn.close()
+
+    return asyncio.run(run())
+
+
+def query(data: Path, sql: str) -> tuple:
+    """One row, read through a server this test process starts (and stops, being its last user)."""
+    server = EmbeddedPostgres(pgdata_of(data))
+    url = server.start()
+    try:
+        return fetch(url, sql)
+    finally:
+        server.stop()
+
+
+def url_of(pgdata: Path) -> str:
+    """The running server's URL, from its postmaster.pid (the socket folder is its fifth line)."""
+    return f"postgresql://postgres@/postgres?host={(pgdata / 'postmaster.pid').read_text().splitlines()[4]}"
+
+
+@pytest.fixture(scope="session")
+def clean_import(migrated: Path, tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> tuple:
+    """The real stats files imported once, undisturbed: what every failed import must converge to."""
+    data = tmp_path_factory.mktemp("clean") / "data"
+    subprocess.run(["cp", "-a", str(migrated), str(data)], check=True)
+    done = slomix(data, "import", str(shared_data / "stats"), "--json", timeout=300)
+    assert done.returncode == 0, done.stderr
+    return query(data, FINGERPRINT)
+
+
+def killed_postmaster_while(data: Path, process: subprocess.Popen[str], rounds: int) -> None:
+    """SIGKILL the postmaster once ``rounds`` rounds are committed."""
+    pgdata = pgdata_of(data)
+    wait_for(lambda: (pgdata / "postmaster.pid").exists() and
+             len((pgdata / "postmaster.pid").read_text().splitlines()) >= 8 and
+             "ready" in (pgdata / "postmaster.pid").read_text(), "the server up", process=process)
+
+    def committed() -> bool:
+        try:
+            return fetch(url_of(pgdata), "SELECT count(*) FROM stats.rounds")[0] >= rounds
+        except (OSError, asyncpg.PostgresError):
+            return False
+
+    wait_for(committed, f"{rounds} rounds committed", process=process)
+    pid = int((pgdata / "postmaster.pid").read_text().split()[0])
+    os.kill(pid, signal.SIGKILL)
+
+
+def test_the_database_killed_mid_import_stops_it_with_exit_5_and_a_summary(data: Path, shared_data: Path,
+                                                                        clean_import: tuple) -> None:
+    """Defect 1: exit 1, a psutil traceback and no summary."""
+    importing = subprocess.Popen([sys.executable, "-m", "slomix.cli", "import", str(shared_data / "stats"),
+                                  "--batch", "1", "--json"], cwd=data.parent, env=env_for(data),
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    killed_postmaster_while(data, importing, rounds=20)
+    out, err = importing.communicate(timeout=120)
+    (data.parent / "import.err").write_text(err)
+    assert importing.returncode == 5, err
+    assert "Traceback" not in err
+    assert "slomix: import stopped: the database failed" in err
+    summary = json.loads(out)
+    assert summary["quarantined"] == 0 and summary["failed"] == 0
+    handled = sum(summary[k] for k in ("imported", "updated", "duplicate", "held"))
+    assert summary["imported"] > 0 and summary["not_stored"] > 0, summary
+    assert handled + summary["not_stored"] == summary["files"] == 166, summary
+    assert servers_of(pgdata_of(data)) == []
+    again = slomix(data, "import", str(shared_data / "stats"), "--json")
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["quarantined"] == 0
+    assert query(data, FINGERPRINT) == clean_import
+
+
+def test_a_full_disk_mid_import_stops_it_with_exit_5_and_nothing_quarantined(migrated: Path, tmp_path: Path,
+                                                                           shared_data: Path,
+                                                                           clean_import: tuple) -> None:
+    """Defect 1: on a full disk 1 616 good files were reported quarantined and the import exited 0.
+    The data dir is a tmpfs with half a megabyte more than the migrated database."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    used = int(subprocess.run(["du", "-sk", str(migrated)], capture_output=True, text=True).stdout.split()[0])
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={used + 512}k", "tmpfs", str(disk)],
+                             capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
+    try:
+        data = disk / "data"
+        subprocess.run(["cp", "-a", str(migrated), str(data)], check=True)
+        done = slomix(data, "import", str(shared_data / "stats"), "--batch", "4", "--json")
+        assert done.returncode == 5, done.stderr
+        assert "Traceback" not in done.stderr
+        assert "slomix: import stopped: the database failed" in done.stderr
+        summary = json.loads(done.stdout)
+        assert summary["quarantined"] == 0 and summary["failed"] == 0 and summary["not_stored"] > 0
+        assert servers_of(pgdata_of(data)) == []
+        subprocess.run(["mount", "-o", "remount,size=200m", str(disk)], check=True)  # room again
+        again = slomix(data, "import", str(shared_data / "stats"), "--json")
+        assert again.returncode == 0, again.stderr
+        assert query(data, FINGERPRINT) == clean_import
+    finally:
+        for pid in servers_of((disk / "data" / "pgdata").resolve()):
+            os.kill(pid, signal.SIGQUIT)
+        subprocess.run(["umount", "-l", str(disk)], check=False)

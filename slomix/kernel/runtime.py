@@ -233,7 +233,7 @@ class Kernel:
     def _report(self, plugin: str, hook: str, error: BaseException) -> None:
         text = "timed out" if isinstance(error, TimeoutError) else f"{type(error).__name__}: {error}"
         log.error("plugin %r failed in %s: %s", plugin, hook, text,
-                  exc_info=not isinstance(error, TimeoutError))
+                  exc_info=None if isinstance(error, TimeoutError) else error)
         self.errors.setdefault(plugin, []).append(f"{hook}: {text}")
         del self.errors[plugin][:-20]
 
@@ -306,11 +306,19 @@ class Kernel:
                 await function(*[{"kernel": self}[a] for a in argnames])
             except Exception as error:
                 # A process that cannot serve must not look healthy to its supervisor: it ends.
-                raise PluginError(plugin, f"cannot serve: {_innermost(error)}") from error
+                failure = PluginError(plugin, f"cannot serve: {_innermost(error)}")
+                self.errors.setdefault(plugin, []).append(f"on_serve: {failure}")
+                raise failure from error
 
-        async with anyio.create_task_group() as tg:
-            for impl in self.dispatcher.implementations("on_serve"):
-                tg.start_soon(run, impl.plugin_name, impl.function, impl.argnames)
+        try:
+            async with anyio.create_task_group() as tg:
+                for impl in self.dispatcher.implementations("on_serve"):
+                    tg.start_soon(run, impl.plugin_name, impl.function, impl.argnames)
+        except BaseExceptionGroup as group:
+            failed, _rest = group.split(PluginError)
+            if failed is None:
+                raise
+            raise _first(failed) from None
 
     # -- services for plugins and adapters ------------------------------------------
 
@@ -399,8 +407,12 @@ class Kernel:
 
 
 
-def _innermost(error: BaseException) -> str:
-    """The first error an exception group holds, however deep, in one line."""
+def _first(error: BaseException) -> BaseException:
+    """The first error an exception group holds, however deep."""
     while isinstance(error, BaseExceptionGroup):
         error = error.exceptions[0]
-    return describe(error)
+    return error
+
+
+def _innermost(error: BaseException) -> str:
+    return describe(_first(error))
