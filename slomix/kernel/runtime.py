@@ -96,6 +96,8 @@ class Kernel:
         if not self._discovered:
             self._discovered = True
             self.plugins = load(self.pm, self.config, only=self._only, extra=self._extra)
+            self.config.check_sections({kind: {p.name for p in self.plugins if p.kind == kind}
+                                        for kind in ("plugin", "adapter")})
         return self
 
     def shortcuts(self) -> list[Shortcut]:

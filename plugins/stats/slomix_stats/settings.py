@@ -26,5 +26,7 @@ class StatsSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     refresh_delay_seconds: float = 5.0
 
     def __post_init__(self) -> None:
+        if self.session_gap_minutes <= 0:
+            raise ValueError(f"session_gap_minutes must be positive, got {self.session_gap_minutes}")
         if not 0 < self.match_window_minutes < self.session_gap_minutes:
             raise ValueError("match_window_minutes must be positive and below session_gap_minutes")
