@@ -59,8 +59,19 @@ async def import_transaction(conn: asyncpg.Connection, then: Callable[[], None] 
 
 
 async def find_file(conn: asyncpg.Connection, name: str, sha256: str) -> asyncpg.Record | None:
-    return await conn.fetchrow("SELECT id, status, reason FROM stats.files WHERE name = $1 AND sha256 = $2",
-                               name, sha256)
+    """The file received with these bytes: under this name, or under another (content identity wins
+    over names) unless a newer version of that file replaced it."""
+    return await conn.fetchrow(
+        """SELECT id, name, status, reason FROM stats.files WHERE sha256 = $2 AND (name = $1 OR status <> 'superseded')
+           ORDER BY name = $1 DESC, id LIMIT 1""", name, sha256)
+
+
+async def same_content(conn: asyncpg.Connection, digests: list[str]) -> dict[str, str]:
+    """For each of these SHA-256 digests already received (and not superseded), a name it came under."""
+    rows = await conn.fetch("""SELECT DISTINCT ON (sha256) sha256, name FROM stats.files
+                               WHERE sha256 = ANY ($1::text[]) AND status <> 'superseded' ORDER BY sha256, id""",
+                            digests)
+    return {row["sha256"]: row["name"] for row in rows}
 
 
 async def add_file(conn: asyncpg.Connection, *, name: str, kind: str, sha256: str, status: str,

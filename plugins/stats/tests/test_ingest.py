@@ -271,3 +271,27 @@ async def test_two_lines_with_one_guid_keep_the_longer(make_kernel, stats_files)
     assert outcome.status in ("imported", "held") and "dropped duplicate GUID" in outcome.detail
     assert await kernel.db.pool.fetchval("SELECT count(*) FROM stats.player_rounds") == \
         len(parse_stats(path.read_bytes(), path.name).players)
+
+
+@pytest.mark.parametrize("together", [False, True])
+async def test_the_same_bytes_under_another_name_count_once(make_kernel, stats_files, together) -> None:
+    """Issue 13, defect 6: a stats file renamed to another timestamp added a round (110 -> 119 kills)."""
+    kernel = await make_kernel(plugins={"stats"})
+    original = next(p for p in stats_files if p.name.endswith("-round-1.txt"))
+    renamed = original.name.replace(original.name[11:17], f"{(int(original.name[11:13]) + 1) % 24:02d}"
+                                    + original.name[13:17], 1)
+    assert renamed != original.name
+    data = original.read_bytes()
+    files = [IncomingFile(name=original.name, data=data, source="test"),
+             IncomingFile(name=renamed, data=data, source="test")]
+    if together:
+        outcomes = [found for [(_plugin, found)] in await kernel.ingest_many(files)]
+    else:
+        outcomes = [found for file in files for [(_plugin, found)] in [await kernel.ingest(file)]]
+    assert [o.status for o in outcomes] == ["imported", "duplicate"]
+    assert outcomes[1].detail == f"same content as {original.name}"
+    pool = kernel.db.pool
+    assert await pool.fetchval("SELECT count(*) FROM stats.rounds") == 1
+    assert await pool.fetchval("SELECT count(*) FROM stats.files") == 1
+    kills = await pool.fetchval("SELECT sum(kills) FROM stats.player_rounds")
+    assert kills == sum(p.kills for p in parse_stats(data, original.name).players)
