@@ -60,6 +60,7 @@ def _parser(kernel: Kernel | None) -> argparse.ArgumentParser:
     cmd = sub.add_parser("cmd", help='run a chat command, e.g. slomix cmd "!stats vid"')
     cmd.add_argument("line", help="the command line, with or without the ! prefix")
     cmd.add_argument("--json", action="store_true", help="print the Reply as JSON")
+    cmd.add_argument("--save-images", type=Path, metavar="DIR", help="write the reply's images (charts) to DIR")
     cmd.add_argument("--as", dest="as_user", metavar="ID",
                      help="act as this user id (e.g. discord:1234) instead of the local operator")
 
@@ -363,7 +364,7 @@ async def _cmd(kernel: Kernel, args: argparse.Namespace) -> int:
     if args.json:
         sys.stdout.buffer.write(reply.to_json() + b"\n")
     else:
-        console.render_reply(reply)
+        console.render_reply(reply, save_images=args.save_images)
     return ExitCode.FAILED if reply.error else ExitCode.OK
 
 

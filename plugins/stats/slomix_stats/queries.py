@@ -19,12 +19,18 @@ import asyncpg
 import msgspec
 
 from . import api
+from .formatting import weapon_accuracy
 
 # Rounds written since the planner last sampled the tables, past which a rebuild samples them first.
 ANALYZE_AFTER_ROUNDS = 500
 # Rebuilt together after imports (migrations 0002, 0005).
 TOTALS_VIEWS = ("player_totals", "player_map_totals", "player_weapon_totals")
 COUNTED = "r.status IN ('completed', 'substitution') AND r.is_valid"
+# Sessions, numbered from the first: a session has a counted round with a player in it (a file
+# with a header and no player lines, or a lone uncounted R2, is no session).
+NUMBERED = f"""SELECT session_start, row_number() OVER (ORDER BY session_start) AS number FROM stats.rounds r
+               WHERE {COUNTED} AND EXISTS (SELECT FROM stats.player_rounds p WHERE p.round_id = r.id AND NOT p.is_bot)
+               GROUP BY session_start"""
 
 
 def kd(kills: int, deaths: int) -> float:
@@ -37,7 +43,8 @@ def dpm(damage: int, seconds: int) -> float:
 
 
 def pct(part: int, whole: int) -> float:
-    return round(part * 100 / whole, 1) if whole else 0.0
+    """A share in percent; never above 100 (a part larger than its whole is bad data, not 125 %)."""
+    return round(min(part, whole) * 100 / whole, 1) if whole else 0.0
 
 
 class PlayerTotals(msgspec.Struct, frozen=True, kw_only=True):
@@ -87,7 +94,7 @@ class WeaponLine(msgspec.Struct, frozen=True):
     hits: int
     shots: int
     headshots: int
-    accuracy: float
+    accuracy: float | None  # None: not a bullet weapon (formatting.weapon_accuracy)
 
 
 class FormPoint(msgspec.Struct, frozen=True):
@@ -210,6 +217,11 @@ class FileLine(msgspec.Struct, frozen=True, kw_only=True):
     size: int
 
 
+class SessionSeries(msgspec.Struct, frozen=True, kw_only=True):
+    rounds: list[str]
+    players: dict[str, list[tuple[int, float, int, int]]]
+
+
 class SessionDetail(msgspec.Struct, frozen=True, kw_only=True):
     summary: SessionSummary
     rounds: list[RoundLine]
@@ -317,9 +329,9 @@ def category(name: str) -> Category | None:
     return next((c for c in CATEGORIES if name == c.name or name in c.aliases), None)
 
 
-def _totals(row: Any) -> PlayerTotals:
+def _totals(row: Any, name: str) -> PlayerTotals:
     return PlayerTotals(
-        guid=row["guid"], name=row["name"], rounds=row["rounds"], kills=row["kills"], deaths=row["deaths"],
+        guid=row["guid"], name=name, rounds=row["rounds"], kills=row["kills"], deaths=row["deaths"],
         kd=kd(row["kills"], row["deaths"]), damage_given=row["damage_given"],
         damage_received=row["damage_received"], dpm=dpm(row["damage_given"], row["seconds"]),
         accuracy=pct(row["hits"], row["shots"]), headshots=row["headshots"],
@@ -383,7 +395,10 @@ class StatsQueries:
     async def totals(self, guid: str) -> PlayerTotals | None:
         await self.refresh()
         row = await self.pool.fetchrow("SELECT * FROM stats.player_totals WHERE guid = $1", guid)
-        return _totals(row) if row else None
+        return _totals(row, await self._name(guid)) if row else None
+
+    async def _name(self, guid: str) -> str:
+        return (await api.display_names(self.pool, [guid])).get(guid, guid[:8])
 
     async def player(self, guid: str, form_rounds: int = 20) -> PlayerDetail | None:
         """Everything on a player's card, in one round trip (rows of each part as records)."""
@@ -404,11 +419,11 @@ class StatsQueries:
         if row is None:
             return None
         return PlayerDetail(
-            totals=_totals(row),
+            totals=_totals(row, await self._name(guid)),
             aliases=[Alias(*a) for a in row["alias_rows"]],
             maps=[MapLine(name, rounds, kills, deaths, kd(kills, deaths), dpm(damage, seconds))
                   for name, rounds, kills, deaths, damage, seconds in row["map_rows"]],
-            weapons=[WeaponLine(name, kills, deaths, hits, shots, headshots, pct(hits, shots))
+            weapons=[WeaponLine(name, kills, deaths, hits, shots, headshots, weapon_accuracy(name, hits, shots))
                      for name, kills, deaths, hits, shots, headshots in row["weapon_rows"]],
             form=[FormPoint(round_id, time, name, number, kills, deaths, round(rate, 1))
                   for round_id, time, name, number, kills, deaths, rate in reversed(row["form_rows"])],
@@ -417,13 +432,18 @@ class StatsQueries:
     async def players(self, term: str = "", page: int = 1, per_page: int = 20) -> tuple[list[PlayerRef], int]:
         """Everyone with counted rounds, most active first (optionally filtered by name)."""
         await self.refresh()
-        pattern = f"%{term.lower()}%"
-        total = await self.pool.fetchval(
-            "SELECT count(*) FROM stats.player_totals WHERE lower(name) LIKE $1", pattern)
+        pattern = f"%{api.like_pattern(term.lower())}%"
+        # A player matches by any name they played under or chose.
+        named = """($1 = '%%' OR EXISTS (SELECT FROM stats.aliases a WHERE a.guid = t.guid AND lower(a.alias) LIKE $1)
+                    OR EXISTS (SELECT FROM stats.links l WHERE l.guid = t.guid AND lower(l.display_name) LIKE $1))"""
+        total = await self.pool.fetchval(f"SELECT count(*) FROM stats.player_totals t WHERE {named}", pattern)
         rows = await self.pool.fetch(
-            """SELECT guid, name, rounds, last_seen FROM stats.player_totals WHERE lower(name) LIKE $1
-               ORDER BY rounds DESC, guid LIMIT $2 OFFSET $3""", pattern, per_page, (page - 1) * per_page)
-        return [PlayerRef(r["guid"], r["name"], r["rounds"], r["last_seen"]) for r in rows], total
+            f"""SELECT t.guid, t.rounds, t.last_seen FROM stats.player_totals t
+                WHERE {named} ORDER BY t.rounds DESC, t.guid LIMIT $2 OFFSET $3""",
+            pattern, per_page, (page - 1) * per_page)
+        names = await api.display_names(self.pool, [r["guid"] for r in rows])
+        return [PlayerRef(r["guid"], names.get(r["guid"], r["guid"][:8]), r["rounds"], r["last_seen"])
+                for r in rows], total
 
     # -- leaderboards ---------------------------------------------------------------------------
 
@@ -433,21 +453,29 @@ class StatsQueries:
         if cat is None:
             return None
         await self.refresh()
-        need = cat.min_rounds if min_rounds is None else min_rounds
+        if min_rounds is None:
+            # The category's threshold, but a new community must not see empty boards: never more
+            # than a fifth of the most active player's rounds (52 imported rounds: more than 10).
+            most = await self.pool.fetchval("SELECT coalesce(max(rounds), 0) FROM stats.player_totals")
+            need = min(cat.min_rounds, most // 5)
+        else:
+            need = min_rounds
         where = f"t.rounds > $1 AND {cat.where}"
         total = await self.pool.fetchval(f"SELECT count(*) FROM stats.player_totals t WHERE {where}", need)
         pages = max(1, math.ceil(total / per_page))
         page = min(max(page, 1), pages)
         order = "ASC" if cat.ascending else "DESC"
         rows = await self.pool.fetch(
-            f"""SELECT t.guid, t.name, t.rounds, ({cat.value})::float AS value FROM stats.player_totals t
+            f"""SELECT t.guid, t.rounds, ({cat.value})::float AS value FROM stats.player_totals t
                 WHERE {where} ORDER BY value {order}, t.rounds DESC, t.guid LIMIT $2 OFFSET $3""",
             need, per_page, (page - 1) * per_page)
         first = (page - 1) * per_page
+        names = await api.display_names(self.pool, [r["guid"] for r in rows])
         return Leaderboard(
             category=cat.name, title=cat.title, rule=f"more than {need} counted rounds", page=page, pages=pages,
-            total=total, rows=[LeaderRow(first + i + 1, r["guid"], r["name"], round(r["value"], 4),
-                                         cat.display.format(r["value"]), r["rounds"]) for i, r in enumerate(rows)])
+            total=total, rows=[LeaderRow(first + i + 1, r["guid"], names.get(r["guid"], r["guid"][:8]),
+                                         round(r["value"], 4), cat.display.format(r["value"]), r["rounds"])
+                               for i, r in enumerate(rows)])
 
     # -- sessions and rounds ----------------------------------------------------------------------
 
@@ -459,8 +487,7 @@ class StatsQueries:
         else:
             start, end = datetime.min, datetime.max
         rows = await self.pool.fetch(
-            f"""WITH numbered AS (SELECT session_start, dense_rank() OVER (ORDER BY session_start) AS number
-                                  FROM (SELECT DISTINCT session_start FROM stats.rounds) s)
+            f"""WITH numbered AS ({NUMBERED})
                 SELECT r.session_start, n.number, max(r.round_time) AS session_end, count(*) AS rounds,
                        count(*) FILTER (WHERE {COUNTED}) AS counted,
                        array_agg(DISTINCT r.map_name) AS maps,
@@ -481,24 +508,30 @@ class StatsQueries:
     async def session_start_for(self, day: date | None = None) -> datetime | None:
         """The latest session, or the one a date means (the api's rule, which other plugins use too)."""
         if day is None:
-            return await self.pool.fetchval("SELECT max(session_start) FROM stats.rounds")
+            return await self.pool.fetchval(f"SELECT max(session_start) FROM ({NUMBERED}) n")
         found = await api.session_for_date(self.pool, day)
         return found.start if found else None
 
+    async def session_start_numbered(self, number: int) -> datetime | None:
+        """The start of session ``number`` (as the session list numbers them, from 1)."""
+        return await self.pool.fetchval(f"SELECT session_start FROM ({NUMBERED}) n WHERE number = $1", number)
+
     async def session(self, start: datetime) -> SessionDetail | None:
+        """A session by its start; None when there is none there (or nothing of it counts)."""
         row = await self.pool.fetchrow(
-            f"""SELECT r.session_start, (SELECT count(DISTINCT session_start) FROM stats.rounds
-                                         WHERE session_start <= $1) AS number,
+            f"""WITH numbered AS ({NUMBERED})
+                SELECT r.session_start, n.number,
                        max(r.round_time) AS session_end, count(*) AS rounds,
                        count(*) FILTER (WHERE {COUNTED}) AS counted, array_agg(DISTINCT r.map_name) AS maps,
                        (SELECT count(DISTINCT p.guid) FROM stats.player_rounds p JOIN stats.rounds q
                         ON q.id = p.round_id WHERE q.session_start = $1 AND NOT p.is_bot) AS players
-                FROM stats.rounds r WHERE r.session_start = $1 GROUP BY r.session_start""", start)
+                FROM stats.rounds r JOIN numbered n USING (session_start)
+                WHERE r.session_start = $1 GROUP BY r.session_start, n.number""", start)
         if row is None:
             return None
         rounds = await self._round_lines("r.session_start = $1", start)
         players = await self.pool.fetch(
-            f"""SELECT p.guid, (array_agg(p.clean_name ORDER BY r.round_time DESC))[1] AS name, count(*) AS rounds,
+            f"""SELECT p.guid, count(*) AS rounds,
                        sum(p.kills) AS kills, sum(p.deaths) AS deaths, sum(p.damage_given) AS damage_given,
                        sum(p.damage_received) AS damage_received, sum(p.time_played_seconds) AS seconds,
                        sum(least(p.time_dead_minutes * 60, p.time_played_seconds))::int AS dead_seconds,
@@ -516,8 +549,10 @@ class StatsQueries:
                 FROM stats.player_rounds p JOIN stats.rounds r ON r.id = p.round_id
                 WHERE r.session_start = $1 AND {COUNTED} AND NOT p.is_bot
                 GROUP BY p.guid""", start)
+        names = await api.display_names(self.pool, [p["guid"] for p in players])
         lines = [SessionPlayer(
-            guid=p["guid"], name=p["name"], rounds=p["rounds"], kills=p["kills"], deaths=p["deaths"],
+            guid=p["guid"], name=names.get(p["guid"], p["guid"][:8]), rounds=p["rounds"], kills=p["kills"],
+            deaths=p["deaths"],
             kd=kd(p["kills"], p["deaths"]), damage_given=p["damage_given"], damage_received=p["damage_received"],
             dpm=dpm(p["damage_given"], p["seconds"]), seconds=p["seconds"], dead_seconds=p["dead_seconds"],
             headshots=p["headshots"], headshot_kills=p["headshot_kills"], accuracy=pct(p["hits"], p["shots"]),
@@ -564,7 +599,7 @@ class StatsQueries:
         if not lines:
             return None
         players = await self.pool.fetch(
-            """SELECT guid, clean_name, team, kills, deaths, damage_given, damage_received, dpm, time_played_seconds,
+            """SELECT guid, team, kills, deaths, damage_given, damage_received, dpm, time_played_seconds,
                       headshots, headshot_kills, accuracy, coalesce(revives_given, 0) AS revives_given, gibs, xp
                FROM stats.player_rounds WHERE round_id = $1 ORDER BY team, damage_given DESC""", round_id)
         awards = await self.pool.fetch(
@@ -574,15 +609,18 @@ class StatsQueries:
             """SELECT subject_name, opponent_name, kills, deaths FROM stats.versus WHERE round_id = $1
                ORDER BY subject_name, kills DESC""", round_id)
         r1 = await self.pool.fetchval("SELECT r1_round_id FROM stats.rounds WHERE id = $1", round_id)
+        names = await api.display_names(self.pool, [p["guid"] for p in players]
+                                        + [a["guid"] for a in awards if a["guid"]])
         return RoundDetail(
             round=lines[0],
-            players=[RoundPlayer(guid=p["guid"], name=p["clean_name"], team=p["team"], kills=p["kills"],
-                                 deaths=p["deaths"], damage_given=p["damage_given"],
+            players=[RoundPlayer(guid=p["guid"], name=names.get(p["guid"], p["guid"][:8]), team=p["team"],
+                                 kills=p["kills"], deaths=p["deaths"], damage_given=p["damage_given"],
                                  damage_received=p["damage_received"], dpm=round(p["dpm"], 1),
                                  seconds=p["time_played_seconds"], headshots=p["headshots"],
                                  headshot_kills=p["headshot_kills"], accuracy=round(p["accuracy"], 1),
                                  revives_given=p["revives_given"], gibs=p["gibs"], xp=p["xp"]) for p in players],
-            awards=[Award(a["award"], a["player_name"], a["guid"], a["value_text"]) for a in awards],
+            awards=[Award(a["award"], names.get(a["guid"], a["player_name"]), a["guid"], a["value_text"])
+                    for a in awards],
             versus=[Versus(v["subject_name"], v["opponent_name"], v["kills"], v["deaths"]) for v in versus],
             r1_round_id=r1)
 
@@ -603,32 +641,36 @@ class StatsQueries:
         records = []
         for title, value, display, where in specs:
             row = await self.pool.fetchrow(
-                f"""SELECT ({value})::float AS value, p.guid, p.clean_name, r.id, r.map_name, r.round_time
+                f"""SELECT ({value})::float AS value, p.guid, r.id, r.map_name, r.round_time
                     FROM stats.player_rounds p JOIN stats.rounds r ON r.id = p.round_id
                     WHERE {COUNTED} AND NOT p.is_bot AND {where}
                     ORDER BY {value} DESC, r.round_time LIMIT 1""")
             if row and row["value"]:
                 records.append(Record(title=title, value=row["value"], display=display.format(row["value"]),
-                                      guid=row["guid"], name=row["clean_name"], round_id=row["id"],
+                                      guid=row["guid"], name=row["guid"][:8], round_id=row["id"],
                                       map=row["map_name"], round_time=row["round_time"]))
-        return records
+        names = await api.display_names(self.pool, [r.guid for r in records])
+        return [msgspec.structs.replace(r, name=names.get(r.guid, r.name)) for r in records]
 
-    async def session_series(self, start: datetime) -> dict[str, list[tuple[int, float, int, int]]]:
-        """Per player name: (round index, DPM, kills, deaths) for each counted round of the session."""
+    async def session_series(self, start: datetime) -> SessionSeries:
+        """Per player GUID: (round index, DPM, kills, deaths) for each counted round of the session;
+        ``rounds`` names the rounds by index (1-based): ``supply R1``."""
         rows = await self.pool.fetch(
-            f"""SELECT p.clean_name, p.guid, p.dpm, p.kills, p.deaths,
+            f"""SELECT p.guid, p.dpm, p.kills, p.deaths, r.map_name, r.round_number,
                        dense_rank() OVER (ORDER BY r.round_time, r.id) AS idx
                 FROM stats.player_rounds p JOIN stats.rounds r ON r.id = p.round_id
                 WHERE r.session_start = $1 AND {COUNTED} AND NOT p.is_bot ORDER BY r.round_time""", start)
-        series: dict[str, list[tuple[int, float, int, int]]] = {}
+        players: dict[str, list[tuple[int, float, int, int]]] = {}
+        labels: dict[int, str] = {}
         for r in rows:
-            series.setdefault(r["clean_name"], []).append((r["idx"], round(r["dpm"], 1), r["kills"], r["deaths"]))
-        return series
+            players.setdefault(r["guid"], []).append((r["idx"], round(r["dpm"], 1), r["kills"], r["deaths"]))
+            labels[r["idx"]] = f"{r['map_name']} R{r['round_number']}"
+        return SessionSeries(rounds=[labels[i] for i in sorted(labels)], players=players)
 
     async def latest_time(self) -> datetime | None:
         """The history's "now": analytics windows end at the latest round, not the wall clock,
         so an imported history reads the same whenever it is read."""
-        return await self.pool.fetchval("SELECT max(round_time) FROM stats.rounds")
+        return await api.history_now(self.pool)
 
     async def player_rounds(self, guid: str, since: datetime | None = None) -> list[Any]:
         """Counted rounds of one player, oldest first, with the round's sides (for analytics)."""
@@ -646,4 +688,4 @@ class StatsQueries:
                 FROM stats.weapon_rounds w JOIN stats.rounds r ON r.id = w.round_id
                 WHERE r.session_start = $1 AND {COUNTED} GROUP BY w.weapon ORDER BY sum(w.kills) DESC""", start)
         return [WeaponLine(w["weapon"], w["kills"], w["deaths"], w["hits"], w["shots"], w["headshots"],
-                           pct(w["hits"], w["shots"])) for w in rows]
+                           weapon_accuracy(w["weapon"], w["hits"], w["shots"])) for w in rows]

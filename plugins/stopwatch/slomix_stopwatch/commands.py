@@ -147,7 +147,8 @@ async def team_record_command(ctx: Context) -> Reply:
     days = ctx.args["days"]
     if days < 0:
         raise UsageError("days must be 0 (all time) or more")
-    since = datetime.now() - timedelta(days=days) if days else None
+    now = await stats_api.history_now(ctx.kernel.db.pool)  # windows end at the newest round, not the wall clock
+    since = now - timedelta(days=days) if days and now else None
     rows = await store.team_results(ctx.kernel.db.pool, name, since)
     if not rows:
         span = f"in the last {days} days" if days else "yet"
@@ -207,6 +208,9 @@ async def _players(ctx: Context, session: stats_api.SessionInfo) -> dict[str, se
         if event.is_valid:
             for p in event.players:
                 players.setdefault(p.guid, set()).add(p.name)
+    # Anyone may also be named as every surface shows them.
+    for guid, name in (await stats_api.display_names(ctx.kernel.db.pool, players)).items():
+        players[guid].add(name)
     return players
 
 

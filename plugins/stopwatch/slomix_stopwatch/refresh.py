@@ -31,7 +31,9 @@ async def refresh(pool: asyncpg.Pool, session_start: datetime) -> None:
                        key=lambda r: (r.round_time, r.round_id))
         session_end = max(r.round_time for r in rounds)
         await store.absorb_merged(conn, session_start, session_end)
-        players = {p.guid: p.name for r in valid for p in r.players}  # the latest name wins
+        in_files = {p.guid: p.name for r in valid for p in r.players}
+        shown = await api.display_names(conn, in_files)  # the one name rule, the stats plugin's
+        players = {guid: shown.get(guid, name) for guid, name in in_files.items()}
         pinned = await store.pins(conn, session_start)
         live = teams.live_pins(pinned, players)
         if pinned and not live:
@@ -42,16 +44,31 @@ async def refresh(pool: asyncpg.Pool, session_start: datetime) -> None:
         if not (rosters.a or rosters.b):
             await store.delete_session(conn, session_start)
             return
-        named = {team: name for team, (name, _) in (await store.names(conn, session_start)).items()}
-        if len(named) < 2:
-            taken = {n.lower() for n in named.values()}
-            pool_names = [r["name"] for r in await store.pool_teams(conn) if r["name"].lower() not in taken]
-            drawn = iter(teams.draw_names(pool_names, session_start.isoformat()))
-            await store.set_names(conn, session_start, {t: next(drawn) for t in teams.TEAMS if t not in named},
-                                  "pool")
+        await _name_teams(conn, session_start, rosters, players)
         meta = await api.round_meta(conn, [r.round_id for r in valid])
         maps = scoring.score_maps(rounds, meta, rosters)
         await store.save(conn, session_start, session_end, rosters, players, maps)
+
+
+async def _name_teams(conn: asyncpg.Connection, session_start: datetime, rosters: teams.Rosters,
+                      players: dict[str, str]) -> None:
+    """An admin's name stays; else a team wearing a clan tag is named after it (following its
+    lineup); else a name is drawn from the pool once and kept."""
+    stored = await store.names(conn, session_start)
+    tags = {t: tag for t, tag in teams.tag_names(rosters, players).items()
+            if stored.get(t, ("", ""))[1] != "manual"}
+    if tags:
+        await store.set_names(conn, session_start, tags, "tag")
+        stored = await store.names(conn, session_start)
+    named = {team: name for team, (name, _) in stored.items()}
+    if len(named) == 2 and named["A"].lower() == named["B"].lower():
+        # A tag took the name the other team had drawn: that one draws again.
+        named = {t: n for t, n in named.items() if stored[t][1] != "pool"}
+    if len(named) < 2:
+        taken = {n.lower() for n in named.values()}
+        pool_names = [r["name"] for r in await store.pool_teams(conn) if r["name"].lower() not in taken]
+        drawn = iter(teams.draw_names(pool_names, session_start.isoformat()))
+        await store.set_names(conn, session_start, {t: next(drawn) for t in teams.TEAMS if t not in named}, "pool")
 
 
 async def ensure(pool: asyncpg.Pool, session_start: datetime) -> None:

@@ -9,6 +9,8 @@ from typing import Any
 import asyncpg
 import msgspec
 
+from slomix_stats import api
+
 from .models import DASH, MapResult, SessionScore, SessionTeams, TeamScore, TeamView
 from .teams import Rosters
 
@@ -160,9 +162,14 @@ async def load_teams(db: Any, session_start: datetime) -> SessionTeams | None:
                                session_start)
     if result is None:
         return None
+    rows = await _team_rows(db, session_start)
+    # Names as shown now (a !setname since the session was computed shows at once).
+    shown = await api.display_names(db, [g for r in rows for g in r["guids"]])
     teams = [TeamView(team=r["team"], name=r["name"], manual_name=r["name_source"] == "manual",
-                      guids=list(r["guids"]), players=list(r["players"]), colour=r["colour"])
-             for r in await _team_rows(db, session_start)]
+                      guids=list(r["guids"]),
+                      players=[shown.get(g, stored) for g, stored in zip(r["guids"], r["players"], strict=True)],
+                      colour=r["colour"])
+             for r in rows]
     return SessionTeams(session_start=session_start, session_end=result["session_end"], format=result["format"],
                         teams=teams, pinned=await pins(db, session_start))
 
