@@ -8,7 +8,6 @@ Run: .venv/bin/python benchmarks/bench_demo.py [runs] [big_mb]   (default 5 runs
 
 from __future__ import annotations
 
-import os
 import resource
 import subprocess
 import sys
