@@ -213,9 +213,9 @@ class Facts:
         # Deltas from the previous snapshot name what changed; otherwise look at everything.
         candidates = snap.changed if snap.delta_num and snap.seq - snap.delta_num == self.prev_seq else ents
         for num in candidates:
-            st = ents[num]
+            st = ents.get(num)  # a damaged delta may change an entity and then remove it
             old = prev.get(num)
-            if st is old or st[E_TYPE] < events:
+            if st is old or st is None or st[E_TYPE] < events:
                 continue
             # A temp-event slot fires again when its content changes, even within
             # the 300 ms it stays visible (the game's cgame does the same).
