@@ -188,13 +188,16 @@ class Facts:
             self.xpgains.append((t, tokens[3]))
 
     def _chat(self, t: int, client: int, text: str, team: bool) -> None:
+        """``chat "NAME: text" client`` carries the name, ``tchat "text" client x y z`` does not."""
         slot = self.slots.get(client)
         name = strip_colors(slot.raw_name) if slot else ""
         message = strip_colors(text)
-        if name and message.startswith(name):
-            message = message[len(name):].lstrip(":").lstrip()
-        elif ": " in message:
-            message = message.split(": ", 1)[1]
+        if not team:
+            prefix = f"{name}: "
+            if name and message.startswith(prefix):
+                message = message[len(prefix):]
+            elif ": " in message:
+                message = message.split(": ", 1)[1]
         self.chat.append(Chat(t, client, name, message, team))
 
     def _snapshot(self, snap: Snapshot) -> None:
