@@ -136,6 +136,7 @@ class Facts:
         slot = self.slots.get(client)
         if not text:
             if slot is not None:
+                slot.last_ms = time_ms
                 self.gone.append(self.slots.pop(client))
             return
         values = info(text)
@@ -285,13 +286,12 @@ class Facts:
         return Pov(client, strip_colors(slot.raw_name), team_name(slot.team))
 
     def players(self) -> list[Player]:
-        latest: dict[int, _Slot] = {}
-        for slot in [*self.gone, *self.slots.values()]:
-            latest[slot.client] = slot
+        """Every occupant of every slot, in slot order then by arrival; those present at the end last seen then."""
         return [
             Player(s.client, strip_colors(s.raw_name), team_name(s.team), s.guid, s.raw_name, s.cls,
-                   s.names, s.teams, s.first_ms, s.last_ms)
-            for s in sorted(latest.values(), key=lambda s: s.client)
+                   s.names, s.teams, s.first_ms, self.last_ms if present else s.last_ms)
+            for s, present in sorted([*((s, False) for s in self.gone), *((s, True) for s in self.slots.values())],
+                                     key=lambda item: (item[0].client, item[0].first_ms))
         ]
 
     def kill_records(self, pov: int) -> list[Kill]:
