@@ -11,7 +11,7 @@ import anyio
 
 from slomix.kernel import FileOutcome, IncomingFile, Kernel, MigrationSet, hookimpl
 
-from . import commands, pipeline, routes, sniff, web
+from . import commands, demo_cli, pipeline, routes, sniff, web
 from .service import PRIORITY_BACKFILL, Greatshot
 from .settings import GreatshotSettings
 from .sniff import NotADemo
@@ -24,6 +24,8 @@ def is_demo(name: str) -> bool:
 
 
 class GreatshotPlugin:
+    on_cli = demo_cli.on_cli  # ``slomix demo parse|cut`` (the demo library's own commands)
+
     def __init__(self) -> None:
         self.service: Greatshot | None = None
 
