@@ -111,8 +111,9 @@ async def test_commands_and_pages_show_the_demo(analysed) -> None:
     reply = await kernel.commands.dispatch(kernel, "!topshots headshots", CLI_ACTOR)
     assert reply.data == []  # nobody has the 10 kills the headshot board asks for
     reply = await kernel.commands.dispatch(kernel, "!topshots kills", CLI_ACTOR)
-    assert [(t["player"], t["value"]) for t in reply.data[:4]] == [  # ties by name
-        ("[BOT]Halfbaked", 7.0), ("[BOT]Vokur", 7.0), ("[BOT]Zarna", 7.0), ("[BOT]Razor", 5.0)]  # his panzer suicide does not count
+    # Ties by name; Razor's panzerfaust suicide does not count.
+    assert [(t["player"], t["value"]) for t in reply.data[:4]] == [
+        ("[BOT]Halfbaked", 7.0), ("[BOT]Vokur", 7.0), ("[BOT]Zarna", 7.0), ("[BOT]Razor", 5.0)]
     page = await client.get(f"/greatshot/demos/{demo_id}", headers={"accept": "text/html"})
     assert page.status_code == 200
     assert page.text.count("<line x1=") == 47 + 1  # one tick per kill on the timeline, and its axis
