@@ -13,6 +13,7 @@ from greatshot_jobs import until_idle, working
 
 from slomix.kernel import CLI_ACTOR
 from slomix_greatshot import tracks
+from slomix_greatshot.api import parse
 from slomix_greatshot.render.footprint import Bounds
 from slomix_greatshot.render.frames import ALLIES, AXIS
 
@@ -64,9 +65,25 @@ async def test_upload_to_highlights_clips_and_videos(analysed) -> None:
     assert trade["detail"] == {"victims": ["[BOT]Cledus"], "weapons": ["flamethrower"], "avenged": "[BOT]Kaolin",
                                "gap_ms": 2200}
     # Every job finished; their progress reached 100.
-    stages = sorted((j["stage"], j["status"]) for j in detail["jobs"] if j["stage"] != "clip")
-    assert stages == [("analyse", "succeeded")] + [("render", "succeeded")] * 4
+    stages = sorted((j["stage"], j["status"]) for j in detail["jobs"])
+    assert stages == [("analyse", "succeeded")] + [("clip", "succeeded")] * 4 + [("render", "succeeded")] * 4
     assert all(j["progress"] == 100 for j in detail["jobs"] if j["status"] == "succeeded")
+
+
+async def test_a_clip_is_the_window_from_the_players_point_of_view(analysed, tmp_path) -> None:
+    client, demo_id = analysed
+    [chain] = (await client.get(f"/api/greatshot/highlights?kind=headshot_chain&demo={demo_id}")).json()
+    response = await client.get(f"/api/greatshot/highlights/{chain['id']}/clip")
+    assert response.status_code == 200
+    name = f"demo{demo_id}-headshot_chain-{chain['id']}.dm_84"
+    assert response.headers["content-disposition"] == f'attachment; filename="{name}"'
+    (tmp_path / "clip.dm_84").write_bytes(response.content)
+    clip = parse(tmp_path / "clip.dm_84")
+    # A client demo (protocol 84) cut from the ETTV demo, seen by Bortack, holding the window's kills.
+    assert (clip.protocol, clip.pov.client, clip.pov.name) == (84, 10, "[BOT]Bortack")
+    assert (clip.start_ms, clip.end_ms) == (START, START + 3700)
+    assert [(k.time_ms - START, k.attacker, k.victim, k.headshot) for k in clip.kills] == [
+        (100, 10, 5, True), (100, 5, 4, False), (700, 10, 3, True), (2950, 8, 7, False)]
 
 
 async def test_a_rendered_video_shows_the_moment(analysed) -> None:
