@@ -7,6 +7,7 @@ surface is what this module exports; other plugins reach it through
 
 from __future__ import annotations
 
+from .cutter import cut
 from .errors import DemoError
 from .model import (
     SCHEMA_VERSION,
@@ -21,7 +22,6 @@ from .model import (
     Pov,
 )
 from .reader import parse
-from .cutter import cut
 
 __all__ = [
     "SCHEMA_VERSION",

@@ -34,7 +34,7 @@ _NYT = 256
 
 
 class _Node:
-    __slots__ = ("left", "right", "parent", "next", "prev", "head", "weight", "symbol")
+    __slots__ = ("head", "left", "next", "parent", "prev", "right", "symbol", "weight")
 
     def __init__(self, symbol: int, weight: int) -> None:
         self.left = self.right = self.parent = self.next = self.prev = None
