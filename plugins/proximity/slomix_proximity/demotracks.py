@@ -42,8 +42,10 @@ TEAMS = {"axis": TEAM_AXIS, "allies": TEAM_ALLIES}
 STAMP = re.compile(r"(\d{4})-(\d{2})-(\d{2})-(\d{2})(\d{2})(\d{2})")
 # A kill's position is the player's sample nearest the kill, when the obituary carries none.
 NEAREST_MS = 1000
-# Seen again this long after their death, a player is in a new life (revived or respawned).
-NEW_LIFE_MS = 1000
+# After a death the demo still shows the body. The player lives again when their snapshot jumps this far
+# from the one before (a respawn elsewhere) or walks this far from the body (revived): game units.
+RESPAWN_JUMP = 200
+WALKED_OFF = 48
 # Last seen this long before the round's end, a player left.
 GONE_MS = 3000
 
@@ -99,7 +101,8 @@ class Window:
 
 
 def windows(demo: demos.Demo) -> list[Window]:
-    """The rounds the demo holds: each "playing" phase up to the next phase (or the demo's end)."""
+    """The rounds the demo holds: each "playing" phase up to the next phase (or the demo's end); a demo
+    that never shows one is one round from its first snapshot to its last."""
     phases = sorted(demo.phases, key=lambda p: p.start_ms)
     found = []
     for index, phase in enumerate(phases):
@@ -111,8 +114,8 @@ def windows(demo: demos.Demo) -> list[Window]:
         ended = following.phase if following and following.phase == "intermission" else "demo end"
         if end > start:
             found.append(Window(start, end, phase.round + 1, ended))
-    if not found and not phases and demo.end_ms > demo.start_ms:  # no phase known: the whole demo
-        found.append(Window(demo.start_ms, demo.end_ms, 1, "demo end"))
+    if not found and demo.end_ms > demo.start_ms:  # never "playing" (a warmup, or no phase known): all of it
+        found.append(Window(demo.start_ms, demo.end_ms, (phases[0].round if phases else 0) + 1, "demo end"))
     return found
 
 
@@ -135,7 +138,11 @@ def _round(demo: demos.Demo, window: Window, keys: dict[int, str], at: Anchor, s
         recorder=f"demo {demo.mod} {demo.mod_version}".strip() + f" (protocol {demo.protocol})", ended=window.ended)
     inside = [p for p in demo.positions if window.start <= p.time_ms < window.end and p.team in TEAMS
               and p.client in keys]
-    telemetry.tracks = _tracks(inside, keys, window.start, sample_ms)
+    deaths: dict[int, list[int]] = {}
+    for kill in demo.kills:
+        if window.start <= kill.time_ms < window.end:
+            deaths.setdefault(kill.victim, []).append(kill.time_ms)
+    telemetry.tracks = _tracks(inside, keys, deaths, window.start, sample_ms)
     samples = {(track.guid, track.team): track for track in telemetry.tracks}
     for kill in demo.kills:
         if window.start <= kill.time_ms < window.end:
@@ -145,8 +152,7 @@ def _round(demo: demos.Demo, window: Window, keys: dict[int, str], at: Anchor, s
             else:
                 telemetry.kills.append(made)
     telemetry.spawns = _spawns(telemetry.tracks, telemetry.kills)
-    telemetry.departures = [Departure(t=int(track.t[-1]), guid=track.guid, team=track.team)
-                            for track in telemetry.tracks if duration - int(track.t[-1]) > GONE_MS]
+    telemetry.departures = _departures(telemetry.tracks, telemetry.kills, duration)
     teams = {(p.client): TEAMS[p.team] for p in inside}  # the team each client was last seen on
     for player in demo.players:
         if player.client in teams:
@@ -156,14 +162,46 @@ def _round(demo: demos.Demo, window: Window, keys: dict[int, str], at: Anchor, s
     return telemetry
 
 
-def _tracks(positions: Sequence[demos.Position], keys: dict[int, str], origin: int, sample_ms: int) -> list[Track]:
-    """One track per player and team: the first snapshot of each ``sample_ms`` tick (the tracker's rate)."""
+def _living(found: list[demos.Position], deaths: list[int]) -> list[demos.Position]:
+    """A player's snapshots while alive (the tracker samples only the living): after each death the body's
+    snapshots are left out until the player respawns (:data:`RESPAWN_JUMP`) or, revived, walks off
+    (:data:`WALKED_OFF`)."""
+    deaths = sorted(deaths)
+    kept: list[demos.Position] = []
+    body: demos.Position | None = None
+    previous: demos.Position | None = None
+    d = 0
+    for p in found:
+        while d < len(deaths) and deaths[d] <= p.time_ms:
+            body, d = p, d + 1
+        if body is not None and previous is not None:
+            jump = np.hypot(np.hypot(p.x - previous.x, p.y - previous.y), p.z - previous.z)
+            if jump < RESPAWN_JUMP and np.hypot(p.x - body.x, p.y - body.y) < WALKED_OFF:
+                previous = p
+                continue
+            body = None
+        previous = p
+        if body is None:
+            kept.append(p)
+    return kept
+
+
+def _tracks(positions: Sequence[demos.Position], keys: dict[int, str], deaths: dict[int, list[int]], origin: int,
+            sample_ms: int) -> list[Track]:
+    """One track per player and team, alive only: the first snapshot of each ``sample_ms`` tick (the
+    tracker's rate). ``deaths``: server times of each client's deaths."""
     by_player: dict[tuple[str, int], list[demos.Position]] = {}
+    clients: dict[tuple[str, int], int] = {}
     for position in positions:
-        by_player.setdefault((keys[position.client], TEAMS[position.team]), []).append(position)
+        key = (keys[position.client], TEAMS[position.team])
+        by_player.setdefault(key, []).append(position)
+        clients[key] = position.client
     tracks = []
-    for (guid, team), found in sorted(by_player.items()):
-        found.sort(key=lambda p: p.time_ms)
+    for key, found in sorted(by_player.items()):
+        guid, team = key
+        found = _living(sorted(found, key=lambda p: p.time_ms), deaths.get(clients[key], []))
+        if not found:
+            continue
         t = np.array([p.time_ms - origin for p in found], dtype=np.int64)
         _, first = np.unique(t // sample_ms, return_index=True)
         chosen = [found[i] for i in first]
@@ -214,9 +252,23 @@ def _kill(kill: demos.Kill, keys: dict[int, str], origin: int,
                 killer_team=killer_team, killer_at=killer_at, mod=kill.mod_id)
 
 
+def _departures(tracks: Iterable[Track], kills: list[Kill], duration: int) -> list[Departure]:
+    """Players last seen alive more than :data:`GONE_MS` before the end, and not because they died then."""
+    deaths: dict[tuple[str, int], list[int]] = {}
+    for kill in kills:
+        deaths.setdefault((kill.victim, kill.victim_team), []).append(kill.t)
+    found = []
+    for track in tracks:
+        last = int(track.t[-1])
+        died = any(0 <= t - last <= NEAREST_MS for t in deaths.get((track.guid, track.team), []))
+        if duration - last > GONE_MS and not died:
+            found.append(Departure(t=last, guid=track.guid, team=track.team))
+    return found
+
+
 def _spawns(tracks: Iterable[Track], kills: list[Kill]) -> list[Spawn]:
-    """Lives as the analyses count them: a life starts at a player's first sample, and at the first sample
-    more than :data:`NEW_LIFE_MS` after each of their deaths (a demo shows no spawn as such)."""
+    """Lives as the analyses count them: a life starts at a player's first sample, and at their first sample
+    after each of their deaths (a demo shows no spawn as such; the tracks hold the living only)."""
     deaths: dict[tuple[str, int], list[int]] = {}
     for kill in kills:
         deaths.setdefault((kill.victim, kill.victim_team), []).append(kill.t)
@@ -226,7 +278,7 @@ def _spawns(tracks: Iterable[Track], kills: list[Kill]) -> list[Spawn]:
             continue
         starts = {0}
         for death in deaths.get((track.guid, track.team), []):
-            later = int(np.searchsorted(track.t, death + NEW_LIFE_MS, side="right"))
+            later = int(np.searchsorted(track.t, death, side="right"))
             if later < len(track):
                 starts.add(later)
         found.extend(Spawn(t=int(track.t[i]), guid=track.guid, team=track.team, player_class=0,

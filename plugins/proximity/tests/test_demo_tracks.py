@@ -2,9 +2,10 @@
 
 Two players on adlernest, recorded by ETTV over a whole match (warmup, R1, intermission, R2):
 vid (his GUID in the demo) and olz (no GUID: keyed by name) walk along x at 100 units/s, 300
-units apart; in R1 vid kills olz 20 s in, olz is seen again 10 s later (a new life), the world
-kills vid 30 s in (his obituary carries no position: his nearest sample places it); in R2 olz
-kills vid with a position-less obituary on both sides.
+units apart; in R1 vid kills olz 20 s in, olz's body lies there 3 s, he respawns 10 s after his
+death further on; the world kills vid 30 s in (his obituary carries no position: his last living
+sample places it); in R2 olz kills vid with a position-less obituary on both sides, vid's body lies
+still 1 s, then he is revived and walks on.
 """
 
 from __future__ import annotations
@@ -22,16 +23,29 @@ VID_GUID = "d8423f900123456789abcdef01234567"
 R1, R2 = 10_000, 80_000  # server times the two rounds went to "playing"
 
 
-def walk(client: int, team: str, start: int, stop: int, y: float, *, gone: tuple[int, int] | None = None):
-    """20 Hz snapshots of a player walking along x at 100 units/s (absent while ``gone``)."""
-    return [demos.Position(t, client, team, (t - start) / 10, y, 64.0, 181.0, -5.0)
+def walk(client: int, team: str, start: int, stop: int, y: float, *, gone: tuple[int, int] | None = None,
+         still: tuple[int, int] | None = None):
+    """20 Hz snapshots of a player walking along x at 100 units/s from x = 0 at ``start`` (absent while
+    ``gone``, standing still while ``still``)."""
+    def x(t: int) -> float:
+        if still is None or t < still[0]:
+            return (t - start) / 10
+        return (still[0] - start) / 10 + max(0, t - still[1]) / 10
+
+    return [demos.Position(t, client, team, x(t), y, 64.0, 181.0, -5.0)
             for t in range(start, stop, 50) if not (gone and gone[0] <= t < gone[1])]
 
 
+def body(client: int, team: str, start: int, stop: int, x: float, y: float):
+    return [demos.Position(t, client, team, x, y, 40.0, 0.0, 0.0) for t in range(start, stop, 50)]
+
+
 def scripted(*, name: str = "2025-10-15-032600-adlernest.tv_84") -> demos.Demo:
-    positions = (walk(0, "axis", R1, R1 + 30_050, 0) + walk(1, "allies", R1, R1 + 60_000, 300,
-                                                                 gone=(R1 + 20_000, R1 + 30_000))
-                 + walk(0, "allies", R2, R2 + 60_000, 0) + walk(1, "axis", R2, R2 + 60_000, 300)
+    positions = (walk(0, "axis", R1, R1 + 30_050, 0)
+                 + walk(1, "allies", R1, R1 + 60_000, 300, gone=(R1 + 20_000, R1 + 30_000))
+                 + body(1, "allies", R1 + 20_000, R1 + 23_000, 2000, 300)
+                 + walk(0, "allies", R2, R2 + 60_000, 0, still=(R2 + 5_000, R2 + 6_000))
+                 + walk(1, "axis", R2, R2 + 60_000, 300)
                  + walk(63, "spectators", R1, R1 + 1000, 900))
     kills = [
         demos.Kill(R1 + 20_000, 0, 1, "vid", "olz", "mp40", "mp40", True, "axis", "allies",
@@ -84,8 +98,9 @@ def test_tracks_are_sampled_at_the_tracker_rate_from_the_round_start() -> None:
     keys, (r1, r2) = converted()
     vid, olz = sorted(r1.tracks, key=lambda t: t.guid != "D8423F90")
     assert (vid.guid, vid.team, olz.team) == ("D8423F90", 1, 2)
-    # 30.05 s of vid at 20 Hz, kept at 5 Hz; olz: 60 s minus 10 s unseen.
-    assert len(vid) == 151 and len(olz) == 250
+    # 30 s of vid alive at 20 Hz, kept at 5 Hz (his body at 30 s is not); olz: 60 s minus 10 s dead
+    # (3 s of them his body, left out).
+    assert len(vid) == 150 and len(olz) == 250
     assert list(vid.t[:3]) == [0, 200, 400] and list(vid.x[:3]) == [0, 20, 40] and int(vid.z[0]) == 64
     assert int(vid.yaw[0]) == -179 and int(vid.pitch[0]) == -5 and vid.health is None and vid.weapon is None
     assert {(t.guid, t.team) for t in r2.tracks} == {("D8423F90", 2), (keys[1], 1)}  # sides swapped
@@ -97,15 +112,18 @@ def test_kills_take_the_obituary_s_positions_or_the_nearest_sample() -> None:
     assert (shot.t, shot.killer, shot.victim, shot.kind, shot.mod) == (20_000, "D8423F90", keys[1], "enemy", 8)
     assert shot.distance == 300.0  # 7.62 m
     assert (fell.kind, fell.killer, fell.t, fell.mod) == ("world", None, 30_000, 32)
-    assert (fell.victim_at.x, fell.victim_at.y) == (3000, 0)  # his last sample, 30.0 s in
+    assert (fell.victim_at.x, fell.victim_at.y) == (2980, 0)  # his last living sample, 29.8 s in
     [late] = r2.kills
     assert (late.killer, late.victim, late.t, late.killer_team) == (keys[1], "D8423F90", 5_000, 1)
-    assert (late.killer_at.x, late.victim_at.x, late.distance) == (500, 500, 300.0)
+    assert (late.killer_at.x, late.victim_at.x, round(late.distance, 1)) == (500, 480, 300.7)
 
 
 def test_lives_and_the_analyses_follow_from_the_tracks_and_kills() -> None:
-    keys, (r1, _) = converted()
+    keys, (r1, r2) = converted()
     assert [(s.guid, s.t) for s in r1.spawns] == [("D8423F90", 0), (keys[1], 0), (keys[1], 30_000)]
+    # Revived: alive again once he walked 48 units off his body (0.5 s after he moved on).
+    assert [(s.guid, s.t, s.at.x) for s in r2.spawns if s.guid == "D8423F90"] == [
+        ("D8423F90", 0, 0), ("D8423F90", 6_500, 550)]
     facts = derive(r1)
     assert [(k.seq, k.first_blood, k.axis_alive, k.allies_alive) for k in facts.kills] == [
         (0, True, 1, 1), (1, False, 1, 0)]  # olz is back at 30 s, just after
