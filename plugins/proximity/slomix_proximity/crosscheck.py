@@ -36,6 +36,12 @@ class KillLine(msgspec.Struct, frozen=True, kw_only=True):
     victim: str
 
 
+class PlayerGap(msgspec.Struct, frozen=True, kw_only=True):
+    name: str
+    samples: int              # tracker samples the demo also has
+    median_gap_m: float | None
+
+
 class CrossCheck(msgspec.Struct, frozen=True, kw_only=True):
     stats_round_id: int
     lua_round: int
@@ -53,6 +59,7 @@ class CrossCheck(msgspec.Struct, frozen=True, kw_only=True):
     compared_samples: int
     median_gap_m: float | None
     p90_gap_m: float | None
+    players: list[PlayerGap]  # by median gap, largest first
     agrees: bool
 
 
@@ -141,14 +148,14 @@ def pair_kills(lua: list[tuple[int, str | None, str]], demo: list[tuple[int, str
 
 
 def track_gaps(lua: np.ndarray, demo: np.ndarray, offset: int, sample_ms: int) -> np.ndarray:
-    """Distances (units) between the two tracks at the tracker's times where the demo has a sample at most
-    ``sample_ms`` away (linear between the demo's samples)."""
+    """Distances (units) between the two tracks at the tracker's times inside the demo track's span where the
+    demo has a sample at most ``sample_ms`` away (linear between the demo's samples)."""
     if not len(lua) or not len(demo):
         return np.empty(0)
     t = demo[:, 0] + offset
     i = np.clip(np.searchsorted(t, lua[:, 0]), 0, len(t) - 1)
     nearest = np.minimum(np.abs(t[i] - lua[:, 0]), np.abs(t[np.maximum(i - 1, 0)] - lua[:, 0]))
-    close = nearest <= sample_ms
+    close = (nearest <= sample_ms) & (lua[:, 0] >= t[0]) & (lua[:, 0] <= t[-1])  # between, never beyond
     at = lua[close, 0]
     xyz = np.stack([np.interp(at, t, demo[:, k]) for k in (1, 2, 3)], axis=1)
     return np.sqrt(((xyz - lua[close, 1:]) ** 2).sum(axis=1))
@@ -164,13 +171,16 @@ async def compare(db: Any, stats_round: int, lua_round: int, demo_round: int) ->
     pairs, only_lua, only_demo = pair_kills(lua_kills, demo_kills, offset or 0)
     sample_ms = await db.fetchval("SELECT sample_ms FROM proximity.rounds WHERE id = $1", lua_round)
     lua_tracks, demo_tracks = await _tracks(db, lua_round), await _tracks(db, demo_round)
-    gaps = []
-    for (key, team), track in demo_tracks.items():
+    names = display | {guid: name for (guid, _), name in demo_players.items()}
+    gaps, per_player = [], []
+    for (key, team), track in sorted(demo_tracks.items()):
         theirs = lua_tracks.get((paired.get(key, key), team))
         if theirs is not None:
-            gaps.append(track_gaps(theirs, track, offset or 0, sample_ms))
-    gap = np.concatenate(gaps) * METRES_PER_UNIT if gaps else np.empty(0)
-    names = display | {guid: name for (guid, _), name in demo_players.items()}
+            found = track_gaps(theirs, track, offset or 0, sample_ms) * METRES_PER_UNIT
+            gaps.append(found)
+            per_player.append(PlayerGap(name=names.get(key, key), samples=len(found),
+                                        median_gap_m=round(float(np.median(found)), 2) if len(found) else None))
+    gap = np.concatenate(gaps) if gaps else np.empty(0)
 
     def line(kill: tuple[int, str | None, str]) -> KillLine:
         t, killer, victim = kill
@@ -186,4 +196,5 @@ async def compare(db: Any, stats_round: int, lua_round: int, demo_round: int) ->
         lua_players=len({g for g, _ in lua_players}), demo_players=len({k for k, _ in demo_players}),
         paired_players=len(set(paired.values())), unpaired_players=unpaired, compared_samples=len(gap),
         median_gap_m=median, p90_gap_m=round(float(np.percentile(gap, 90)), 2) if len(gap) else None,
+        players=sorted(per_player, key=lambda p: (-(p.median_gap_m or 0), p.name)),
         agrees=not only_lua and not only_demo and not unpaired and median is not None and median <= AGREE_METRES)

@@ -46,6 +46,8 @@ NEAREST_MS = 1000
 # from the one before (a respawn elsewhere) or walks this far from the body (revived): game units.
 RESPAWN_JUMP = 200
 WALKED_OFF = 48
+# A body is shown from the death on; a player first seen again later than this after it is alive.
+BODY_MS = 250
 # Last seen this long before the round's end, a player left.
 GONE_MS = 3000
 
@@ -165,7 +167,7 @@ def _round(demo: demos.Demo, window: Window, keys: dict[int, str], at: Anchor, s
 def _living(found: list[demos.Position], deaths: list[int]) -> list[demos.Position]:
     """A player's snapshots while alive (the tracker samples only the living): after each death the body's
     snapshots are left out until the player respawns (:data:`RESPAWN_JUMP`) or, revived, walks off
-    (:data:`WALKED_OFF`)."""
+    (:data:`WALKED_OFF`). Someone not shown at their death (out of the demo's sight) is alive when seen again."""
     deaths = sorted(deaths)
     kept: list[demos.Position] = []
     body: demos.Position | None = None
@@ -173,7 +175,7 @@ def _living(found: list[demos.Position], deaths: list[int]) -> list[demos.Positi
     d = 0
     for p in found:
         while d < len(deaths) and deaths[d] <= p.time_ms:
-            body, d = p, d + 1
+            body, d = (p if p.time_ms - deaths[d] <= BODY_MS else None), d + 1
         if body is not None and previous is not None:
             jump = np.hypot(np.hypot(p.x - previous.x, p.y - previous.y), p.z - previous.z)
             if jump < RESPAWN_JUMP and np.hypot(p.x - body.x, p.y - body.y) < WALKED_OFF:
