@@ -21,7 +21,9 @@ from .netfields import (
     SHARED_BITS,
 )
 
-_PAD = bytes(8)  # lets a read look 11 bits ahead without bounds checks
+# Lets reads run past the end without bounds checks: at most ~150 single bits
+# follow one another between the checks in bits() and at the end of each delta.
+_PAD = bytes(64)
 _NUM_ENTITY = len(ENTITY_BITS)
 _NUM_PLAYER = len(PLAYER_BITS)
 _NUM_SHARED = len(SHARED_BITS)
@@ -109,6 +111,8 @@ class Reader:
                 new[i] = bits(width)
             else:
                 new[i] = self.signed(-width)
+        if self.pos > self.end:
+            raise StreamError("message ends in the middle of a delta")
         return tuple(new)
 
     def entity(self, base: tuple[int, ...]) -> tuple[int, ...] | None:
@@ -144,6 +148,8 @@ class Reader:
         if bit():
             self._groups(new, PS_AMMO)
         self._groups(new, PS_AMMOCLIP)
+        if self.pos > self.end:
+            raise StreamError("message ends in the middle of a playerstate")
         return tuple(new)
 
     def _groups(self, new: list[int], start: int) -> None:

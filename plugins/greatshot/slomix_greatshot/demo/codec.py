@@ -10,11 +10,16 @@ import os
 
 from .bitstream import Reader as PureReader
 from .bitstream import StreamError
+from .codes import CODES
+from .netfields import ENTITY_BITS, INTEGRAL_FLOATS, PLAYER_BITS, SHARED_BITS
 
 try:
-    from ._fastdemo import Reader as FastReader
+    from . import _fastdemo
 except ImportError:  # no compiler at install time: the fallback gives identical results
     FastReader = None
+else:
+    _fastdemo.init(CODES, ENTITY_BITS, PLAYER_BITS, SHARED_BITS, INTEGRAL_FLOATS, StreamError)
+    FastReader = _fastdemo.Reader
 
 COMPILED = FastReader is not None
 

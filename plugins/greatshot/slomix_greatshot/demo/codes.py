@@ -40,13 +40,16 @@ MAX_BITS = 11
 
 
 def _decode_table() -> list[int]:
-    """Index: the next 11 stream bits (first bit lowest). Entry: symbol | length << 8."""
-    table = [0] * (1 << MAX_BITS)
+    """Index: the next 11 stream bits (first bit lowest). Entry: symbol | length << 8.
+
+    The windows of the unused not-yet-transmitted leaf read as symbol 0 over
+    11 bits, so a corrupt stream still moves on (and soon fails a check).
+    """
+    table = [MAX_BITS << 8] * (1 << MAX_BITS)
     for symbol, (code, length) in enumerate(CODES):
         for high in range(1 << (MAX_BITS - length)):
             table[code | high << length] = symbol | length << 8
     return table
 
 
-#: Every 11-bit window maps to exactly one symbol (the unused NYT leaf's window aside).
 DECODE = _decode_table()

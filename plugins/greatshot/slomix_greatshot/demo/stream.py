@@ -113,6 +113,9 @@ class DemoStream:
                 message = self._message(number, offset, seq, payload)
             except StreamError as exc:
                 raise DemoError(str(exc), file=self.path, offset=offset, message_number=number) from None
+            except IndexError:  # the pure reader ran past its padding: garbage, not a short read
+                raise DemoError("message runs past its end", file=self.path, offset=offset,
+                                message_number=number) from None
             offset += 8 + length
             number += 1
             if self.progress is not None and offset - last_report >= 1 << 18:
