@@ -1,0 +1,74 @@
+"""Fixtures of the greatshot tests: a kernel with stats, greatshot and the HTTP adapter, a signed-in
+client with its CSRF token, and the job workers of the greatshot queue."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import anyio
+import itsdangerous
+import pytest
+
+from slomix.kernel.jobs.worker import work
+
+SESSION_SECRET = "greatshot-test-secret"
+
+
+@pytest.fixture(autouse=True)
+def session_secret(monkeypatch) -> None:
+    monkeypatch.setenv("SLOMIX_SESSION_SECRET", SESSION_SECRET)
+
+
+def sign_in(client: Any, user_id: str, name: str) -> None:
+    """The signed session cookie the Discord login would set."""
+    payload = base64.b64encode(json.dumps({"user": {"id": user_id, "name": name}}).encode())
+    client.cookies.clear()
+    client.cookies.set("slomix_session", itsdangerous.TimestampSigner(SESSION_SECRET).sign(payload).decode())
+
+
+async def csrf(client: Any) -> str:
+    page = await client.get("/greatshot", headers={"accept": "text/html"})
+    return re.search(r'<meta name="csrf-token" content="([^"]+)">', page.text).group(1)
+
+
+@pytest.fixture
+def greatshot_site(make_kernel, http_client):
+    """``await greatshot_site(settings={...}, user="42")``: a client (``.kernel``) signed in as ``user``
+    (None: anonymous), sending the session's CSRF token with every request."""
+
+    async def factory(settings: dict[str, Any] | None = None, user: str | None = "42", **config: Any):
+        data = {"adapters": {"http": {"rate_limit": {"enabled": False}}},
+                "plugins": {"greatshot": settings or {}}, **config}
+        kernel = await make_kernel(plugins={"stats", "greatshot", "http"}, config=data)
+        client = await http_client(kernel)
+        client.kernel = kernel
+        if user is not None:
+            sign_in(client, user, f"player{user}")
+            client.headers["x-csrf-token"] = await csrf(client)
+        return client
+
+    return factory
+
+
+@asynccontextmanager
+async def working(kernel: Any, concurrency: int = 2) -> AsyncIterator[None]:
+    """The greatshot queue's workers, until the block ends."""
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(work, kernel, ["greatshot"], concurrency)
+        try:
+            yield
+        finally:
+            tg.cancel_scope.cancel()
+
+
+async def until_idle(kernel: Any, within: float = 120) -> None:
+    """Wait until no greatshot job is queued or running."""
+    with anyio.fail_after(within):
+        while await kernel.db.pool.fetchval(  # noqa: ASYNC110 (rows, not an event)
+                "SELECT count(*) FROM slomix.jobs WHERE kind LIKE 'greatshot.%' AND status IN ('queued', 'running')"):
+            await anyio.sleep(0.05)
