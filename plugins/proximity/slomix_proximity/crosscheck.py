@@ -198,3 +198,30 @@ async def compare(db: Any, stats_round: int, lua_round: int, demo_round: int) ->
         median_gap_m=median, p90_gap_m=round(float(np.percentile(gap, 90)), 2) if len(gap) else None,
         players=sorted(per_player, key=lambda p: (-(p.median_gap_m or 0), p.name)),
         agrees=not only_lua and not only_demo and not unpaired and median is not None and median <= AGREE_METRES)
+
+
+class RoundDetail(msgspec.Struct, frozen=True, kw_only=True):
+    """One recorded round: what recorded it and what it holds; its cross-check when its stats round was
+    recorded by both sources."""
+
+    round: queries.RoundLine
+    file: str
+    recorder: str
+    ended: str
+    dropped: int  # lines of a tracker file, or a demo's kills, that could not be placed
+    other_source_round: int | None
+    crosscheck: CrossCheck | None
+
+
+async def detail(db: Any, round_id: int) -> RoundDetail | None:
+    row = await db.fetchrow(
+        """SELECT r.recorder, r.ended, r.dropped_lines, f.name,
+                  (SELECT o.id FROM proximity.rounds o WHERE o.stats_round_id = r.stats_round_id AND o.id <> r.id
+                   LIMIT 1) AS other
+           FROM proximity.rounds r JOIN proximity.files f ON f.id = r.file_id WHERE r.id = $1""", round_id)
+    if row is None:
+        return None
+    [line] = await queries.rounds(db, [round_id])
+    return RoundDetail(round=line, file=row["name"], recorder=row["recorder"], ended=row["ended"],
+                       dropped=row["dropped_lines"], other_source_round=row["other"],
+                       crosscheck=await for_round(db, round_id))

@@ -60,8 +60,8 @@ async def store_demo(kernel, demo: demos.Demo, end_unix: int, name: str, *, reso
                                   how=Linking(window=300, timezone="Europe/Paris"))
 
 
-async def recorded_twice(make_kernel, played, shared_data, resolve=False, **changes):
-    kernel = await make_kernel(plugins={"stats", "proximity"})
+async def recorded_twice(make_kernel, played, shared_data, resolve=False, plugins=frozenset(), **changes):
+    kernel = await make_kernel(plugins={"stats", "proximity", *plugins})
     await kernel.ingest(stats_file(shared_data, played.end_unix))
     await kernel.ingest(played.file)
     await kernel.settle()
@@ -118,3 +118,29 @@ async def test_a_round_with_one_source_has_no_cross_check(make_kernel, played, s
     await kernel.settle()
     round_id = await kernel.db.pool.fetchval("SELECT id FROM proximity.rounds")
     assert await crosscheck.for_round(kernel.db.pool, round_id) is None
+
+
+async def test_the_round_page_and_route_show_the_disagreement(make_kernel, http_client, played, shared_data) -> None:
+    pytest.importorskip("slomix_http")
+    kernel, lua, ids = await recorded_twice(make_kernel, played, shared_data, plugins={"http"}, drop_kill=1)
+    client = await http_client(kernel)
+    detail = (await client.get(f"/api/proximity/rounds/{ids['demo']}")).json()
+    assert (detail["round"]["source"], detail["file"], detail["other_source_round"]) == ("demo", "supply.tv_84",
+                                                                                        ids["lua"])
+    assert detail["crosscheck"]["only_lua"] == [{"t_ms": lua.kills[1].t, "killer": ".olz", "victim": "endekk"}]
+    assert detail["crosscheck"]["agrees"] is False
+    page = await client.get(f"/proximity/rounds/{ids['lua']}")
+    assert page.status_code == 200
+    text = page.text
+    assert "The tracker and the demo disagree" in text and "kills paired" in text
+    assert "<td>.olz</td><td>endekk</td><td>only the tracker</td>" in text
+    assert "Recorded: positions, view angles, health, weapons, stances, hits" in text
+    demo_page = (await client.get(f"/proximity/rounds/{ids['demo']}")).text
+    assert "Not recorded (shown as such, never as zero): health, weapons, stances, hits" in demo_page
+    for bad in ("abc", "99999", "1" * 30):
+        assert (await client.get(f"/api/proximity/rounds/{bad}")).status_code == 404
+        assert (await client.get(f"/proximity/rounds/{bad}")).status_code == 404
+    # The map page counts the stats round once (the tracker's round); that round's page leads to the demo's.
+    listing = (await client.get("/proximity/maps/supply")).text
+    assert f'href="/proximity/rounds/{ids["lua"]}"' in listing
+    assert f'href="/proximity/rounds/{ids["demo"]}"' not in listing and f'href="/proximity/rounds/{ids["demo"]}"' in text
