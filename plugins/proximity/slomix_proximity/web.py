@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from slomix.kernel import NotFound, Page, Request, Route, Tier
+from slomix_stats import api as stats
 
 from . import crosscheck, queries
 from .analytics import crossfire, engagements, heat, spawntiming, trades
@@ -157,23 +158,26 @@ async def _rounds(service: Proximity, ids: list[int], limit: int = 50) -> str:
                             ("Kills", True), ("Stats round", False)], rows))
 
 
-def _crosscheck(check: crosscheck.CrossCheck | None, other: int | None) -> str:
+def _crosscheck(check: crosscheck.CrossCheck | None, linked: bool, other: int | None) -> str:
     if check is None:
-        text = ("Its stats round was recorded by one source only: nothing to cross-check." if other is None else
+        text = ("Not linked to a stats round yet: nothing to cross-check." if not linked else
+                "Its stats round was recorded by one source only: nothing to cross-check." if other is None else
                 f"Recorded by the other source too ({_a(round_href(other), 'round ' + str(other))}).")
         return f'<section class="panel"><h2>Cross-check</h2><p class="muted">{text}</p></section>'
     verdict = ("The tracker and the demo agree." if check.agrees else
                "The tracker and the demo disagree: see below.")
     offset = "—" if check.clock_offset_ms is None else f"{check.clock_offset_ms / 1000:+.1f} s"
     figures = _cards([
-        ("kills paired", f"{check.paired_kills} (tracker {check.lua_kills}, demo {check.demo_kills})"),
-        ("players paired", f"{check.paired_players} (tracker {check.lua_players}, demo {check.demo_players})"),
+        ("kills: tracker / demo / paired", f"{check.lua_kills} / {check.demo_kills} / {check.paired_kills}"),
+        ("players: tracker / demo / paired",
+         f"{check.lua_players} / {check.demo_players} / {check.paired_players}"),
         ("demo clock vs tracker", offset),
         ("median track gap", "—" if check.median_gap_m is None else f"{check.median_gap_m:.2f} m"),
         ("90th percentile gap", "—" if check.p90_gap_m is None else f"{check.p90_gap_m:.2f} m")])
-    lonely = [[_num(f"{k.t_ms / 1000:.1f}"), f"<td>{_e(k.killer or 'the world')}</td>", f"<td>{_e(k.victim)}</td>",
-               f"<td>{_e(source)}</td>"] for source, kills in (("only the tracker", check.only_lua),
-                                                                ("only the demo", check.only_demo)) for k in kills]
+    lonely = [[f'<td class="num" data-sort="{k.t_ms}">{_e(stats.duration(k.t_ms / 1000))}</td>',
+               f"<td>{_e(k.killer or 'the world')}</td>", f"<td>{_e(k.victim)}</td>", f"<td>{_e(source)}</td>"]
+              for source, kills in (("only the tracker", check.only_lua), ("only the demo", check.only_demo))
+              for k in kills]
     gaps = [[f"<td>{_e(p.name)}</td>", _num(p.samples),
              _num("—" if p.median_gap_m is None else f"{p.median_gap_m:.2f}")] for p in check.players]
     unpaired = (f"<p>Found in one source only: {_e(', '.join(check.unpaired_players))}.</p>"
@@ -183,7 +187,7 @@ def _crosscheck(check: crosscheck.CrossCheck | None, other: int | None) -> str:
     return _section("Cross-check: tracker and demo", crosscheck.DEFINITION,
                     f'<p><strong>{_e(verdict)}</strong></p>{figures}{unpaired}'
                     + "<h3>Kills seen by one source only</h3>"
-                    + _table([("Time s", True), ("Killer", False), ("Victim", False), ("Seen by", False)], lonely,
+                    + _table([("Time", True), ("Killer", False), ("Victim", False), ("Seen by", False)], lonely,
                              empty="None: every kill was seen by both.")
                     + "<h3>Track gap per player</h3>"
                     + _table([("Player", False), ("Samples compared", True), ("Median gap m", True)], gaps)
@@ -339,7 +343,7 @@ def build(get: Callable[[], Proximity]) -> list[Route]:
         title = f"Proximity: {r.map_name} R{r.round_number}, {_when(service, r.end_unix)}"
         stats_round = (_a(f"/rounds/{r.stats_round_id}", f"round {r.stats_round_id}") if r.stats_round_id
                        else "waiting for its stats round")
-        facts = _cards([("source", SOURCES.get(r.source, r.source)), ("length", f"{r.duration_ms / 60000:.1f} min"),
+        facts = _cards([("source", SOURCES.get(r.source, r.source)), ("length", stats.duration(r.duration_ms / 1000)),
                         ("players", r.players), ("samples", f"{r.samples:,}"), ("kills", r.kills),
                         ("left out", found.dropped)])
         recorded = ", ".join(label for key, label in RECORDED.items() if key in r.capabilities) or "nothing"
@@ -350,7 +354,7 @@ def build(get: Callable[[], Proximity]) -> list[Route]:
         more = f"<p>{_a(map_href(r.map_name), 'Heatmaps and fights on ' + r.map_name + ' →')}</p>"
         return Page(title, f"<h1>{_e(title)}</h1>{facts}"
                     + f'<section class="panel"><h2>What this round holds</h2>{about}{more}</section>'
-                    + _crosscheck(found.crosscheck, found.other_source_round))
+                    + _crosscheck(found.crosscheck, r.stats_round_id is not None, found.other_source_round))
 
     async def files_page(request: Request) -> Page:
         found = await queries.files(get().db, None, 200)

@@ -132,8 +132,9 @@ async def test_the_round_page_and_route_show_the_disagreement(make_kernel, http_
     page = await client.get(f"/proximity/rounds/{ids['lua']}")
     assert page.status_code == 200
     text = page.text
-    assert "The tracker and the demo disagree" in text and "kills paired" in text
-    assert "<td>.olz</td><td>endekk</td><td>only the tracker</td>" in text
+    assert "The tracker and the demo disagree" in text
+    assert 'kills: tracker / demo / paired</div><div class="value">5 / 4 / 4' in text
+    assert f'data-sort="{lua.kills[1].t}">0:02</td><td>.olz</td><td>endekk</td><td>only the tracker</td>' in text
     assert "Recorded: positions, view angles, health, weapons, stances, hits" in text
     demo_page = (await client.get(f"/proximity/rounds/{ids['demo']}")).text
     assert "Not recorded (shown as such, never as zero): health, weapons, stances, hits" in demo_page
