@@ -264,8 +264,8 @@ static PyObject *R_packet_entities(Reader *r, PyObject *args) {
                           &old_shared, &base_shared, &zero_shared))
         return NULL;
     int ettv = old_shared != Py_None;
-    PyObject *new = PyDict_Copy(old), *new_shared = NULL, *key = NULL;
-    if (!new) return NULL;
+    PyObject *new = PyDict_Copy(old), *new_shared = NULL, *key = NULL, *changed = PyList_New(0);
+    if (!new || !changed) goto error;
     if (ettv && !(new_shared = PyDict_Copy(old_shared))) goto error;
     for (;;) {
         uint32_t num;
@@ -285,7 +285,10 @@ static PyObject *R_packet_entities(Reader *r, PyObject *args) {
                 if (!PyErr_ExceptionMatches(PyExc_KeyError)) { Py_DECREF(state); goto error; }
                 PyErr_Clear();
             }
-        } else if (PyDict_SetItem(new, key, state) < 0) { Py_DECREF(state); goto error; }
+        } else {
+            if (PyDict_SetItem(new, key, state) < 0) { Py_DECREF(state); goto error; }
+            if ((state != base || !in_old) && PyList_Append(changed, key) < 0) { Py_DECREF(state); goto error; }
+        }
         Py_DECREF(state);
         if (ettv) {
             PyObject *sbase = in_old ? lookup(old_shared, key) : NULL;
@@ -304,9 +307,10 @@ static PyObject *R_packet_entities(Reader *r, PyObject *args) {
         Py_CLEAR(key);
     }
     if (!ettv) { new_shared = Py_None; Py_INCREF(Py_None); }
-    return Py_BuildValue("(NN)", new, new_shared);
+    return Py_BuildValue("(NNN)", new, new_shared, changed);
 error:
     Py_XDECREF(key);
+    Py_XDECREF(changed);
     Py_XDECREF(new);
     Py_XDECREF(new_shared);
     return NULL;

@@ -168,25 +168,34 @@ class Reader:
         old_shared: dict[int, tuple[int, ...]] | None = None,
         base_shared: dict[int, tuple[int, ...]] | None = None,
         zero_shared: tuple[int, ...] = (),
-    ) -> tuple[dict[int, tuple[int, ...]], dict[int, tuple[int, ...]] | None]:
-        """Entities of a snapshot: ``old`` updated by the listed deltas (ETTV: with shared parts)."""
+    ) -> tuple[dict[int, tuple[int, ...]], dict[int, tuple[int, ...]] | None, list[int]]:
+        """Entities of a snapshot: ``old`` updated by the listed deltas (ETTV: with shared parts).
+
+        The third item lists the entities that are new or changed against ``old``.
+        """
         new = dict(old)
+        changed = []
         new_shared = dict(old_shared) if old_shared is not None else None
         while True:
             num = self.bits(10)
             if num == _ENTITY_NONE:
                 break
-            state = self.entity(old.get(num) or baselines.get(num) or zero)
+            base = old.get(num)
+            in_old = base is not None
+            if not in_old:
+                base = baselines.get(num) or zero
+            state = self.entity(base)
             if state is None:
                 new.pop(num, None)
             else:
                 new[num] = state
+                if state is not base or not in_old:
+                    changed.append(num)
             if new_shared is not None:
-                in_old = num in old
                 sbase = (old_shared.get(num) if in_old else None) or base_shared.get(num) or zero_shared
                 shared = self.shared(sbase)
                 if state is None or shared is None:
                     new_shared.pop(num, None)
                 else:
                     new_shared[num] = shared
-        return new, new_shared
+        return new, new_shared, changed

@@ -19,6 +19,7 @@ from .bitwriter import Writer
 from .errors import DemoError
 from .model import CutInfo
 from .netfields import ZERO_ENTITY, ZERO_PLAYER
+from .reader import gc_paused
 from .stream import (
     PACKET_BACKUP,
     SVC_BASELINE,
@@ -55,14 +56,15 @@ def cut(
     try:
         with open(tmp, "wb") as handle:
             clip.handle = handle
-            for message in stream:
-                snap = message.snapshot
-                if snap is not None and snap.server_time > end_ms:
-                    break
-                if snap is not None and snap.server_time >= start_ms and clip.started is False:
-                    clip.begin(message.seq)
-                if clip.started:
-                    clip.message(message)
+            with gc_paused():
+                for message in stream:
+                    snap = message.snapshot
+                    if snap is not None and snap.server_time > end_ms:
+                        break
+                    if snap is not None and snap.server_time >= start_ms and clip.started is False:
+                        clip.begin(message.seq)
+                    if clip.started:
+                        clip.message(message)
             if not clip.started:
                 raise DemoError(f"no snapshot between {start_ms} and {end_ms} ms", file=stream.path)
             handle.write(_RECORD.pack(-1, -1))

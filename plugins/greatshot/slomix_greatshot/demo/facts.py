@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import struct
 from bisect import bisect_left
 from dataclasses import dataclass, field
 
@@ -25,7 +26,6 @@ from .netfields import (
     P_CLIENTNUM,
     P_ORIGIN,
     P_VIEWANGLES,
-    bits_float,
 )
 from .stream import MAX_CLIENTS, Message, Snapshot
 
@@ -87,8 +87,11 @@ class _RawKill:
 class Facts:
     """Fed every :class:`Message` in order; ``finish`` returns the records."""
 
-    def __init__(self, *, positions: bool) -> None:
-        self.want_positions = positions
+    def __init__(self, *, positions: bool | int) -> None:
+        # True: every snapshot; a number: at most one position per that many ms (memory on long demos).
+        self.want_positions = positions is not False and positions is not None
+        self.position_gap = 0 if positions is True else int(positions or 0)
+        self.next_position_ms = 0
         self.configstrings: dict[int, str] = {}
         self.vanilla = False
         self.flag_version = False
@@ -101,6 +104,7 @@ class Facts:
         self.phases: list[Phase] = []
         self.positions: list[Position] = []
         self.prev_entities: dict[int, tuple[int, ...]] = {}
+        self.prev_seq: int | None = None
         self.now = _UNTIMED
         self.first_ms: int | None = None
         self.last_ms = 0
@@ -115,6 +119,8 @@ class Facts:
         version = parse_version(server.get("mod_version", ""))
         self.flag_version = not self.vanilla and version is not None and version >= HEADSHOT_FLAG_VERSION
         self.prev_entities = {}
+        self.prev_seq = None
+        self.next_position_ms = 0  # a new map's clock starts again
         for client in range(MAX_CLIENTS):
             self._player_changed(client, time_ms)
         self._phase_changed(time_ms)
@@ -204,9 +210,12 @@ class Facts:
         events = VANILLA_ET_EVENTS if self.vanilla else LEGACY_ET_EVENTS
         obituary = events + (VANILLA_EV_OBITUARY if self.vanilla else LEGACY_EV_OBITUARY)
         bullet = events + EV_BULLET
-        for num, st in ents.items():
+        # Deltas from the previous snapshot name what changed; otherwise look at everything.
+        candidates = snap.changed if snap.delta_num and snap.seq - snap.delta_num == self.prev_seq else ents
+        for num in candidates:
+            st = ents.get(num)  # a damaged delta may change an entity and then remove it
             old = prev.get(num)
-            if st is old or st[E_TYPE] < events:
+            if st is old or st is None or st[E_TYPE] < events:
                 continue
             # A temp-event slot fires again when its content changes, even within
             # the 300 ms it stays visible (the game's cgame does the same).
@@ -219,6 +228,7 @@ class Facts:
                 key = (st[E_OTHER], st[E_OTHER2])
                 self.bullets.setdefault(key, []).append((t, st[E_MODELINDEX]))
         self.prev_entities = ents
+        self.prev_seq = snap.seq
 
     def _date_untimed(self, t: int) -> None:
         self.phases = [Phase(t, p.phase, p.round) if p.start_ms == _UNTIMED else p for p in self.phases]
@@ -226,33 +236,27 @@ class Facts:
             slot.first_ms = t if slot.first_ms == _UNTIMED else slot.first_ms
             slot.last_ms = t if slot.last_ms == _UNTIMED else slot.last_ms
 
-    def _positions(self, snap: Snapshot) -> dict[int, tuple[float, float, float]]:
-        """Origins of the players visible in this snapshot (recorded when asked for)."""
-        origins: dict[int, tuple[float, float, float]] = {}
-        angles: dict[int, tuple[float, float]] = {}
+    def _positions(self, snap: Snapshot) -> dict[int, tuple[float, float, float, float, float]]:
+        """(x, y, z, yaw, pitch) of the players visible in this snapshot (recorded when asked for)."""
+        found: dict[int, tuple[float, float, float, float, float]] = {}
         if snap.players is not None:  # ETTV: every player's own playerstate
             for client, ps in snap.players.items():
-                origins[client] = _vec(ps, P_ORIGIN)
-                angles[client] = (bits_float(ps[P_VIEWANGLES[1]]), bits_float(ps[P_VIEWANGLES[0]]))
+                found[client] = _PLACE(_PS_PLACE(*[ps[i] for i in _PS_FIELDS]))
         else:
             for num, st in snap.entities.items():
                 if num < MAX_CLIENTS and st[E_TYPE] == ET_PLAYER:
-                    origins[num] = _vec(st, E_POS)
-                    angles[num] = (bits_float(st[E_APOS[1]]), bits_float(st[E_APOS[0]]))
-            pov = snap.ps[P_CLIENTNUM]
-            if pov in self.slots:
-                origins[pov] = _vec(snap.ps, P_ORIGIN)
-                angles[pov] = (bits_float(snap.ps[P_VIEWANGLES[1]]), bits_float(snap.ps[P_VIEWANGLES[0]]))
-        if self.want_positions:
-            t = snap.server_time
-            for client in sorted(origins):
+                    found[num] = _PLACE(_PS_PLACE(*[st[i] for i in _ENTITY_FIELDS]))
+            ps = snap.ps
+            if ps[P_CLIENTNUM] in self.slots:
+                found[ps[P_CLIENTNUM]] = _PLACE(_PS_PLACE(*[ps[i] for i in _PS_FIELDS]))
+        t = snap.server_time
+        if self.want_positions and t >= self.next_position_ms:
+            self.next_position_ms = t + self.position_gap if self.position_gap else 0
+            for client in sorted(found):
                 slot = self.slots.get(client)
-                if slot is None or slot.team not in (1, 2):
-                    continue
-                x, y, z = origins[client]
-                yaw, pitch = angles[client]
-                self.positions.append(Position(t, client, team_name(slot.team), x, y, z, yaw, pitch))
-        return origins
+                if slot is not None and slot.team in (1, 2):
+                    self.positions.append(Position(t, client, _TEAM_NAMES[slot.team], *found[client]))
+        return found
 
     def _obituary(self, t: int, st: tuple[int, ...], origins: dict) -> None:
         if self.vanilla:  # ETPro moves the obituary's numbers into other fields
@@ -266,7 +270,7 @@ class Facts:
             at.team if at else 0, vs.team if vs else 0,
             at.raw_name if at else ("world" if attacker == WORLD else ""),
             vs.raw_name if vs else "",
-            origins.get(attacker), origins.get(victim),
+            _origin(origins.get(attacker)), _origin(origins.get(victim)),
         ))
 
     # -- results -----------------------------------------------------------
@@ -330,8 +334,16 @@ def _event_key(st: tuple[int, ...]) -> tuple[int, ...]:
             st[E_FLAGS], st[E_POS[0]], st[E_POS[1]], st[E_POS[2]])
 
 
-def _vec(state: tuple[int, ...], idx: tuple[int, int, int]) -> tuple[float, float, float]:
-    return (bits_float(state[idx[0]]), bits_float(state[idx[1]]), bits_float(state[idx[2]]))
+# Origin and (yaw, pitch) as five float bit patterns, converted in one struct call.
+_PS_FIELDS = (*P_ORIGIN, P_VIEWANGLES[1], P_VIEWANGLES[0])
+_ENTITY_FIELDS = (*E_POS, E_APOS[1], E_APOS[0])
+_PS_PLACE = struct.Struct("<5I").pack
+_PLACE = struct.Struct("<5f").unpack
+_TEAM_NAMES = {1: team_name(1), 2: team_name(2)}
+
+
+def _origin(place: tuple[float, ...] | None) -> tuple[float, float, float] | None:
+    return place[:3] if place is not None else None
 
 
 def _int(text: str | None, default):

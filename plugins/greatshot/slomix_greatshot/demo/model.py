@@ -81,8 +81,8 @@ class Phase(msgspec.Struct, frozen=True):
     round: int = 0
 
 
-class Position(msgspec.Struct, frozen=True, array_like=True):
-    """A visible player's origin and view angles at one snapshot."""
+class Position(msgspec.Struct, frozen=True, array_like=True, gc=False):
+    """A visible player's origin and view angles at one snapshot (millions of them: no GC tracking)."""
 
     time_ms: int
     client: int

@@ -44,6 +44,7 @@ class Snapshot:
     entities: Entities
     shared: Entities | None = None
     players: dict[int, tuple[int, ...]] | None = None
+    changed: list[int] = field(default_factory=list)  # entities new or changed against the delta base
 
 
 @dataclass(slots=True)
@@ -228,7 +229,7 @@ class DemoStream:
             raise StreamError(f"areamask length {area_len} exceeds 32")
         areamask = r.bytes_(area_len)
         ps = r.playerstate(base.ps if base else ZERO_PLAYER)
-        entities, shared = r.packet_entities(
+        entities, shared, changed = r.packet_entities(
             base.entities if base else {},
             self.baselines,
             ZERO_ENTITY,
@@ -239,7 +240,7 @@ class DemoStream:
         if not valid:
             self.dropped += 1  # delta from a snapshot we never saw: the game drops it too
             return None
-        snap = Snapshot(seq, server_time, delta_num, flags, areamask, ps, entities, shared)
+        snap = Snapshot(seq, server_time, delta_num, flags, areamask, ps, entities, shared, None, changed)
         self.ring[seq] = snap
         for old in [s for s in self.ring if s <= seq - PACKET_BACKUP]:
             del self.ring[old]
