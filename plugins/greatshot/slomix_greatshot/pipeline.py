@@ -1,9 +1,10 @@
-"""The job chain on kernel jobs: analyse -> (highlights) -> clip -> render.
+"""The job chain on kernel jobs: analyse -> (highlights) -> clip and render.
 
 ``greatshot.analyse`` parses the demo (progress: percent of bytes parsed), stores its players and
-kills, detects the highlights and queues a clip for each of the best; ``greatshot.clip`` cuts one
-highlight to ``.dm_84`` (from an ETTV demo, from the highlight player's point of view) and queues
-its render; ``greatshot.render`` draws it top-down to MP4 and WebP (progress: frames rendered).
+kills, detects the highlights with their clip windows, and queues a clip and a render for each
+of the best; ``greatshot.clip`` cuts one window to ``.dm_84`` (from an ETTV demo, from the
+highlight player's point of view); ``greatshot.render`` draws the same window top-down to MP4
+and WebP from the stored positions (progress: frames rendered), so it never waits for the cut.
 Each is restart-safe: it rewrites only its own files and commits its rows with ``job.once``.
 """
 
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 import anyio.from_thread
+from PIL import Image
 
 from slomix.kernel import Announcement, JobKind
 
@@ -122,13 +124,14 @@ async def analyse(service: Greatshot, job: Job) -> None:
     await anyio.to_thread.run_sync(write_files)
     await job.progress(95, "storing")
     async with service.db.acquire() as conn, job.once(conn):
-        await store_analysis(conn, demo_id, demo, kills, moments, bounds)
+        await store_analysis(conn, demo_id, demo, kills, moments, bounds,
+                             (service.settings.clip_before_ms, service.settings.clip_after_ms))
     await link(service, demo_id, demo)
     await queue_clips(service, demo_id, job)
 
 
 async def store_analysis(conn: Any, demo_id: int, demo: Demo, kills: list[Kill], moments: list[Any],
-                         bounds: Bounds) -> None:
+                         bounds: Bounds, margins: tuple[int, int]) -> None:
     await conn.execute("DELETE FROM greatshot.highlights WHERE demo_id = $1", demo_id)
     await conn.execute("DELETE FROM greatshot.kills WHERE demo_id = $1", demo_id)
     await conn.execute("DELETE FROM greatshot.players WHERE demo_id = $1", demo_id)
@@ -152,10 +155,11 @@ async def store_analysis(conn: Any, demo_id: int, demo: Demo, kills: list[Kill],
           _distance(k)) for i, k in enumerate(kills)])
     await conn.executemany(
         """INSERT INTO greatshot.highlights (demo_id, kind, client, player, start_ms, end_ms, score, kills, headshots,
-                                             map_name, detail)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING""",
+                                             map_name, detail, clip_start_ms, clip_end_ms)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT DO NOTHING""",
         [(demo_id, m.kind, m.client, m.player, m.start_ms, m.end_ms, m.score, len(m.kills), m.headshots, demo.map,
-          json.dumps(m.detail)) for m in moments])
+          json.dumps(m.detail), *window(m.start_ms, m.end_ms, demo.start_ms, demo.end_ms, *margins))
+         for m in moments])
     await conn.execute(
         """UPDATE greatshot.demos SET status = 'analysed', error = NULL, analysed_at = now(), map_name = $2,
                   mod_version = $3, ettv = $4, recorder = $5, start_ms = $6, end_ms = $7, bounds = $8,
@@ -189,8 +193,9 @@ async def queue_clips(service: Greatshot, demo_id: int, job: Job) -> None:
         demo_id, service.settings.render_top)
     priority = await job_priority(service, job.id)
     for row in rows:
-        await service.queue(demo_id, "clip", {"highlight_id": row["id"]}, priority=priority, by=job.enqueued_by,
-                            highlight_id=row["id"])
+        for stage in ("clip", "render"):
+            await service.queue(demo_id, stage, {"highlight_id": row["id"]}, priority=priority, by=job.enqueued_by,
+                                highlight_id=row["id"])
     if not rows:
         await announce_ready(service, demo_id)
 
@@ -210,11 +215,11 @@ async def highlight_row(service: Greatshot, highlight_id: int) -> Any:
            FROM greatshot.highlights h JOIN greatshot.demos d ON d.id = h.demo_id WHERE h.id = $1""", highlight_id)
 
 
-def window(row: Any, before: int, after: int) -> tuple[int, int]:
-    """The clip's server-time range: ``before`` ms ahead of the first kill to ``after`` past the last,
-    inside the demo."""
-    start = max(row["demo_start"], row["start_ms"] - before)
-    end = min(row["demo_end"], row["end_ms"] + after)
+def window(first_ms: int, last_ms: int, demo_start: int, demo_end: int, before: int, after: int) -> tuple[int, int]:
+    """A clip's server-time range: ``before`` ms ahead of the first kill to ``after`` past the last,
+    inside the demo (at least a second)."""
+    start = max(demo_start, first_ms - before)
+    end = min(demo_end, last_ms + after)
     return start, max(end, start + 1000)
 
 
@@ -222,7 +227,7 @@ async def clip(service: Greatshot, job: Job) -> None:
     row = await highlight_row(service, job.payload["highlight_id"])
     if row is None:
         return
-    start, end = window(row, service.settings.clip_before_ms, service.settings.clip_after_ms)
+    start, end = row["clip_start_ms"], row["clip_end_ms"]
     relative = service.storage.clip(row["sha256"], row["id"])
     target = service.storage.absolute(relative)
     pov = row["client"] if row["ettv"] else None
@@ -236,11 +241,7 @@ async def clip(service: Greatshot, job: Job) -> None:
     await job.progress(10, "cutting")
     await anyio.to_thread.run_sync(run)
     async with service.db.acquire() as conn, job.once(conn):
-        await conn.execute(
-            "UPDATE greatshot.highlights SET clip_path = $2, clip_start_ms = $3, clip_end_ms = $4 WHERE id = $1",
-            row["id"], str(relative), start, end)
-    await service.queue(row["demo_id"], "render", {"highlight_id": row["id"]},
-                        priority=await job_priority(service, job.id), by=job.enqueued_by, highlight_id=row["id"])
+        await conn.execute("UPDATE greatshot.highlights SET clip_path = $2 WHERE id = $1", row["id"], str(relative))
 
 
 # -- render -------------------------------------------------------------------------------------
@@ -258,14 +259,10 @@ async def scene_for(service: Greatshot, row: Any, start: int, end: int) -> Scene
     bounds = Bounds(**json.loads(row["bounds"]))
     overview = service.settings.overviews.get(row["demo_map"] or "")
     if overview is not None:
-        from PIL import Image
-
         size = max(overview.maxs[0] - overview.mins[0], overview.maxs[1] - overview.mins[1])
         bounds = Bounds(overview.mins[0], overview.mins[1], size)
         ground = await anyio.to_thread.run_sync(lambda: Image.open(overview.image).convert("RGB"))
     else:
-        from PIL import Image
-
         ground = await anyio.to_thread.run_sync(lambda: Image.open(folder / "footprint.png").convert("L"))
     return Scene(bounds=bounds, ground=ground, positions=positions, kills=[StoredKill.of(r) for r in kill_rows],
                  names=names, start_ms=row["demo_start"], focus=row["client"], size=service.settings.render_size)
@@ -290,7 +287,7 @@ class StoredKill:
 
 async def render(service: Greatshot, job: Job) -> None:
     row = await highlight_row(service, job.payload["highlight_id"])
-    if row is None or row["clip_start_ms"] is None:
+    if row is None:
         return
     start, end = row["clip_start_ms"], row["clip_end_ms"]
     scene = await scene_for(service, row, start, end)
@@ -303,12 +300,19 @@ async def render(service: Greatshot, job: Job) -> None:
     def run() -> None:
         target = service.storage.absolute(mp4)
         target.parent.mkdir(parents=True, exist_ok=True)
-        frames = (scene.frame(t) for t in moments)
-        encode.mp4(frames, target, fps=settings.render_fps, size=settings.render_size,
-                   progress=lambda done: report(done, len(moments)))
         step = max(1, round(settings.render_fps / settings.preview_fps))
-        encode.webp((scene.frame(t) for t in moments[::step]), service.storage.absolute(webp),
-                    fps=settings.preview_fps, size=settings.preview_size)
+        kept = []  # every step-th frame, small, for the preview: drawn once for both files
+
+        def frames():
+            for i, t in enumerate(moments):
+                image = scene.frame(t)
+                if i % step == 0:
+                    kept.append(image.resize((settings.preview_size,) * 2, Image.Resampling.BILINEAR))
+                yield image
+
+        encode.mp4(frames(), target, fps=settings.render_fps, size=settings.render_size,
+                   progress=lambda done: report(done, len(moments)))
+        encode.webp(kept, service.storage.absolute(webp), fps=settings.preview_fps, size=settings.preview_size)
 
     await anyio.to_thread.run_sync(run)
     if settings.render_command:
@@ -334,13 +338,14 @@ async def external(service: Greatshot, row: Any, start: int, end: int) -> None:
 
 
 async def renders_done(service: Greatshot, demo_id: int) -> bool:
-    """Every highlight sent to be clipped has its video, or a job of its that gave up."""
+    """Every highlight sent to be rendered has its video, or its render job gave up."""
     waiting = await service.db.fetchval(
         """SELECT count(*) FROM greatshot.highlights h
            WHERE h.demo_id = $1 AND h.video_path IS NULL
-             AND EXISTS (SELECT 1 FROM greatshot.demo_jobs dj WHERE dj.highlight_id = h.id)
+             AND EXISTS (SELECT 1 FROM greatshot.demo_jobs dj WHERE dj.highlight_id = h.id AND dj.stage = 'render')
              AND NOT EXISTS (SELECT 1 FROM greatshot.demo_jobs dj JOIN slomix.jobs j ON j.id = dj.job_id
-                             WHERE dj.highlight_id = h.id AND j.status IN ('failed', 'cancelled'))""", demo_id)
+                             WHERE dj.highlight_id = h.id AND dj.stage = 'render'
+                               AND j.status IN ('failed', 'cancelled'))""", demo_id)
     return waiting == 0
 
 

@@ -79,7 +79,8 @@ class GreatshotPlugin:
                 found = await service.accept(path, file.name, uploader=file.source, source=file.source,
                                              priority=PRIORITY_BACKFILL, keep_source=bool(file.path))
             except NotADemo as error:
-                return FileOutcome(status="quarantined", detail=str(error), kind="demo")
+                kept = await service.quarantine(path)
+                return FileOutcome(status="quarantined", detail=f"{error} (kept as {kept})", kind="demo")
         if not found.duplicate:
             stored = service.storage.absolute(service.storage.original(found.sha256, Path(file.name).suffix.lower()))
             service.kernel.emit("on_demo", demo=IncomingFile(name=file.name, path=stored, source=file.source))

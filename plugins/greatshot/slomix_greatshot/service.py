@@ -131,6 +131,13 @@ class Greatshot:
         return Accepted(id=demo_id, filename=name, sha256=digest, size=size, duplicate=False, status="stored",
                         job_id=job_id)
 
+    async def quarantine(self, path: Path) -> str:
+        """Keep the bytes of a file that is not a demo, by content hash, for an admin to look at."""
+        digest = await anyio.to_thread.run_sync(sha256_of, path)
+        relative = Path("quarantine") / digest
+        await anyio.to_thread.run_sync(lambda: self.storage.adopt(path, relative, keep_source=True))
+        return str(relative)
+
     async def queue(self, demo_id: int, stage: str, payload: dict, *, priority: int, by: str,
                     highlight_id: int | None = None) -> int:
         key = f"greatshot.{stage}:{highlight_id if highlight_id is not None else demo_id}"

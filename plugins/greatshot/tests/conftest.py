@@ -1,20 +1,15 @@
 """Fixtures of the greatshot tests: a kernel with stats, greatshot and the HTTP adapter, a signed-in
-client with its CSRF token, and the job workers of the greatshot queue."""
+client with its CSRF token."""
 
 from __future__ import annotations
 
 import base64
 import json
 import re
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
-import anyio
 import itsdangerous
 import pytest
-
-from slomix.kernel.jobs.worker import work
 
 SESSION_SECRET = "greatshot-test-secret"
 
@@ -53,22 +48,3 @@ def greatshot_site(make_kernel, http_client):
         return client
 
     return factory
-
-
-@asynccontextmanager
-async def working(kernel: Any, concurrency: int = 2) -> AsyncIterator[None]:
-    """The greatshot queue's workers, until the block ends."""
-    async with anyio.create_task_group() as tg:
-        tg.start_soon(work, kernel, ["greatshot"], concurrency)
-        try:
-            yield
-        finally:
-            tg.cancel_scope.cancel()
-
-
-async def until_idle(kernel: Any, within: float = 120) -> None:
-    """Wait until no greatshot job is queued or running."""
-    with anyio.fail_after(within):
-        while await kernel.db.pool.fetchval(  # noqa: ASYNC110 (rows, not an event)
-                "SELECT count(*) FROM slomix.jobs WHERE kind LIKE 'greatshot.%' AND status IN ('queued', 'running')"):
-            await anyio.sleep(0.05)

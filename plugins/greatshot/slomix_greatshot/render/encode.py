@@ -34,7 +34,7 @@ def mp4(frames: Iterable[Image.Image], path: Path, *, fps: int, size: int,
         stream.width = stream.height = size
         stream.pix_fmt = "yuv420p"
         if stream.codec_context.name == "libx264":
-            stream.options = {"preset": "veryfast", "crf": "23", "threads": "1"}
+            stream.options = {"preset": "ultrafast", "crf": "23", "threads": "1"}
         for image in frames:
             frame = av.VideoFrame.from_ndarray(np.asarray(image), format="rgb24")
             container.mux(stream.encode(frame))
@@ -48,11 +48,11 @@ def mp4(frames: Iterable[Image.Image], path: Path, *, fps: int, size: int,
 
 def webp(frames: Iterable[Image.Image], path: Path, *, fps: int, size: int) -> int:
     """A small looping animated WebP (for Discord) of ``frames``, scaled to ``size``."""
-    small = [f.resize((size, size), Image.Resampling.BILINEAR) for f in frames]
+    small = [f if f.size == (size, size) else f.resize((size, size), Image.Resampling.BILINEAR) for f in frames]
     if not small:
         raise ValueError("no frame to write")
     partial = path.with_name(path.name + ".partial")
     small[0].save(partial, format="WEBP", save_all=True, append_images=small[1:], duration=round(1000 / fps),
-                  loop=0, quality=60, method=2)
+                  loop=0, quality=50, method=0)
     os.replace(partial, path)
     return len(small)

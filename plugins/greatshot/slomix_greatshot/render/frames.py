@@ -77,6 +77,24 @@ class Scene:
             track.samples.append(p)
         self.kills = sorted(self.kills, key=lambda k: k.time_ms)
         self._font = ImageFont.load_default(max(10, self.size // 48))
+        self._labels: dict[str, tuple[Image.Image, int, int]] = {}
+
+    def label(self, image: Image.Image, xy: tuple[float, float], text: str, colour: tuple[int, int, int]) -> None:
+        """Text drawn once per string as a mask, then pasted (rendering glyphs every frame is slow)."""
+        mask, left, top = self._mask(text)
+        image.paste(colour, (round(xy[0]) + left, round(xy[1]) + top), mask)
+
+    def _mask(self, text: str) -> tuple[Image.Image, int, int]:
+        if text not in self._labels:
+            left, top, right, bottom = self._font.getbbox(text)
+            mask = Image.new("L", (max(1, right - left), max(1, bottom - top)))
+            ImageDraw.Draw(mask).text((-left, -top), text, fill=255, font=self._font)
+            self._labels[text] = (mask, left, top)
+        return self._labels[text]
+
+    def width(self, text: str) -> int:
+        mask, left, _ = self._mask(text)
+        return mask.width + left
 
     def base(self) -> Image.Image:
         if self._base is None:
@@ -118,20 +136,19 @@ class Scene:
             if client == self.focus:
                 draw.ellipse([cx - unit * 2, cy - unit * 2, cx + unit * 2, cy + unit * 2], outline=TEXT, width=1)
             draw.ellipse([cx - unit, cy - unit, cx + unit, cy + unit], fill=team_colour(team))
-            draw.text((cx + unit + 2, cy - unit * 3), self.names.get(client, str(client)), fill=TEXT, font=self._font)
-        self._feed(draw, t)
+            self.label(image, (cx + unit + 2, cy - unit * 3), self.names.get(client, str(client)), TEXT)
+        self._feed(image, t)
         seconds = max(0, (t - self.start_ms) // 1000)
-        draw.text((unit * 2, self.size - unit * 2 - self._font.size), f"{seconds // 60}:{seconds % 60:02d}",
-                  fill=TEXT, font=self._font)
+        self.label(image, (unit * 2, self.size - unit * 2 - self._font.size), f"{seconds // 60}:{seconds % 60:02d}",
+                   TEXT)
         return image
 
-    def _feed(self, draw: ImageDraw.ImageDraw, t: int) -> None:
+    def _feed(self, image: Image.Image, t: int) -> None:
         recent = [k for k in self.kills if 0 <= t - k.time_ms <= FEED_MS][-5:]
         y = 4
         for kill in recent:
             line = f"{kill.attacker_name} [{kill.weapon}{' HS' if kill.headshot else ''}] {kill.victim_name}"
-            width = draw.textlength(line, font=self._font)
-            draw.text((self.size - width - 6, y), line, fill=team_colour(kill.attacker_team), font=self._font)
+            self.label(image, (self.size - self.width(line) - 6, y), line, team_colour(kill.attacker_team))
             y += self._font.size + 3
 
 

@@ -1,0 +1,60 @@
+"""Demos beside the stats files: ``slomix import`` and the SFTP poller hand them to on_file; they are
+stored at backfill priority, a fresh upload outranks them, and a bad one is quarantined."""
+
+from __future__ import annotations
+
+import pytest
+from greatshot_jobs import until_idle, working
+
+from slomix.kernel import CLI_ACTOR, IncomingFile
+
+pytestmark = pytest.mark.anyio
+
+NAMES = ["demo01_legacy.tv_84", "etpro_capture_test.dm_84", "scores_test.dm_84"]
+
+
+async def test_import_stores_demos_quarantines_a_bad_one_and_counts_each_once(make_kernel, shared_data, tmp_path):
+    kernel = await make_kernel(plugins={"stats", "greatshot"})
+    bad = tmp_path / "2024-01-01-000000-broken.dm_84"
+    bad.write_bytes((shared_data / "demos" / "scores_test.dm_84").read_bytes()[:40_000])
+    files = [IncomingFile(name=n, path=shared_data / "demos" / n, source="import") for n in NAMES]
+    stats_file = shared_data / "stats" / "2025-10-14-212214-etl_adlernest-round-1.txt"
+    files += [IncomingFile(name=bad.name, path=bad, source="import"),
+              IncomingFile(name=stats_file.name, path=stats_file, source="import")]
+    outcomes = await kernel.ingest_many(files)
+    mine = [[o for plugin, o in found if plugin == "greatshot"] for found in outcomes]
+    assert [o[0].status if o else None for o in mine] == ["stored", "stored", "stored", "quarantined", None]
+    assert "broken.dm_84: truncated: 3 stray byte(s) at offset 39997" in mine[3][0].detail
+    assert (kernel.config.data_dir / "greatshot" / mine[3][0].detail.split("kept as ")[1].rstrip(")")).exists()
+    rows = await kernel.db.pool.fetch("SELECT filename, source, uploader FROM greatshot.demos ORDER BY id")
+    assert [tuple(r) for r in rows] == [(n, "import", "import") for n in NAMES]
+    jobs = await kernel.jobs.list(kind="greatshot.analyse")
+    assert sorted(j.priority for j in jobs) == [0, 0, 0]  # a backfill
+    again = await kernel.ingest_many(files[:3])
+    assert [[o.status for p, o in found if p == "greatshot"] for found in again] == [["duplicate"]] * 3
+    # The stats file went to the stats plugin as before.
+    assert await kernel.db.pool.fetchval("SELECT count(*) FROM stats.rounds") == 1
+
+
+async def test_a_fresh_upload_outranks_a_backfill_and_highlights_list_their_files(make_kernel, shared_data):
+    kernel = await make_kernel(plugins={"stats", "greatshot"}, config={"plugins": {"greatshot": {"render_top": 1}}})
+    service = kernel.pm.get_plugin("greatshot").service
+    for name in NAMES[1:]:
+        await kernel.ingest(IncomingFile(name=name, path=shared_data / "demos" / name, source="import"))
+    uploaded = await service.accept(shared_data / "demos" / NAMES[0], NAMES[0], uploader="discord:7", source="upload",
+                                    priority=10)
+    async with working(kernel, concurrency=1):
+        await until_idle(kernel)
+    order = await kernel.db.pool.fetch(
+        "SELECT id FROM slomix.jobs WHERE kind = 'greatshot.analyse' ORDER BY started_at")
+    assert order[0]["id"] == uploaded.job_id  # queued last, run first
+    reply = await kernel.commands.dispatch(kernel, "!highlights", CLI_ACTOR)
+    rendered = [h for h in reply.data if h["video"]]
+    assert len(rendered) == 3  # the best of each demo (render_top = 1)
+    root = str(kernel.config.data_dir / "greatshot")
+    for h in rendered:
+        assert h["clip"].startswith(root) and h["clip"].endswith(f"clips/{h['id']}.dm_84")
+        assert h["video"].startswith(root) and h["preview"].endswith(f"videos/{h['id']}.webp")
+    reply = await kernel.commands.dispatch(kernel, "!demos", CLI_ACTOR)
+    assert sorted((d["filename"], d["kill_count"]) for d in reply.data) == [
+        ("demo01_legacy.tv_84", 47), ("etpro_capture_test.dm_84", 6), ("scores_test.dm_84", 9)]
