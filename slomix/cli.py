@@ -69,6 +69,8 @@ def _parser(kernel: Kernel | None) -> argparse.ArgumentParser:
     imp.add_argument("--batch", type=_at_least_one, default=ingest.BATCH_FILES, metavar="N",
                      help=f"files handed over (and committed) together (default {ingest.BATCH_FILES})")
     imp.add_argument("--json", action="store_true", help="print the summary as JSON")
+    imp.add_argument("--no-wait", dest="wait", action="store_false",
+                     help="leave the jobs the files start (demo analysis) to `slomix run` / `slomix worker`")
 
     worker = sub.add_parser("worker", help="run durable jobs from the database's queue until stopped")
     worker.add_argument("--queue", action="append", metavar="Q",
@@ -174,7 +176,7 @@ def _dispatch(args: argparse.Namespace, kernel: Kernel) -> int:
         "cmd": lambda: _cmd(kernel, args),
         "worker": lambda: _worker(kernel, args.queue, args.concurrency),
         "jobs": lambda: _jobs(kernel, args),
-        "import": lambda: ingest.run(kernel, args.paths, as_json=args.json, batch=args.batch),
+        "import": lambda: ingest.run(kernel, args.paths, as_json=args.json, batch=args.batch, wait=args.wait),
     }
     for extra in kernel.subcommands:
         if extra.name == args.command:

@@ -64,7 +64,8 @@ async def _files(args: argparse.Namespace, kernel: Kernel) -> int:
     if args.export:
         args.export.mkdir(parents=True, exist_ok=True)
         for row in await kernel.db.pool.fetch(
-                "SELECT name, data FROM proximity.files WHERE name = ANY($1::text[])", [f.name for f in found]):
+                "SELECT name, data FROM proximity.files WHERE name = ANY($1::text[]) AND data IS NOT NULL",
+                [f.name for f in found]):  # a demo's bytes are kept by the plugin that stored it
             (args.export / Path(row["name"]).name).write_bytes(store.unpack(row["data"]))
     if args.json:
         sys.stdout.write(msgspec.json.encode(found).decode() + "\n")
