@@ -38,9 +38,11 @@ class DpmShare:
     def _form(self, guids, game: MapGame) -> float | None:
         means = []
         for guid in guids:
-            recent = [dpm for when, dpm in self.seen.get(guid, ()) if game.played_at - when <= FORM_WINDOW]
+            recent = self.seen.get(guid)
+            while recent and game.played_at - recent[0][0] > FORM_WINDOW:  # maps come in time order
+                recent.popleft()
             if recent:
-                means.append(sum(recent) / len(recent))
+                means.append(sum(dpm for _, dpm in recent) / len(recent))
         return sum(means) / len(means) if means else None
 
     def predict(self, game: MapGame) -> float:

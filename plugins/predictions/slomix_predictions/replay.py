@@ -96,7 +96,7 @@ def replay(games: Sequence[MapGame], betas: Sequence[float] = BETAS) -> Replay:
         if game.outcome != 0.5:
             losses = [total + _loss(p, game.outcome) for total, p in zip(losses, predictions, strict=True)]
         for r in candidates:
-            r.play(game.team_a, game.team_b, game.outcome, game.played_at)
+            r.play(game.team_a, game.team_b, game.outcome, game.played_at, record=False)
         for b in baselines:
             b.learn(game)
     # The stored ratings and their history are the finally chosen noise's, replayed once more.

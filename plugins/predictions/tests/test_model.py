@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+import random
 from datetime import datetime, timedelta
 
 import pytest
+from openskill.models import PlackettLuce
 
-from slomix_predictions.model import BETA, MU, SIGMA, Ratings
+from slomix_predictions.model import BETA, MU, SIGMA, Ratings, rate, win_probability
 
 T0 = datetime(2025, 1, 1, 20, 0)
 TAU2 = (MU / 300) ** 2  # openskill adds τ² before every update
@@ -62,10 +64,10 @@ def test_idleness_widens_the_uncertainty_up_to_a_newcomers() -> None:
         ratings.play({"a": 1.0, "x": 1.0}, {"b": 1.0, "y": 1.0}, 1.0, T0 + timedelta(days=day))
     after = T0 + timedelta(days=19)
     sigma = ratings.players["a"].sigma
-    assert ratings._rated("a", after).sigma == pytest.approx(sigma)
-    month = ratings._rated("a", after + timedelta(days=30)).sigma
+    assert ratings.rated("a", after)[1] == pytest.approx(sigma)
+    month = ratings.rated("a", after + timedelta(days=30))[1]
     assert month == pytest.approx(math.sqrt(sigma ** 2 + 30 * SIGMA ** 2 / 365))
-    assert ratings._rated("a", after + timedelta(days=5000)).sigma == SIGMA
+    assert ratings.rated("a", after + timedelta(days=5000))[1] == SIGMA
     # More uncertainty, less confidence in the same gap of skill.
     assert 0.5 < ratings.win_probability(["a", "x"], ["b", "y"], after + timedelta(days=200)) \
         < ratings.win_probability(["a", "x"], ["b", "y"], after)
@@ -81,3 +83,20 @@ def test_prediction_is_openskills_and_the_larger_team_is_favoured() -> None:
                                                                                      ["e", "f", "g"])
     with pytest.raises(ValueError, match="at least one player"):
         ratings.win_probability([], ["a"])
+
+
+def test_the_two_team_update_is_openskills_on_random_teams() -> None:
+    """openskill 6.2 as the oracle: random sizes, means, uncertainties, noise and results (draws too)."""
+    rng = random.Random(6)
+    for _ in range(500):
+        beta = rng.choice([BETA, 2 * BETA, 8 * BETA])
+        model = PlackettLuce(mu=MU, sigma=SIGMA, beta=beta)
+        a = [(rng.uniform(0, 50), rng.uniform(0.3, SIGMA)) for _ in range(rng.randint(1, 6))]
+        b = [(rng.uniform(0, 50), rng.uniform(0.3, SIGMA)) for _ in range(rng.randint(1, 6))]
+        outcome = rng.choice([0.0, 0.5, 1.0])
+        teams = [[model.rating(mu=m, sigma=s) for m, s in t] for t in (a, b)]
+        ranks = [0, 1] if outcome == 1 else [1, 0] if outcome == 0 else [0, 0]
+        expected = [x for t in model.rate(teams, ranks=ranks) for r in t for x in (r.mu, r.sigma)]
+        got = [x for t in rate(a, b, outcome, beta) for r in t for x in r]
+        assert got == pytest.approx(expected, abs=1e-12)
+        assert win_probability(a, b, beta) == pytest.approx(model.predict_win(teams)[0], abs=1e-12)
