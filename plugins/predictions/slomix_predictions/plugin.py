@@ -10,7 +10,7 @@ from typing import Any
 from slomix.kernel import Announcement, JobKind, Kernel, MigrationSet, hookimpl
 from slomix_stats import api as stats_api
 
-from . import cli, commands, routes, service, store
+from . import cli, commands, routes, service, store, web
 from .settings import PredictionsSettings
 
 log = logging.getLogger("slomix.predictions")
@@ -48,7 +48,7 @@ class PredictionsPlugin:
 
     @hookimpl
     def on_http_route(self, kernel: Kernel):
-        return routes.build()
+        return routes.build() + web.build()
 
     @hookimpl
     def on_cli(self, kernel: Kernel):

@@ -128,3 +128,9 @@ async def calls_for(db: Any, guid: str, limit: int = 15) -> list[Call]:
         calls.append(Call(played_at=r["played_at"], map_name=r["map_name"], team=r["team"], p_mine=mine,
                           outcome=won, result=result, right=right))
     return calls
+
+
+async def names(db: Any, guids: list[str]) -> dict[str, str]:
+    """Display names by GUID (the GUID itself for a player the stats plugin does not know)."""
+    found = await stats_api.display_names(db, guids)
+    return {g: found.get(g, g) for g in guids}

@@ -33,10 +33,15 @@ def pct(p: float | None) -> str:
     return "—" if p is None else f"{100 * p:.0f} %"
 
 
+def signed(value: float) -> str:
+    """``+0.15``; a value that rounds to nothing reads ``+0.00``, never ``-0.00``."""
+    return f"{round(value, 2) + 0.0:+.2f}"
+
+
 def record_text(r: figures.Record) -> str:
     if r.maps == 0:
         return "no maps"
-    delta = "" if r.delta_mu is None else f"; Δμ {r.delta_mu:+.2f}" + (
+    delta = "" if r.delta_mu is None else f"; Δμ {signed(r.delta_mu)}" + (
         "" if r.delta_mu_ci is None else f" ± {r.delta_mu_ci:.2f}") + " per map"
     return (f"{r.maps} maps, {r.wins}-{r.draws}-{r.losses}: won {pct(r.win_rate)} "
             f"(95 %: {pct(r.win_low)}–{pct(r.win_high)}){delta}")
@@ -70,7 +75,7 @@ async def best_duos_command(ctx: Context) -> Reply:
     names = await _names(pool, {g for d in duos for g in (d.a, d.b)})
     rows = [[i, f"{names[d.a]} + {names[d.b]}", d.together.maps, pct(d.together.win_rate),
              f"{pct(d.together.win_low)}–{pct(d.together.win_high)}", pct(d.apart.win_rate),
-             "—" if d.together.delta_mu is None else f"{d.together.delta_mu:+.2f}"] for i, d in enumerate(duos, 1)]
+             "—" if d.together.delta_mu is None else signed(d.together.delta_mu)] for i, d in enumerate(duos, 1)]
     return Reply(title="Best duos", description=f"Pairs with at least {figures.MIN_DUO_MAPS} stopwatch maps on the "
                                                 "same team, by the low end of their win-rate interval.",
                  tables=[Table(columns=["#", "Duo", "Maps", "Won", "95 %", "Apart", "Δμ/map"], rows=rows)], data=duos)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slomix.kernel import Kernel, hookimpl
 
-from . import commands, routes
+from . import commands, routes, web
 
 
 class SynergyPlugin:
@@ -20,4 +20,4 @@ class SynergyPlugin:
 
     @hookimpl
     def on_http_route(self, kernel: Kernel):
-        return routes.build()
+        return routes.build() + web.build()
