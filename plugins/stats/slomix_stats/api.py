@@ -4,7 +4,8 @@
 ``session_rounds`` and ``round_meta`` read the history back; ``find_round`` and ``round_refs``
 place another plugin's per-round data (proximity telemetry) on the stats round it belongs to;
 ``find_players``, ``display_names`` and ``linked_guid`` name players; ``duration``, ``side`` and
-``weapon_name`` write times, sides and weapons as every Slomix surface does. Everything else in
+``weapon_name`` write times, sides and weapons as every Slomix surface does; ``versus_rounds`` and
+``versus_totals`` read the endstats versus rows (who killed whom). Everything else in
 this package is internal.
 """
 
@@ -18,9 +19,9 @@ import msgspec
 
 from .formatting import SIDES, duration, side, weapon_name
 
-__all__ = ["SIDES", "PlayerLine", "RoundEvent", "RoundMetaInfo", "SessionInfo", "display_names", "duration",
-           "find_players", "history_now", "round_meta", "session_for_date", "session_rounds", "sessions", "side",
-           "weapon_name"]
+__all__ = ["SIDES", "PlayerLine", "RoundEvent", "RoundMetaInfo", "SessionInfo", "VersusTotal", "display_names",
+           "duration", "find_players", "history_now", "round_meta", "session_for_date", "session_rounds", "sessions",
+           "side", "versus_rounds", "versus_totals", "weapon_name"]
 
 
 class PlayerLine(msgspec.Struct, frozen=True):
@@ -279,3 +280,37 @@ async def display_names(db: Any, guids: Iterable[str]) -> dict[str, str]:
     """
     rows = await db.fetch("SELECT guid, name FROM stats.display_names WHERE guid = ANY($1::text[])", list(guids))
     return {r["guid"]: r["name"] for r in rows}
+
+
+# -- endstats versus rows ------------------------------------------------------------------------
+
+
+class VersusTotal(msgspec.Struct, frozen=True, kw_only=True):
+    """A player against one opponent over every endstats round: kills of the player on the opponent,
+    deaths of the player by him, and the rounds in which they met."""
+
+    opponent_guid: str
+    opponent_name: str
+    kills: int
+    deaths: int
+    rounds: int
+
+
+async def versus_rounds(db: Any) -> tuple[int, int]:
+    """(rounds with endstats, rounds whose versus rows name their subject): (0, 0) when the server
+    writes no endstats; older endstats files (no ``VS_HEADER``) name no subject."""
+    row = await db.fetchrow(
+        """SELECT (SELECT count(DISTINCT round_id) FROM stats.awards) AS rounds,
+                  (SELECT count(DISTINCT round_id) FROM stats.versus WHERE subject_guid IS NOT NULL) AS named""")
+    return row["rounds"], row["named"]
+
+
+async def versus_totals(db: Any, guid: str) -> list[VersusTotal]:
+    """Per opponent, the player's endstats versus rows summed (valid rounds only), most encounters first."""
+    rows = await db.fetch(
+        """SELECT v.opponent_guid, max(v.opponent_name) AS opponent_name, sum(v.kills)::int AS kills,
+                  sum(v.deaths)::int AS deaths, count(DISTINCT v.round_id)::int AS rounds
+           FROM stats.versus v JOIN stats.rounds r ON r.id = v.round_id
+           WHERE v.subject_guid = $1 AND v.opponent_guid IS NOT NULL AND r.is_valid
+           GROUP BY v.opponent_guid ORDER BY sum(v.kills + v.deaths) DESC, v.opponent_guid""", guid)
+    return [VersusTotal(**dict(r)) for r in rows]
