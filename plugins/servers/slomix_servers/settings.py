@@ -1,0 +1,44 @@
+"""``[plugins.servers]``: the game servers, one table each, and how they are watched."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+import msgspec
+
+from slomix.kernel import Secret
+
+NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+
+# Console commands ``!rcon`` may run unless the config says otherwise: read-only queries and the
+# match controls an admin needs. Not exec, vstr, set, quit or rconpassword: those rewrite the server.
+DEFAULT_ALLOW = ("status", "serverinfo", "systeminfo", "uptime", "dumpuser", "map", "map_restart", "say", "qsay",
+                 "cp", "clientkick", "kick", "mute", "unmute", "ref", "start_match", "reset_match", "swap_teams",
+                 "shuffle_teams", "shuffle_teams_sr", "listcampaigns", "lua_status", "timelimit", "g_currentRound",
+                 "gamestate", "g_gametype")
+
+
+class ServerEntry(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """``[plugins.servers.servers.<name>]``: where one server listens and its RCON password."""
+
+    host: str
+    port: Annotated[int, msgspec.Meta(ge=1, le=65535)] = 27960
+    rcon_password: Secret | None = None
+    timeout_seconds: Annotated[float, msgspec.Meta(gt=0, le=10)] = 1.5
+    retries: Annotated[int, msgspec.Meta(ge=0, le=5)] = 1
+
+
+class ServersSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    servers: dict[str, ServerEntry] = {}
+    # Every server is asked for its status this often (one getstatus: far under the engine's limit).
+    poll_seconds: Annotated[float, msgspec.Meta(ge=5, le=3600)] = 30.0
+    history_days: Annotated[int, msgspec.Meta(ge=1, le=3650)] = 30
+    rcon_allow: list[str] = msgspec.field(default_factory=lambda: list(DEFAULT_ALLOW))
+    # `!kick` passes this as clientkick's second argument: a temporary ban, in seconds (the engine's default).
+    kick_ban_seconds: Annotated[int, msgspec.Meta(ge=0, le=86400)] = 300
+
+    def __post_init__(self) -> None:
+        for name in self.servers:
+            if not NAME.match(name):
+                raise ValueError(f"server name {name!r}: lower-case letters, digits, _ and -, at most 32")
