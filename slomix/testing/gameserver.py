@@ -122,6 +122,8 @@ class FakeGameServer:
     maps: set[str] = field(default_factory=lambda: {"supply", "etl_adlernest", "goldrush", "radar", "frostbite",
                                                      "etl_sp_delivery", "te_escape2", "missile_b3"})
     protect: bool = False
+    protect_burst: int = 10  # the engine's numbers; tests may shrink the period to run fast
+    protect_period_ms: int = 1000
     port: int = 0
     host: str = "127.0.0.1"
     clock: Callable[[], float] = time.monotonic
@@ -226,7 +228,8 @@ class FakeGameServer:
         command = words[0].lower()
         if command not in (b"getstatus", b"getinfo", b"rcon"):
             return []
-        if self.protect and self._buckets.setdefault(address[0], Bucket()).limited(int(self.clock() * 1000)):
+        if self.protect and self._buckets.setdefault(
+                address[0], Bucket(self.protect_burst, self.protect_period_ms)).limited(int(self.clock() * 1000)):
             self.dropped.append(data)
             return []
         challenge = words[1] if len(words) > 1 else b""

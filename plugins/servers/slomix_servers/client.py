@@ -54,7 +54,10 @@ class Pacer:
     rate: float = 1.0
     clock: Callable[[], float] = time.monotonic
     _level: float = 0.0
-    _at: float = field(default_factory=time.monotonic)
+    _at: float = 0.0
+
+    def __post_init__(self) -> None:
+        self._at = self.clock()
 
     def delay(self) -> float:
         """Seconds to wait before the next packet may leave (and count it as sent)."""

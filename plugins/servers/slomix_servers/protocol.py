@@ -214,7 +214,7 @@ def parse_status_table(text: str) -> list[StatusRow]:
             continue
         name = line[head.end():tail.start()].rstrip()
         rows.append(StatusRow(slot=int(words[0]), score=int(words[1]), ping=words[2],
-                              name=strip_colours(name.removesuffix("^7")), address=words[-4]))
+                              name=strip_colours(name.removesuffix("^7").rstrip()), address=words[-4]))
     return rows
 
 
