@@ -32,6 +32,7 @@ class ServersPlugin:
     def on_startup(self, kernel: Kernel) -> None:
         self.service = Servers(kernel, kernel.settings_for("servers") or ServersSettings())
         if self.service.clients:
+            kernel.scheduler.later(f"{POLL}:first", 0, self.service.poll)  # the live card is filled at once
             kernel.scheduler.every(POLL, self.service.settings.poll_seconds, self.service.poll)
 
     @hookimpl

@@ -45,7 +45,7 @@ async def test_the_poll_keeps_a_history_and_marks_a_silent_server_offline(site, 
         True, "etl_adlernest", "#purans.only", 8)
     assert live["players"][3] == {"slot": 3, "name": ".olz", "raw_name": "^1.^7olz", "team": "axis", "score": 40,
                                   "ping": 33}
-    assert len(real_server.received) == 1  # one getstatus per poll, nothing else
+    assert len(real_server.received) == 2  # one getstatus per poll (at start-up, then every 30 s), nothing else
     real_server.lose_requests(10)
     await kernel.scheduler.clock.advance(30)
     one = (await client.get("/api/servers/main")).json()
@@ -53,7 +53,7 @@ async def test_the_poll_keeps_a_history_and_marks_a_silent_server_offline(site, 
     assert one["error"].startswith("main: no reply from 127.0.0.1:")
     history = (await client.get("/api/servers/main/history", params={"hours": 1})).json()
     assert [(h["online"], h["players"], h["humans"], h["map"]) for h in history] == [
-        (True, 8, 8, "etl_adlernest"), (False, 0, 0, None)]
+        (True, 8, 8, "etl_adlernest"), (True, 8, 8, "etl_adlernest"), (False, 0, 0, None)]
     assert (await client.get("/api/servers/nope")).status_code == 404
     assert (await client.get("/api/servers/main/history", params={"hours": 0})).status_code == 422
 
