@@ -54,8 +54,9 @@ def _teams(live: Live) -> str:
     return f'<div class="boards">{"".join(parts)}</div>' if parts else '<p class="muted">Nobody is on.</p>'
 
 
-def chart(samples: list[Sample], max_clients: int) -> str:
-    """Players over the last hours as an SVG line (humans dashed); offline samples break the line."""
+def chart(samples: list[Sample], max_clients: int, gap_seconds: float) -> str:
+    """Players over the last hours as an SVG line (humans dashed); offline samples, and no sample for
+    longer than ``gap_seconds`` (Slomix was not running), break the line."""
     if len(samples) < 2:
         return '<p class="muted">Not enough samples yet for a chart (one per poll).</p>'
     t0, t1 = samples[0].at.timestamp(), samples[-1].at.timestamp()
@@ -66,8 +67,12 @@ def chart(samples: list[Sample], max_clients: int) -> str:
         return f"{x:.1f},{_H - _PAD - value / top * (_H - 2 * _PAD):.1f}"
 
     def lines(value: Callable[[Sample], int], style: str) -> str:
-        runs, run = [], []
+        runs, run, previous = [], [], None
         for s in samples:
+            if previous is not None and (s.at - previous).total_seconds() > gap_seconds and run:
+                runs.append(run)
+                run = []
+            previous = s.at
             if s.online:
                 run.append(xy(s, value(s)))
             elif run:
@@ -100,7 +105,7 @@ def live_card(live: Live) -> str:
             f"{_state(live)}</h2>"
             + '<div class="cards">' + _card("Map", live.map or "—") + _card("Gametype", live.gametype or "—")
             + _card("Players", players, f"{live.humans} human" if live.online else "")
-            + _card("Seen", _when(live.at)[11:16] if live.at else "never", _when(live.at)[:10] if live.at else "")
+            + _card("Seen (UTC)", _when(live.at)[11:16] if live.at else "never", _when(live.at)[:10] if live.at else "")
             + "</div>")
 
 
@@ -123,7 +128,7 @@ def build(get: Callable[[], Servers]) -> list[Route]:
             parts.append(f'<section class="server" data-server="{escape(live.server)}">' + live_card(live)
                          + (_teams(live) if live.online else "")
                          + f"<h3>Players, last {CHART_HOURS} hours <small>solid: all, dashed: humans</small></h3>"
-                         + chart(samples, live.max_clients) + "</section>")
+                         + chart(samples, live.max_clients, 3 * service.settings.poll_seconds) + "</section>")
         return Page("Servers", "".join(parts))
 
     async def home_panel(request: Request) -> str:
