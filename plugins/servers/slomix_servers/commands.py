@@ -36,7 +36,7 @@ def player_rows(players: list[Player]) -> list[list[object]]:
              "loading" if p.connecting else p.ping] for p in ordered]
 
 
-def _answer(handler: Callable[[Context], Awaitable[Reply]]) -> Callable[[Context], Awaitable[Reply]]:
+def answering(handler: Callable[[Context], Awaitable[Reply]]) -> Callable[[Context], Awaitable[Reply]]:
     """A server that does not answer, or refuses, is told as such (not a crash with an error id)."""
 
     async def run(ctx: Context) -> Reply:
@@ -184,5 +184,5 @@ def build(get: Callable[[], Servers]) -> list[Command]:
         Command("say", say, "Say something on the game server as the console",
                 args=(Arg("message", required=True, rest=True, help="[server] message"),), tier=Tier.MODERATOR),
     ]
-    return [Command(c.name, _answer(c.handler), c.help, aliases=c.aliases, args=c.args, tier=c.tier,
+    return [Command(c.name, answering(c.handler), c.help, aliases=c.aliases, args=c.args, tier=c.tier,
                     category="servers") for c in listed]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slomix.kernel import Kernel, MigrationSet, hookimpl
 
-from . import commands, routes, web
+from . import commands, hostcommands, routes, web
 from .service import Servers
 from .settings import ServersSettings
 
@@ -37,7 +37,7 @@ class ServersPlugin:
 
     @hookimpl
     def on_command(self, kernel: Kernel):
-        return commands.build(self._service)
+        return commands.build(self._service) + hostcommands.build(self._service)
 
     @hookimpl
     def on_http_route(self, kernel: Kernel):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,6 +14,7 @@ from slomix.kernel import Actor, ConfigError, Kernel, UsageError
 
 from . import protocol
 from .client import GameServer, ServerError
+from .lifecycle import Host, MapFile, RemoteError, resolve
 from .protocol import Player, Status
 from .settings import ServersSettings
 
@@ -69,7 +71,15 @@ class Servers:
         self.kernel = kernel
         self.settings = settings
         self.clients: dict[str, GameServer] = {}
+        self.hosts: dict[str, Host] = {}
+        self._maps: dict[str, tuple[float, list[MapFile]]] = {}
         for name, entry in settings.servers.items():
+            try:
+                host = resolve(kernel, name, entry)
+            except LookupError as error:
+                raise ConfigError(f"plugins.servers.servers.{name}.ssh", str(error)) from None
+            if host is not None:
+                self.hosts[name] = host
             password = entry.rcon_password.reveal() if entry.rcon_password else None
             if password is not None:
                 try:
@@ -190,6 +200,45 @@ class Servers:
             """INSERT INTO servers.rcon_audit (at, server, actor_id, actor_name, adapter, command, ok, reply)
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8)""",
             datetime.now(UTC), server.name, actor.id, actor.name, adapter, command, ok, reply)
+
+    # -- life cycle over ssh -------------------------------------------------------------------
+
+    def host(self, server: GameServer) -> Host:
+        host = self.hosts.get(server.name)
+        if host is None:
+            raise UsageError(f"{server.name} has no SSH host: set ssh = \"<name of an [[adapters.ssh.servers]] "
+                             f"entry>\" in [plugins.servers.servers.{server.name}]")
+        return host
+
+    async def control(self, server: GameServer, command: str, actor: Actor, *, adapter: str) -> tuple[int, str]:
+        """Run one of the configured life-cycle commands on the server's host, audited like RCON."""
+        host = self.host(server)
+        try:
+            status, output = await host.run(command)
+        except RemoteError as error:
+            await self._audit(server, actor, adapter, f"ssh: {command}", False, str(error))
+            raise
+        await self._audit(server, actor, adapter, f"ssh: {command}", status == 0, f"exit {status}\n{output}")
+        return status, output
+
+    async def maps(self, server: GameServer, *, refresh: bool = False) -> tuple[list[MapFile], float]:
+        """The map files on the server's host and how old that listing is (seconds); cached."""
+        host = self.host(server)
+        cached = self._maps.get(server.name)
+        keep = self.settings.servers[server.name].maps_cache_seconds
+        if cached is None or refresh or time.monotonic() - cached[0] > keep:
+            cached = self._maps[server.name] = (time.monotonic(), await host.maps())
+        return cached[1], time.monotonic() - cached[0]
+
+    async def delete_map(self, server: GameServer, name: str, actor: Actor, *, adapter: str) -> None:
+        host = self.host(server)
+        self._maps.pop(server.name, None)
+        try:
+            await host.delete_map(name)
+        except (RemoteError, ValueError) as error:
+            await self._audit(server, actor, adapter, f"ssh: delete {host.maps_dir}/{name}", False, str(error))
+            raise
+        await self._audit(server, actor, adapter, f"ssh: delete {host.maps_dir}/{name}", True, "deleted")
 
     async def audit(self, limit: int = 50) -> list[AuditLine]:
         rows = await self.db.fetch("SELECT * FROM servers.rcon_audit ORDER BY at DESC, id DESC LIMIT $1", limit)

@@ -27,6 +27,13 @@ class ServerEntry(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     rcon_password: Secret | None = None
     timeout_seconds: Annotated[float, msgspec.Meta(gt=0, le=10)] = 1.5
     retries: Annotated[int, msgspec.Meta(ge=0, le=5)] = 1
+    # Life cycle over SSH: the SSH adapter's server of this name, and the shell commands to run there.
+    ssh: str | None = None
+    start_command: str | None = None  # e.g. "cd ~/etlegacy && screen -dmS et ./etlded.x86_64 +exec server.cfg"
+    stop_command: str | None = None  # e.g. "screen -S et -X quit"
+    restart_command: str | None = None  # default: the stop command, then the start command
+    maps_dir: str = "etmain"  # where map .pk3 files live, as the SSH user sees it
+    maps_cache_seconds: Annotated[float, msgspec.Meta(ge=0)] = 86400.0
 
 
 class ServersSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
