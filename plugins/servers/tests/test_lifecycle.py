@@ -1,4 +1,4 @@
-"""Life cycle and map files over SSH: a real asyncssh server on loopback (host key checked) and the loopback game server."""
+"""Life cycle and map files over SSH: a real asyncssh server on loopback (host key checked), a loopback game server."""
 
 from __future__ import annotations
 
@@ -107,7 +107,8 @@ async def test_a_host_key_not_in_known_hosts_refuses_the_connection(host, sftp_s
 
 async def test_an_ssh_name_that_is_not_configured_stops_the_plugin_with_its_key(make_kernel, real_server) -> None:
     entry = real_server.entry() | {"ssh": "nowhere"}
-    kernel = await make_kernel(plugins={"stats", "servers"}, config={"plugins": {"servers": {"servers": {"main": entry}}}})
+    kernel = await make_kernel(plugins={"stats", "servers"},
+                               config={"plugins": {"servers": {"servers": {"main": entry}}}})
     info = kernel.plugin("servers")
     assert info.status == "failed" and "plugins.servers.servers.main.ssh" in info.error
 
