@@ -3,16 +3,19 @@
 The connection is the SSH adapter's server of the configured name (``ssh = "main"``): the same
 host, user, key and known_hosts file. Only that key and that known_hosts file are used (no
 agent, no ssh config), and a host key not in the file refuses the connection. Commands are
-the configured strings, never built from chat text; map file names are allow-listed, and the
-base paks are never deleted.
+the configured strings, never built from chat text; map file names are allow-listed, an
+uploaded map must be a sound zip with a ``maps/*.bsp``, and the base paks are never deleted
+or overwritten (no upload replaces an existing file).
 """
 
 from __future__ import annotations
 
 import re
+import zipfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import asyncssh
@@ -28,6 +31,10 @@ TIMEOUT = 30.0
 
 class RemoteError(ServerError):
     """The host could not be reached over SSH, or refused what was asked."""
+
+
+class AlreadyThere(RemoteError):
+    """A map file of that name is on the server: an upload never replaces one."""
 
 
 class MapFile(msgspec.Struct, frozen=True):
@@ -97,6 +104,21 @@ class Host:
         return sorted((MapFile(e.filename, e.attrs.size or 0, bool(BASE_PAK.match(e.filename)))
                        for e in entries if e.filename.lower().endswith(".pk3")), key=lambda m: m.name.lower())
 
+    async def put_map(self, name: str, local: Path) -> None:
+        """Upload a checked map file under a temporary name, then rename it: never a half file, never over one."""
+        check_deletable(name)
+        final = f"{self.maps_dir.rstrip('/')}/{name}"
+        partial = f"{self.maps_dir.rstrip('/')}/.{name}.part"
+        async with self._connect() as conn, conn.start_sftp_client() as sftp:
+            try:
+                if await sftp.exists(final):
+                    raise AlreadyThere(self.server, f"{name} is already on the server: delete it first")
+                await sftp.put(str(local), partial)
+                await sftp.chmod(partial, 0o644)
+                await sftp.rename(partial, final)
+            except asyncssh.SFTPError as error:
+                raise RemoteError(self.server, f"{name}: {describe(error)}") from None
+
     async def delete_map(self, name: str) -> None:
         check_deletable(name)
         async with self._connect() as conn, conn.start_sftp_client() as sftp:
@@ -112,6 +134,28 @@ def check_deletable(name: str) -> None:
         raise ValueError(f"{name!r} is not a map file name (letters, digits, . _ -, ending in .pk3)")
     if BASE_PAK.match(name):
         raise ValueError(f"{name} is one of the game's own archives: it is never deleted")
+
+
+def check_pk3(path: Path, name: str) -> int:
+    """A map archive: a readable zip (every CRC right) holding at least one ``maps/*.bsp``; the number of maps.
+
+    Raises ``ValueError`` saying what is wrong, naming the file.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+            broken = archive.testzip()
+    except (zipfile.BadZipFile, OSError) as error:
+        raise ValueError(f"{name} is not a zip archive (a .pk3 is one): {error}") from None
+    if broken is not None:
+        raise ValueError(f"{name}: {broken} inside is damaged (CRC mismatch)")
+    unsafe = [n for n in names if n.startswith("/") or ".." in n.split("/")]
+    if unsafe:
+        raise ValueError(f"{name}: unsafe path inside: {unsafe[0]}")
+    maps = [n for n in names if n.lower().startswith("maps/") and n.lower().endswith(".bsp")]
+    if not maps:
+        raise ValueError(f"{name} holds no maps/*.bsp: not a map")
+    return len(maps)
 
 
 def resolve(kernel: Any, server: str, entry: Any) -> Host | None:

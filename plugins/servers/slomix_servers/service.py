@@ -14,7 +14,7 @@ from slomix.kernel import Actor, ConfigError, Kernel, UsageError
 
 from . import protocol
 from .client import GameServer, ServerError
-from .lifecycle import Host, MapFile, RemoteError, resolve
+from .lifecycle import Host, MapFile, RemoteError, check_deletable, check_pk3, resolve
 from .protocol import Player, Status
 from .settings import ServersSettings
 
@@ -229,6 +229,21 @@ class Servers:
         if cached is None or refresh or time.monotonic() - cached[0] > keep:
             cached = self._maps[server.name] = (time.monotonic(), await host.maps())
         return cached[1], time.monotonic() - cached[0]
+
+    async def add_map(self, server: GameServer, name: str, local: Any, actor: Actor, *, adapter: str) -> int:
+        """Check an uploaded ``.pk3`` and put it in the maps folder; the number of maps it holds."""
+        host = self.host(server)
+        what = f"ssh: upload {host.maps_dir}/{name}"
+        try:
+            check_deletable(name)
+            maps = await anyio.to_thread.run_sync(check_pk3, local, name)
+            await host.put_map(name, local)
+        except (RemoteError, ValueError) as error:
+            await self._audit(server, actor, adapter, what, False, str(error))
+            raise
+        self._maps.pop(server.name, None)
+        await self._audit(server, actor, adapter, what, True, f"{maps} map(s)")
+        return maps
 
     async def delete_map(self, server: GameServer, name: str, actor: Actor, *, adapter: str) -> None:
         host = self.host(server)

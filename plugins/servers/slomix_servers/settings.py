@@ -42,6 +42,8 @@ class ServersSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     poll_seconds: Annotated[float, msgspec.Meta(ge=5, le=3600)] = 30.0
     history_days: Annotated[int, msgspec.Meta(ge=1, le=3650)] = 30
     rcon_allow: list[str] = msgspec.field(default_factory=lambda: list(DEFAULT_ALLOW))
+    # The largest map file an admin may upload (POST /api/servers/<name>/maps).
+    max_map_bytes: Annotated[int, msgspec.Meta(ge=1024, le=1024**3)] = 100 * 1024 * 1024
     # `!kick` passes this as clientkick's second argument: a temporary ban, in seconds (the engine's default).
     kick_ban_seconds: Annotated[int, msgspec.Meta(ge=0, le=86400)] = 300
 
