@@ -19,6 +19,7 @@ from .protocol import Player, Status
 from .settings import ServersSettings
 
 log = logging.getLogger("slomix.servers")
+WATCHDOG = Actor(id="servers:watchdog", name="idle watchdog", adapter="scheduler")
 
 
 class Live(msgspec.Struct, frozen=True, kw_only=True):
@@ -89,6 +90,7 @@ class Servers:
             self.clients[name] = GameServer(name, entry.host, entry.port, password,
                                             timeout=entry.timeout_seconds, retries=entry.retries)
         self.allowed = {word.lower() for word in settings.rcon_allow}
+        self._idle_since: dict[str, datetime | None] = {}  # None: the watchdog acted in this idle stretch
 
     @property
     def db(self) -> Any:
@@ -131,15 +133,39 @@ class Servers:
         """Every server at once; one that does not answer is recorded offline."""
         async def one(server: GameServer) -> None:
             try:
-                await self.status(server)
+                status = await self.status(server)
             except ServerError as error:
                 log.info("poll: %s", error)
+                self._idle_since.pop(server.name, None)
+                return
+            await self._watch(server, status)
 
         async with anyio.create_task_group() as tg:
             for server in self.clients.values():
                 tg.start_soon(one, server)
         cutoff = self.kernel.scheduler.clock.now() - timedelta(days=self.settings.history_days)
         await self.db.execute("DELETE FROM servers.samples WHERE at < $1", cutoff)
+
+    async def _watch(self, server: GameServer, status: Status) -> None:
+        """The idle watchdog: no human for ``idle_minutes`` → its command, once per idle stretch."""
+        dog = self.settings.watchdog
+        if not dog.enabled or status.humans:
+            self._idle_since.pop(server.name, None)
+            return
+        now = self.kernel.scheduler.clock.now()
+        since = self._idle_since.setdefault(server.name, now)
+        if since is None or now - since < timedelta(minutes=dog.idle_minutes):
+            return
+        self._idle_since[server.name] = None
+        if dog.dry_run:
+            log.info("watchdog (dry run): %s idle since %s, would run %r", server.name, since, dog.command)
+            await self._audit(server, WATCHDOG, "scheduler", dog.command, True,
+                              f"dry run: no human since {since:%Y-%m-%d %H:%M} UTC, not sent")
+            return
+        try:
+            await self.rcon(server, dog.command, WATCHDOG, adapter="scheduler")
+        except (ServerError, ValueError) as error:
+            log.warning("watchdog: %s", error)
 
     async def _record(self, live: Live) -> None:
         async with self.db.acquire() as conn, conn.transaction():

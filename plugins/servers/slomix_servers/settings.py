@@ -36,6 +36,15 @@ class ServerEntry(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     maps_cache_seconds: Annotated[float, msgspec.Meta(ge=0)] = 86400.0
 
 
+class Watchdog(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """``[plugins.servers.watchdog]``: a server without a human this long gets ``command`` (once per idle stretch)."""
+
+    enabled: bool = False
+    idle_minutes: Annotated[float, msgspec.Meta(gt=0)] = 45.0
+    command: str = "map supply"  # a fresh map resets an abandoned match; map_restart breaks some Lua state
+    dry_run: bool = True  # only write what it would do to the audit log
+
+
 class ServersSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     servers: dict[str, ServerEntry] = {}
     # Every server is asked for its status this often (one getstatus: far under the engine's limit).
@@ -44,6 +53,7 @@ class ServersSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     rcon_allow: list[str] = msgspec.field(default_factory=lambda: list(DEFAULT_ALLOW))
     # The largest map file an admin may upload (POST /api/servers/<name>/maps).
     max_map_bytes: Annotated[int, msgspec.Meta(ge=1024, le=1024**3)] = 100 * 1024 * 1024
+    watchdog: Watchdog = msgspec.field(default_factory=Watchdog)
     # `!kick` passes this as clientkick's second argument: a temporary ban, in seconds (the engine's default).
     kick_ban_seconds: Annotated[int, msgspec.Meta(ge=0, le=86400)] = 300
 

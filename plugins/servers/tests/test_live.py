@@ -88,3 +88,28 @@ async def test_the_servers_page_home_card_and_admin_audit(site, real_server) -> 
     assert "RCON audit log" in admin and "local operator (cli:local)" in admin and "<td>status</td>" in admin
     [line] = (await client.get("/api/admin/rcon-audit")).json()
     assert (line["command"], line["actor_id"], line["ok"]) == ("status", "cli:local", True)
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+async def test_the_idle_watchdog_acts_once_per_idle_stretch(make_kernel, game_server, monkeypatch, dry_run) -> None:
+    from slomix.testing.gameserver import FakePlayer
+
+    monkeypatch.setenv("ET_RCON_PASSWORD", "pw")
+    server = game_server(rcon_password="pw", map="goldrush", players=[FakePlayer("[BOT]a", ping=0)])
+    kernel = await make_kernel(plugins={"stats", "servers"}, config=config(("main", server), watchdog={
+        "enabled": True, "idle_minutes": 2, "command": "map supply", "dry_run": dry_run}))
+    service = kernel.pm.get_plugin("servers").service
+    await kernel.scheduler.clock.advance(90)  # idle since start-up, but not two minutes yet
+    assert await service.audit() == []
+    await kernel.scheduler.clock.advance(60)
+    await kernel.scheduler.clock.advance(300)  # still idle: no second time
+    [line] = await service.audit()
+    assert (line.actor_id, line.command, line.ok) == ("servers:watchdog", "map supply", True)
+    assert server.map == ("goldrush" if dry_run else "supply")
+    assert line.reply.startswith("dry run: no human since") == dry_run
+    # A human comes and goes: a new idle stretch, a new action after two minutes.
+    slot = server.add(FakePlayer("vid", team=1))
+    await kernel.scheduler.clock.advance(30)
+    del server.slots[slot]
+    await kernel.scheduler.clock.advance(150)
+    assert len(await service.audit()) == 2
