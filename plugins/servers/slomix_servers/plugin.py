@@ -1,0 +1,51 @@
+"""The servers plugin's hooks: settings, migrations, the poll on a timer, commands, routes, pages, health."""
+
+from __future__ import annotations
+
+from slomix.kernel import Kernel, MigrationSet, hookimpl
+
+from . import commands, hostcommands, routes, web
+from .service import Servers
+from .settings import ServersSettings
+
+POLL = "servers:poll"
+
+
+class ServersPlugin:
+    def __init__(self) -> None:
+        self.service: Servers | None = None
+
+    def _service(self) -> Servers:
+        if self.service is None:
+            raise RuntimeError("the servers plugin is not started")
+        return self.service
+
+    @hookimpl
+    def on_config_schema(self) -> type:
+        return ServersSettings
+
+    @hookimpl
+    def on_migrations(self) -> MigrationSet:
+        return MigrationSet(schema="servers", package="slomix_servers.migrations")
+
+    @hookimpl
+    def on_startup(self, kernel: Kernel) -> None:
+        self.service = Servers(kernel, kernel.settings_for("servers") or ServersSettings())
+        if self.service.clients:
+            kernel.scheduler.later(f"{POLL}:first", 0, self.service.poll)  # the live card is filled at once
+            kernel.scheduler.every(POLL, self.service.settings.poll_seconds, self.service.poll)
+
+    @hookimpl
+    def on_command(self, kernel: Kernel):
+        return commands.build(self._service) + hostcommands.build(self._service)
+
+    @hookimpl
+    def on_http_route(self, kernel: Kernel):
+        return routes.build(self._service) + web.build(self._service)
+
+    @hookimpl
+    async def on_health(self, kernel: Kernel) -> dict:
+        service = self._service()
+        return {"servers": {live.server: {"online": live.online, "map": live.map, "players": len(live.players),
+                                          "at": live.at.isoformat() if live.at else None}
+                            for live in await service.live()}}
