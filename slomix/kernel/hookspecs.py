@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from .files import FileOutcome, IncomingFile
     from .jobs import JobKind
     from .migrations import MigrationSet
+    from .presence import Presence
     from .reply import Announcement
     from .routes import Route
     from .runtime import Kernel
@@ -81,6 +82,17 @@ def on_announce(announcement: Announcement, kernel: Kernel) -> None:
     ``round`` or ``session`` and the ``Reply`` to show. Plugins that know a feature build
     it; adapters that can post (Discord) deliver it to their configured channel without
     holding up the caller (start the delivery on ``kernel.task_group``). Broadcast.
+    """
+
+
+@hookspec
+def on_presence(presence: Presence, kernel: Kernel) -> None:
+    """Who is in the voice channels changed (someone joined, left or moved), or was found at log-in.
+
+    ``presence`` is a :class:`slomix.kernel.presence.Presence`: every voice channel of one guild
+    with its members and since when they are there. The Discord adapter emits it
+    (``kernel.emit``) at log-in and on every channel change; mute, deafen, stream and video
+    toggles are not changes and send nothing. Listeners run outside the adapter's timeout.
     """
 
 

@@ -40,6 +40,14 @@ class Image(msgspec.Struct, frozen=True, kw_only=True):
     alt: str = ""
 
 
+class Action(msgspec.Struct, frozen=True, kw_only=True):
+    """A button under a reply: pressing it runs ``command`` (a command line such as ``avail today yes``)
+    as the person who pressed, and answers only them. Surfaces without buttons show the line."""
+
+    label: str
+    command: str
+
+
 class Reply(msgspec.Struct, kw_only=True):
     """A command's answer. ``pages`` are further replies the user can flip through."""
 
@@ -52,6 +60,7 @@ class Reply(msgspec.Struct, kw_only=True):
     footer: str | None = None
     url: str | None = None
     pages: list[Reply] = []
+    actions: list[Action] = []
     error: bool = False
     data: Any = None
 

@@ -24,6 +24,10 @@ Driving it (every wait gives up after ``within`` seconds and says what it waited
     posted = await fake.wait_for_message(lambda m: m.channel_id == fake.announcements.id)
     fake.throttle("POST", r"/channels/\d+/messages", retry_after=0.3)   # the next one gets a 429
     await fake.disconnect()                                # the bot resumes (or identifies again)
+    lobby = fake.add_voice_channel("lobby")                # a voice channel (before the bot connects)
+    await fake.join_voice(fake.user("bob"), lobby)         # VOICE_STATE_UPDATE, or GUILD_CREATE's voice_states
+    await fake.toggle_voice(fake.user("bob"), self_mute=True)
+    await fake.leave_voice(fake.user("bob"))
 """
 
 from __future__ import annotations
@@ -89,11 +93,15 @@ class FakeChannel:
     id: int
     name: str
     guild_id: int
+    type: int = 0  # 0 text, 2 voice
 
     def payload(self) -> dict[str, Any]:
-        return {"id": str(self.id), "type": 0, "name": self.name, "guild_id": str(self.guild_id), "position": 0,
-                "permission_overwrites": [], "nsfw": False, "topic": None, "parent_id": None,
+        data = {"id": str(self.id), "type": self.type, "name": self.name, "guild_id": str(self.guild_id),
+                "position": 0, "permission_overwrites": [], "nsfw": False, "topic": None, "parent_id": None,
                 "rate_limit_per_user": 0, "last_message_id": None}
+        if self.type == 2:
+            data.update(bitrate=64000, user_limit=0, rtc_region=None)
+        return data
 
 
 @dataclass(slots=True)
@@ -216,6 +224,7 @@ class FakeDiscord:
         self.announcements = self.add_channel("announcements")
         self.users: dict[str, FakeUser] = {}
         self.member = self.user("player")
+        self.voice_states: dict[int, dict[str, Any]] = {}  # user id → voice state (in a channel)
         self.messages: dict[int, FakeMessage] = {}
         self.interactions: dict[int, FakeInteraction] = {}
         self.requests: list[RequestRecord] = []
@@ -243,6 +252,11 @@ class FakeDiscord:
 
     def add_channel(self, name: str) -> FakeChannel:
         channel = FakeChannel(self._id(), name, self.guild_id)
+        self.channels[channel.id] = channel
+        return channel
+
+    def add_voice_channel(self, name: str) -> FakeChannel:
+        channel = FakeChannel(self._id(), name, self.guild_id, type=2)
         self.channels[channel.id] = channel
         return channel
 
@@ -329,6 +343,38 @@ class FakeDiscord:
         self.messages[message.id] = message
         await self._dispatch("MESSAGE_CREATE", message.payload(self))
         return message
+
+    async def join_voice(self, user: FakeUser, channel: FakeChannel) -> None:
+        """``user`` joins (or moves to) a voice channel: VOICE_STATE_UPDATE when the bot is connected,
+        else part of the next GUILD_CREATE's ``voice_states``."""
+        self.voice_states[user.id] = self._voice_state(user, channel.id)
+        await self._voice_changed(user)
+
+    async def leave_voice(self, user: FakeUser) -> None:
+        """``user`` hangs up (VOICE_STATE_UPDATE with ``channel_id`` null)."""
+        self.voice_states.pop(user.id, None)
+        await self._voice_changed(user, left=True)
+
+    async def toggle_voice(self, user: FakeUser, **flags: bool) -> None:
+        """``user`` mutes, deafens, streams... (``self_mute=True``): Discord sends a VOICE_STATE_UPDATE."""
+        state = self.voice_states[user.id]
+        unknown = set(flags) - set(state)
+        if unknown:
+            raise KeyError(f"no voice flag {sorted(unknown)}")
+        state.update(flags)
+        await self._voice_changed(user)
+
+    def _voice_state(self, user: FakeUser, channel_id: int) -> dict[str, Any]:
+        return {"guild_id": str(self.guild_id), "channel_id": str(channel_id), "user_id": str(user.id),
+                "member": user.member(), "session_id": secrets.token_hex(16), "deaf": False, "mute": False,
+                "self_deaf": False, "self_mute": False, "self_stream": False, "self_video": False,
+                "suppress": False, "request_to_speak_timestamp": None}
+
+    async def _voice_changed(self, user: FakeUser, *, left: bool = False) -> None:
+        if self._session is None:
+            return  # the bot has not connected yet: it learns the state from GUILD_CREATE
+        state = {**self._voice_state(user, 0), "channel_id": None} if left else self.voice_states[user.id]
+        await self._dispatch("VOICE_STATE_UPDATE", state)
 
     async def ask(self, content: str, *, author: FakeUser | None = None, channel: FakeChannel | None = None,
                   within: float = 5.0) -> FakeMessage:
@@ -505,7 +551,9 @@ class FakeDiscord:
                 "channels": [c.payload() for c in self.channels.values()],
                 "members": [self.bot_user.member(), *(u.member() for u in self.users.values())],
                 "member_count": 1 + len(self.users), "large": False, "unavailable": False, "joined_at": _now(),
-                "features": [], "emojis": [], "stickers": [], "threads": [], "presences": [], "voice_states": [],
+                "features": [], "emojis": [], "stickers": [], "threads": [], "presences": [],
+                "voice_states": [{k: v for k, v in state.items() if k != "guild_id"}
+                                 for state in self.voice_states.values()],
                 "stage_instances": [], "guild_scheduled_events": [], "verification_level": 0,
                 "default_message_notifications": 0, "explicit_content_filter": 0, "mfa_level": 0,
                 "nsfw_level": 0, "premium_tier": 0, "system_channel_flags": 0, "preferred_locale": "en-US",
