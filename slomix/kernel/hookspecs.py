@@ -96,6 +96,26 @@ def on_presence(presence: Presence, kernel: Kernel) -> None:
     """
 
 
+@hookspec
+def on_activity(active: bool, reason: str, kernel: Kernel) -> None:
+    """The community started (``active``) or stopped playing: pollers pick their cadence.
+
+    Emitted (``kernel.emit``) by the plugin that knows (the voice plugin: an evening opened or
+    closed, and at start-up). The SSH adapter polls at ``poll_seconds`` while active and at
+    ``idle_poll_seconds`` otherwise; ``reason`` is for the log. Return values are ignored.
+    """
+
+
+@hookspec
+def on_teams(event: Any, kernel: Kernel) -> None:
+    """Players split into two teams (before a match): the lineups, for scoring and predictions.
+
+    ``event`` is the lineup as published by the plugin that saw it (the voice plugin publishes
+    ``slomix_voice.api.TeamsEvent`` with ``kernel.emit`` when the two team voice channels fill
+    up): two lists of players (actor id, name, linked GUID when known). Return values are ignored.
+    """
+
+
 # -- registration ------------------------------------------------------------
 
 

@@ -405,10 +405,12 @@ class FakeDiscord:
 
     async def click_button(self, message: FakeMessage, custom_id: str, *, user: FakeUser | None = None,
                            within: float = 5.0) -> FakeMessage:
-        """A user clicks a button; returns the message as it is after the bot's answer."""
+        """A user clicks a button; returns the bot's answer (a new message, or the clicked one as edited)."""
         data = {"custom_id": custom_id, "component_type": 2}
         interaction = await self._interact(COMPONENT, data, user, self.channels[message.channel_id], message)
         await self._until(lambda: interaction.callbacks or None, within, f"answer to the click on {custom_id}")
+        if interaction.callbacks[0]["type"] == DEFER:  # "thinking…": the answer is the first follow-up
+            await self._until(lambda: interaction.answer_id, within, f"follow-up to the click on {custom_id}")
         return self.messages[interaction.answer_id or message.id]
 
     async def _command_data(self, name: str, options: dict[str, Any] | None, focused: str | None,

@@ -144,7 +144,7 @@ class SlomixBot(nextcord.Client):
 
     async def _run_action(self, interaction: nextcord.Interaction, line: str) -> None:
         """A reply's button: run its command line as the person who pressed; only they see the answer."""
-        await interaction.response.defer(ephemeral=True)
+        await interaction.response.defer(ephemeral=True, with_message=True)  # "thinking…", then the answer
         try:
             reply = await self.answer(line, actor_of(interaction.user), str(interaction.channel_id))
             await interaction.followup.send(embed=self.render(reply).pages[0], ephemeral=True)

@@ -19,7 +19,7 @@ class Pager(nextcord.ui.View):
     """
 
     def __init__(self, pages: list[nextcord.Embed], timeout: float) -> None:
-        super().__init__(timeout=timeout)
+        super().__init__(timeout=timeout, auto_defer=False)  # action buttons beside these answer themselves
         self.pages = pages
         self.index = 0
         self.message: Any = None  # set once sent, to remove the buttons on timeout
@@ -58,7 +58,8 @@ def _pager(rendered: Rendered, timeout: float) -> nextcord.ui.View | None:
     keep working after a restart: the custom id carries the command line)."""
     view: nextcord.ui.View | None = Pager(rendered.pages, timeout) if len(rendered.pages) > 1 else None
     if rendered.actions:
-        view = view or nextcord.ui.View(timeout=None)
+        # Not stored by nextcord (prevent_update=False): the bot's on_interaction answers action buttons.
+        view = view or nextcord.ui.View(timeout=None, auto_defer=False, prevent_update=False)
         for action in rendered.actions:
             view.add_item(nextcord.ui.Button(label=action.label[:80], custom_id=(RUN + action.command)[:100],
                                              style=nextcord.ButtonStyle.secondary))
