@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from slomix.kernel import Request, Response, Route, Tier
+from slomix.kernel.web import Handler
 
 from . import queries
 from .analytics import heat
@@ -106,7 +107,7 @@ def build(get: Callable[[], Proximity]) -> list[Route]:
 
     tags = ("proximity",)
 
-    def route(path: str, handler: Any, summary: str, response: Any, query: type | None = ScopeQuery,
+    def route(path: str, handler: Handler, summary: str, response: Any, query: type | None = ScopeQuery,
               **extra: Any) -> Route:
         return Route("GET", f"/api/proximity/{path}", handler, summary, query_type=query, response_type=response,
                      tags=tags, **extra)
