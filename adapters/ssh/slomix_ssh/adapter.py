@@ -21,9 +21,11 @@ class SshAdapter:
         self.pollers: list[Poller] = []
 
     @hookimpl
-    def on_activity(self, active: bool, reason: str) -> None:
-        if active != self.active:
-            log.info("ssh: %s: polling %s", reason, "fast" if active else "at the idle cadence")
+    def on_activity(self, active: bool, reason: str, kernel: Kernel) -> None:
+        idle_seconds = kernel.settings_for("ssh").idle_poll_seconds
+        if active != self.active and idle_seconds is not None and self.pollers:
+            log.info("ssh: %s: polling every %g s", reason,
+                     kernel.settings_for("ssh").poll_seconds if active else idle_seconds)
         woke = active and not self.active
         self.active = active
         if woke:  # the slow sleep ends now

@@ -66,7 +66,7 @@ def buttons(day: date) -> list[Action]:
     stamp = day.isoformat()
     return [Action(label="I'm in", command=f"avail {stamp} yes"),
             Action(label="Maybe", command=f"avail {stamp} maybe"),
-            Action(label="Can't tonight", command=f"avail {stamp} no")]
+            Action(label="Can't make it", command=f"avail {stamp} no")]
 
 
 async def answer(kernel: Kernel, day: date, actor_id: str, name: str, said: str) -> None:

@@ -39,10 +39,14 @@ def page_html(t: Tonight) -> str:
     else:
         verdict = f"Nobody has said yes yet. {t.game_on_at} make a game at {t.game_time}."
     voice = set(t.in_voice)
-    status = "An evening is on in voice" if t.evening_open else "Voice is quiet"
+    if t.evening_open:
+        status = f"The evening is on: {len(t.in_voice)} in voice"
+    else:
+        status = f"{len(t.in_voice)} in voice" if t.in_voice else "Nobody in voice yet"
     return (
         f'<link rel="stylesheet" href="{CSS_URL}">'
-        f'<div class="lobby-head"><h1>Tonight</h1><span class="muted">{t.day:%A %d %B} · {status}</span></div>'
+        f'<div class="lobby-head"><h1>Tonight</h1>'
+        f'<span class="muted">{t.day:%A} {t.day.day} {t.day:%B} · {status}</span></div>'
         f'<p class="verdict{" on" if on else ""}">{escape(verdict)}</p>'
         f'<div class="meter{" on" if on else ""}" role="img" aria-label="{len(t.yes)} of {t.game_on_at} needed">'
         f'<span class="w-{share}"></span></div>'

@@ -77,7 +77,7 @@ async def test_the_poll_and_both_reminders_come_at_their_minutes(rig):
     await rig.advance(1)  # 10:00
     assert rig.recorder.titles() == ["Who can play tonight? Wed 02 Dec, 21:00"]
     poll = rig.recorder.announcements[0]
-    assert [a.label for a in poll.reply.actions] == ["I'm in", "Maybe", "Can't tonight"]
+    assert [a.label for a in poll.reply.actions] == ["I'm in", "Maybe", "Can't make it"]
     await ask(kernel, "!avail yes", "ann")
     await ask(kernel, "!avail maybe", "bob")
     await rig.advance(10 * 3600 + 44 * 60)  # 20:44

@@ -15,7 +15,7 @@ async def test_pressing_the_polls_buttons_answers_and_only_the_presser_sees_it(r
     kernel = await rig.start(at=datetime(2026, 12, 2, 9, 59, tzinfo=TZ))
     await rig.advance(60)
     poll = await rig.posted("Who can play tonight? Wed 02 Dec, 21:00")
-    assert [b["label"] for b in poll.buttons()] == ["I'm in", "Maybe", "Can't tonight"]
+    assert [b["label"] for b in poll.buttons()] == ["I'm in", "Maybe", "Can't make it"]
     ann, bob = rig.people[:2]
     answer = await rig.fake.click_button(poll, poll.button("I'm in"), user=ann)
     assert answer.ephemeral and answer.embed["description"].startswith("Noted, ann: you're in for Wed 02 Dec.")
@@ -28,4 +28,4 @@ async def test_pressing_the_polls_buttons_answers_and_only_the_presser_sees_it(r
     status = await rig.fake.ask("!poll_status", author=bob)
     fields = {f["name"]: f["value"] for f in status.embed["fields"]}
     assert fields == {"In (1)": "ann", "Maybe (1)": "bob", "Can't (0)": "—", "In voice now (1)": "ann"}
-    assert [b["label"] for b in status.buttons()] == ["I'm in", "Maybe", "Can't tonight"]
+    assert [b["label"] for b in status.buttons()] == ["I'm in", "Maybe", "Can't make it"]
