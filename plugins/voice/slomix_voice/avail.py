@@ -14,6 +14,7 @@ from slomix.kernel import Action, Announcement, Arg, Command, Context, Field, Ke
 from slomix.kernel.reply import COLOUR_OK
 
 from . import ledger
+from .evening import latest_presence, open_evening
 from .settings import VoiceSettings
 
 log = logging.getLogger("slomix.voice")
@@ -32,6 +33,7 @@ class Tonight(msgspec.Struct, frozen=True, kw_only=True):
     maybe: list[str]
     no: list[str]
     in_voice: list[str]
+    still_to_come: list[str]  # said yes, not in voice (yet)
     evening_open: bool
 
     @property
@@ -77,17 +79,17 @@ async def answer(kernel: Kernel, day: date, actor_id: str, name: str, said: str)
 
 
 async def tonight(kernel: Kernel, settings: VoiceSettings, day: date) -> Tonight:
-    from .evening import latest_presence, open_evening  # evening imports this module's neighbours
-
     rows = await kernel.db.pool.fetch(
-        "SELECT name, answer FROM voice.availability WHERE day = $1 ORDER BY answered_at, name", day)
+        "SELECT actor_id, name, answer FROM voice.availability WHERE day = $1 ORDER BY answered_at, name", day)
+    presence = await latest_presence(kernel.db.pool)
+    here = presence.humans(settings.gaming_channel_ids or None) if presence else []
     by: dict[str, list[str]] = {a: [] for a in ANSWERS}
     for row in rows:
         by[row["answer"]].append(row["name"])
-    presence = await latest_presence(kernel.db.pool)
-    in_voice = [m.name for m in presence.humans(settings.gaming_channel_ids or None)] if presence else []
+    present = {m.actor_id for m in here}
+    coming = [r["name"] for r in rows if r["answer"] == "yes" and r["actor_id"] not in present]
     return Tonight(day=day, game_time=settings.game_time, game_on_at=settings.game_on_at, yes=by["yes"],
-                   maybe=by["maybe"], no=by["no"], in_voice=in_voice,
+                   maybe=by["maybe"], no=by["no"], in_voice=[m.name for m in here], still_to_come=coming,
                    evening_open=await open_evening(kernel.db.pool) is not None)
 
 

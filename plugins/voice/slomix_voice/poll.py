@@ -72,7 +72,10 @@ class DailyPoll:
         if not await ledger.once(self.kernel, f"reminder:{day}:{hhmm}"):
             return
         t = await avail.tonight(self.kernel, self.settings, day)
-        if t.missing == 0:
+        if t.missing == 0 and hhmm == self.settings.game_time:
+            text = (f"Game time! {len(t.in_voice)} in voice; still to come: {', '.join(t.still_to_come)}."
+                    if t.still_to_come else "Game time, and everyone who said yes is in voice. Have fun!")
+        elif t.missing == 0:
             text = f"It's on at {self.settings.game_time}: {', '.join(t.yes)}. See you in voice!"
         elif t.yes or t.maybe:
             text = (f"{len(t.yes)} in ({', '.join(t.yes) or '—'}), {len(t.maybe)} maybe "
