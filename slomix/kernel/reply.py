@@ -77,8 +77,11 @@ class Announcement(msgspec.Struct, frozen=True, kw_only=True):
     """A Reply meant for the community's channel rather than for one asker.
 
     ``key`` makes delivery idempotent: an adapter that already posted a key skips it.
+    ``to`` (an ``Actor.id`` such as ``discord:123``) makes it a direct message to that person,
+    delivered by the adapter the id belongs to, instead of a post in the channel.
     """
 
     topic: str
     reply: Reply
     key: str
+    to: str | None = None

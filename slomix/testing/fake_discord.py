@@ -28,6 +28,7 @@ Driving it (every wait gives up after ``within`` seconds and says what it waited
     await fake.join_voice(fake.user("bob"), lobby)         # VOICE_STATE_UPDATE, or GUILD_CREATE's voice_states
     await fake.toggle_voice(fake.user("bob"), self_mute=True)
     await fake.leave_voice(fake.user("bob"))
+    fake.direct_messages(fake.user("bob"))                 # what the bot sent bob privately
 """
 
 from __future__ import annotations
@@ -93,9 +94,12 @@ class FakeChannel:
     id: int
     name: str
     guild_id: int
-    type: int = 0  # 0 text, 2 voice
+    type: int = 0  # 0 text, 1 direct messages, 2 voice
+    recipient: FakeUser | None = None  # of a direct-message channel
 
     def payload(self) -> dict[str, Any]:
+        if self.recipient is not None:
+            return {"id": str(self.id), "type": 1, "recipients": [self.recipient.payload()], "last_message_id": None}
         data = {"id": str(self.id), "type": self.type, "name": self.name, "guild_id": str(self.guild_id),
                 "position": 0, "permission_overwrites": [], "nsfw": False, "topic": None, "parent_id": None,
                 "rate_limit_per_user": 0, "last_message_id": None}
@@ -162,7 +166,9 @@ class FakeMessage:
             "attachments": [a.payload(fake.url, self.channel_id) for a in self.attachments],
             "embeds": self.embeds, "components": self.components,
         }
-        if not self.author.bot:
+        if getattr(fake.channels.get(self.channel_id), "recipient", None) is not None:
+            del data["guild_id"]  # a direct message belongs to no guild
+        elif not self.author.bot:
             data["member"] = {k: v for k, v in self.author.member().items() if k != "user"}
         if self.reference_id:
             data["message_reference"] = {"message_id": str(self.reference_id), "channel_id": str(self.channel_id),
@@ -302,6 +308,10 @@ class FakeDiscord:
         """What the bot posted (oldest first), in one channel or all."""
         return [m for m in self.messages.values()
                 if m.author.bot and (channel is None or m.channel_id == channel.id)]
+
+    def direct_messages(self, user: FakeUser) -> list[FakeMessage]:
+        """What the bot sent ``user`` in direct messages (oldest first)."""
+        return [m for m in self.sent_messages() if getattr(self.channels.get(m.channel_id), "recipient", None) == user]
 
     def commands(self, guild_id: int | None = None) -> dict[str, dict[str, Any]]:
         """The application commands registered globally (or in a guild), by name."""
@@ -550,7 +560,7 @@ class FakeDiscord:
                     "color": 0, "hoist": False, "managed": False, "mentionable": False, "flags": 0}
         return {"id": str(self.guild_id), "name": "Slomix test server", "icon": None,
                 "owner_id": str(self.member.id), "roles": [everyone],
-                "channels": [c.payload() for c in self.channels.values()],
+                "channels": [c.payload() for c in self.channels.values() if c.recipient is None],
                 "members": [self.bot_user.member(), *(u.member() for u in self.users.values())],
                 "member_count": 1 + len(self.users), "large": False, "unavailable": False, "joined_at": _now(),
                 "features": [], "emojis": [], "stickers": [], "threads": [], "presences": [],
@@ -599,6 +609,8 @@ class FakeDiscord:
         routes: list[tuple[str, str, Callable[..., tuple[int, Any]], bool]] = [
             ("GET", r"/users/@me", lambda p, f: (200, self.bot_user.payload()), True),
             ("GET", r"/gateway(?:/bot)?", lambda p, f: (200, {"url": self.gateway_url, "shards": 1}), True),
+            ("GET", r"/users/(?P<user>\d+)", self._get_user, True),
+            ("POST", r"/users/@me/channels", self._open_dm, True),
             ("GET", r"/channels/(?P<channel>\d+)", self._get_channel, True),
             ("POST", r"/channels/(?P<channel>\d+)/typing", lambda p, f, channel: (204, None), True),
             ("POST", r"/channels/(?P<channel>\d+)/messages", self._post_message, True),
@@ -656,6 +668,25 @@ class FakeDiscord:
             "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": f"{time.time() + retry_after:.3f}",
             "X-RateLimit-Reset-After": f"{retry_after:.3f}", "Retry-After": str(max(1, round(retry_after))),
             "X-RateLimit-Scope": "user"})
+
+    # users and direct messages
+
+    def _user_by_id(self, user_id: int) -> FakeUser | None:
+        return next((u for u in self.users.values() if u.id == user_id), None)
+
+    def _get_user(self, payload: Any, files: Any, user: str) -> tuple[int, Any]:
+        found = self._user_by_id(int(user))
+        return (200, found.payload()) if found else (404, {"message": "Unknown User", "code": 10013})
+
+    def _open_dm(self, payload: dict[str, Any], files: Any) -> tuple[int, Any]:
+        user = self._user_by_id(int(payload.get("recipient_id", 0)))
+        if user is None:
+            return 400, {"message": "Invalid Recipient(s)", "code": 50033}
+        channel = next((c for c in self.channels.values() if c.recipient == user), None)
+        if channel is None:
+            channel = FakeChannel(self._id(), user.name, self.guild_id, type=1, recipient=user)
+            self.channels[channel.id] = channel
+        return 200, channel.payload()
 
     # channels and messages
 

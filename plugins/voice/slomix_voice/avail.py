@@ -13,7 +13,7 @@ import msgspec
 from slomix.kernel import Action, Announcement, Arg, Command, Context, Field, Kernel, Reply, UsageError
 from slomix.kernel.reply import COLOUR_OK
 
-from . import ledger
+from . import ledger, notify
 from .evening import latest_presence, open_evening
 from .settings import VoiceSettings
 
@@ -117,11 +117,13 @@ async def game_on_if_ready(kernel: Kernel, settings: VoiceSettings, day: date) -
     if t.missing > 0 or not await ledger.once(kernel, f"game-on:{day}"):
         return False
     log.info("voice: game on for %s with %d yes", day, len(t.yes))
+    reply = Reply(title=f"Game on — {day:%a %d %b} at {settings.game_time}", colour=COLOUR_OK,
+                  description=f"{len(t.yes)} are in: {_list(t.yes)}."
+                  + (f" Maybe: {_list(t.maybe)}." if t.maybe else ""),
+                  actions=buttons(day))
     await kernel.broadcast("on_announce", announcement=Announcement(
-        topic="availability", key=f"voice:game-on:{day}", reply=Reply(
-            title=f"Game on — {day:%a %d %b} at {settings.game_time}", colour=COLOUR_OK,
-            description=f"{len(t.yes)} are in: {_list(t.yes)}." + (f" Maybe: {_list(t.maybe)}." if t.maybe else ""),
-            actions=buttons(day))))
+        topic="availability", key=f"voice:game-on:{day}", reply=reply))
+    await notify.tell(kernel, day, "game-on", reply)
     return True
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slomix.kernel import Kernel, MigrationSet, Presence, hookimpl
 
-from . import avail, evening, routes
+from . import avail, evening, notify, routes
 from .evening import EveningKeeper
 from .poll import DailyPoll
 from .settings import VoiceSettings
@@ -26,7 +26,7 @@ class VoicePlugin:
 
     @hookimpl
     def on_command(self, kernel: Kernel):
-        return avail.build(kernel.settings_for("voice"))
+        return [*avail.build(kernel.settings_for("voice")), *notify.build()]
 
     @hookimpl
     def on_http_route(self, kernel: Kernel):

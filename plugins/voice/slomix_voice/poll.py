@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 
 from slomix.kernel import Announcement, Kernel, Reply
 
-from . import avail, ledger
+from . import avail, ledger, notify
 from .settings import VoiceSettings
 
 log = logging.getLogger("slomix.voice")
@@ -83,6 +83,7 @@ class DailyPoll:
         else:
             text = "Nobody has answered yet. Can you play tonight?"
         log.info("voice: reminder %s for %s sent", hhmm, day)
+        reply = Reply(title=f"Tonight at {self.settings.game_time}", description=text, actions=avail.buttons(day))
         await self.kernel.broadcast("on_announce", announcement=Announcement(
-            topic="availability", key=f"voice:reminder:{day}:{hhmm}", reply=Reply(
-                title=f"Tonight at {self.settings.game_time}", description=text, actions=avail.buttons(day))))
+            topic="availability", key=f"voice:reminder:{day}:{hhmm}", reply=reply))
+        await notify.tell(self.kernel, day, f"reminder:{hhmm}", reply)
