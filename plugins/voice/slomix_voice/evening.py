@@ -19,6 +19,7 @@ import msgspec
 
 from slomix.kernel import Announcement, Field, Kernel, Presence, Reply
 from slomix.kernel.reply import COLOUR_OK
+from slomix_stats import api as stats
 
 from .settings import VoiceSettings
 
@@ -124,7 +125,7 @@ class EveningKeeper:
         await self.kernel.broadcast("on_announce", announcement=Announcement(
             topic="evening", key=f"voice:open:{evening_id}", reply=Reply(
                 title="The evening is on", colour=COLOUR_OK,
-                description=f"{count} in voice: {names(presence, self._channels)}. Stats are fetched as rounds end.")))
+                description=f"{count} in voice: {names(presence, self._channels)}. Have fun!")))
 
     def _schedule_close(self, guild_id: int, when: datetime) -> None:
         self.kernel.scheduler.at(self._timer(guild_id), when, lambda: self._close(guild_id))
@@ -149,8 +150,6 @@ class EveningKeeper:
 
     async def _session_summary(self, evening: Evening) -> str | None:
         """The stats plugin's session of this evening, in one line (None when nothing was played)."""
-        from slomix_stats import api as stats
-
         assert evening.below_since is not None
         try:
             tz = ZoneInfo(stats.server_timezone(self.kernel))

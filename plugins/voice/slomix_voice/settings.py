@@ -20,6 +20,7 @@ class VoiceSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     gaming_channel_ids: list[int] = []
     lobby_channel_id: int | None = None
     team_channel_ids: list[int] = []  # exactly two, or none
+    team_min_players: _Count = 2  # in each team channel before the lineups count as teams
     open_at: _Count = 6
     close_below: _Count = 2
     close_after_minutes: Annotated[float, msgspec.Meta(gt=0, le=24 * 60)] = 5.0

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from slomix.kernel import Action, Announcement, Field, Kernel, Presence, Reply
+from slomix_stats import api as stats
 
 from .api import TeamPlayer, TeamsEvent
 from .settings import VoiceSettings
@@ -37,7 +38,7 @@ class TeamWatcher:
         if presence is None:
             return
         sides = [presence.humans([channel]) for channel in self.settings.team_channel_ids]
-        if not all(sides):
+        if min(len(side) for side in sides) < self.settings.team_min_players:
             return
         lineup = (frozenset(m.actor_id for m in sides[0]), frozenset(m.actor_id for m in sides[1]))
         if lineup == self._announced:
@@ -57,8 +58,6 @@ class TeamWatcher:
                 data=event)))
 
     async def _player(self, member_id: int, actor_id: str, name: str) -> TeamPlayer:
-        from slomix_stats import api as stats
-
         return TeamPlayer(actor_id=actor_id, name=name, guid=await stats.linked_guid(self.kernel.db.pool, member_id))
 
     async def _check_lobby(self) -> None:

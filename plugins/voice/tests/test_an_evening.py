@@ -66,7 +66,7 @@ async def test_an_evening_message_by_message(rig, shared_data):
         ("Game on — Tue 14 Oct at 21:00", "6 are in: ann, bob, cid, dan, eve, fay. Maybe: gus."),
         ("Tonight at 21:00", "It's on at 21:00: ann, bob, cid, dan, eve, fay. See you in voice!"),
         ("Tonight at 21:00", "Game time! 2 in voice; still to come: cid, dan, eve, fay."),
-        ("The evening is on", "6 in voice: ann, bob, cid, dan, eve, fay. Stats are fetched as rounds end."),
+        ("The evening is on", "6 in voice: ann, bob, cid, dan, eve, fay. Have fun!"),
         ("Teams: 3 vs 3", "", "Team A (3): ann, bob, cid", "Team B (3): dan, eve, fay"),
         ("The evening is over", "3.0 h in voice, up to 7 people. Thanks for playing!",
          "Session: 2025-10-14 21:22–23:56 · 24 rounds · details: !session 2025-10-14"),

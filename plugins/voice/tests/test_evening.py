@@ -21,7 +21,7 @@ async def test_the_evening_opens_at_six_in_the_gaming_channels_not_at_five(rig):
     [evening] = await rig.evenings()
     assert (evening["peak"], evening["closed_at"], evening["opened_at"]) == (6, None, rig.clock.now())
     posted = await rig.posted("The evening is on")
-    assert posted.embed["description"].startswith("6 in voice: ann, bob, cid, dan, eve, fay.")
+    assert posted.embed["description"] == "6 in voice: ann, bob, cid, dan, eve, fay. Have fun!"
     assert rig.recorder.activity[-1] == (True, "6 people in voice")
     assert (await kernel.health())["status"] == "ok"
 

@@ -14,7 +14,11 @@ async def test_hook_on_teams(rig):
     await rig.start()
     a, b = rig.people[:3], rig.people[3:6]
     await rig.join(rig.team_a, *a)
-    await rig.join(rig.team_b, *b[:2])
+    await rig.join(rig.team_b, b[0])
+    await rig.seen(lambda p: len(p.humans([rig.team_b.id])) == 1)
+    await rig.advance(60)  # 3 vs 1 is not a match
+    assert rig.recorder.teams == []
+    await rig.join(rig.team_b, b[1])
     await rig.seen(lambda p: len(p.humans([rig.team_b.id])) == 2)
     await rig.advance(10)
     await rig.join(rig.team_b, b[2])  # the last one moves over: the wait starts again
