@@ -140,3 +140,14 @@ async def test_down_through_the_close_it_closes_at_start_up(rig):
     [evening] = await rig.evenings()
     assert evening["closed_at"] == dropped
     await rig.posted("The evening is over")
+
+
+async def test_bots_in_voice_are_not_people(rig):
+    from slomix.testing.fake_discord import FakeUser
+
+    music = rig.fake.users["musicbot"] = FakeUser(rig.fake._id(), "musicbot", bot=True)
+    await rig.start()
+    await rig.join(rig.lobby, music, *rig.people[:5])
+    presence = await rig.seen(lambda p: len(p.channels[0].members) == 6)
+    assert [m.name for m in presence.humans()] == ["ann", "bob", "cid", "dan", "eve"]
+    assert await rig.evenings() == []  # five people and a bot are not six people
