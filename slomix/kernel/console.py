@@ -10,6 +10,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.logging import RichHandler
+from rich.markup import escape
 from rich.panel import Panel
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table as RichTable
@@ -59,6 +60,8 @@ def render_reply(reply: Reply, console: Console = out, save_images: Path | None 
         lines.append(Text.assemble((field.name, "bold"), ": ", field.value))
     if reply.footer:
         lines.append(Text(reply.footer, style="dim"))
+    if reply.actions:  # buttons elsewhere: here, the command each one runs
+        lines.append(Text(" · ".join(f"{a.label}: !{a.command}" for a in reply.actions), style="dim"))
     body = Text("\n").join(lines) if lines else Text(" ")
     colour = f"#{reply.colour:06x}"
     console.print(Panel(body, title=None if reply.title is None else _plain(reply.title), border_style=colour,
