@@ -10,7 +10,6 @@ from typing import Any
 
 from rich.console import Console
 from rich.logging import RichHandler
-from rich.markup import escape
 from rich.panel import Panel
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table as RichTable
