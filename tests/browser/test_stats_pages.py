@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from test_dashboard import PHONE, first_link, visit
+from browsing import PHONE, first_link, visit
 
 pytestmark = pytest.mark.anyio
 
