@@ -21,7 +21,7 @@ async def test_session_and_player_pages_show_the_right_names_and_figures(live_si
     mvp = w.page.locator(".card", has=w.page.locator(".label", has_text="MVP"))
     assert await mvp.count() == 1 and re.search(r"[\d.]+ DPM, K/D [\d.]+", await mvp.inner_text())
     # The x axis names maps, not "round 1 … round 14".
-    labels = await w.page.locator("svg.chart text").all_inner_texts()
+    labels = await w.page.locator("svg.chart text").all_text_contents()  # SVG text has no innerText
     assert not any(t.startswith("round ") for t in labels) and any(t.startswith("etl_") or t in {
         "supply", "te_escape2", "sw_goldrush_te"} for t in labels)
     await w.page.screenshot(path=live_site.screenshots / f"{size}-session-issue14.png", full_page=True)
