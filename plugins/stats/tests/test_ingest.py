@@ -269,6 +269,7 @@ async def test_two_lines_with_one_guid_keep_the_longer(make_kernel, stats_files)
     data = b"\n".join([*lines[:3], clone, *lines[3:]])
     [(_, outcome)] = await kernel.ingest(IncomingFile(name=path.name, data=data))
     assert outcome.status in ("imported", "held") and "dropped duplicate GUID" in outcome.detail
+    assert len(outcome.notes) == 1 and outcome.notes[0].startswith("dropped duplicate GUID line(s) of ")
     assert await kernel.db.pool.fetchval("SELECT count(*) FROM stats.player_rounds") == \
         len(parse_stats(path.read_bytes(), path.name).players)
 
