@@ -1,5 +1,5 @@
-"""The ``slomix`` command: run, worker, jobs, plugins, migrate, db status, backup, restore, cmd, new-plugin,
-plus plugin commands."""
+"""The ``slomix`` command: run, worker, jobs, plugins, migrate, db status, backup, restore, doctor, cmd,
+new-plugin, plus plugin commands."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import anyio.abc
 import msgspec
 from rich.markup import escape
 
-from . import __version__, ingest, scaffold
+from . import __version__, doctor, ingest, scaffold
 from .kernel import CLI_ACTOR, Actor, Config, ExitCode, Kernel, SlomixError, UsageError, backup, console
 from .kernel import migrations as migrations_mod
 from .kernel.jobs import STATUSES
@@ -47,6 +47,9 @@ def _parser(kernel: Kernel | None) -> argparse.ArgumentParser:
     restore = sub.add_parser("restore", help="load a backup into an empty data dir or database")
     restore.add_argument("file", type=Path, metavar="FILE")
     restore.add_argument("--force", action="store_true", help="replace what a non-empty database holds")
+
+    doctor_cmd = sub.add_parser("doctor", help="check the data dir and configuration, and say what to do")
+    doctor_cmd.add_argument("--json", action="store_true", help="print the findings as JSON")
 
     sub.add_parser("migrate", help="apply pending database migrations of enabled plugins")
     db = sub.add_parser("db", help="database commands")
@@ -170,6 +173,7 @@ def _dispatch(args: argparse.Namespace, kernel: Kernel) -> int:
         "run": lambda: _run(kernel),
         "migrate": lambda: _migrate(kernel),
         "backup": lambda: _backup(kernel, args.file),
+        "doctor": lambda: doctor.run(kernel, as_json=args.json),
         "restore": lambda: _restore(kernel, args.file, args.force),
         "db": lambda: _db_status(kernel, args.json),
         "status": lambda: _status(kernel, args.json),

@@ -47,6 +47,7 @@ async def run(kernel: Kernel, paths: list[Path], *, as_json: bool = False, batch
         return ExitCode.USAGE
     counts: Counter[str] = Counter()
     problems: dict[str, list[dict[str, str]]] = {"quarantined": [], "failed": []}
+    notes: list[dict[str, str]] = []  # what plugins changed on the way in (merged lines, ...)
     stopped: SlomixError | None = None
     done = 0
     async with kernel:
@@ -61,17 +62,18 @@ async def run(kernel: Kernel, paths: list[Path], *, as_json: bool = False, batch
                     stopped = error
                     break
                 for path, found in zip(group, outcomes, strict=True):
-                    for status, detail in found:
+                    for status, detail, told in found:
                         counts[status] += 1
                         if status in problems:
                             problems[status].append({"file": str(path), "reason": detail})
+                        notes.extend({"file": str(path), "note": note} for note in told)
                 done += len(group)
                 bar.advance(task, len(group))
         if wait and stopped is None:
             await kernel.settle()  # the files' reactions (on_demo ...) have queued their jobs
             await finish_jobs(kernel, first_job)
     summary = {"files": len(files), **{k: counts.get(k, 0) for k in SUMMARY},
-               "quarantined_files": problems["quarantined"], "failed_files": problems["failed"]}
+               "quarantined_files": problems["quarantined"], "failed_files": problems["failed"], "notes": notes}
     if stopped is not None:
         summary["stopped"] = str(stopped)
         summary["not_stored"] = len(files) - done
@@ -80,6 +82,9 @@ async def run(kernel: Kernel, paths: list[Path], *, as_json: bool = False, batch
     else:
         console.out.print(console.table(["files", *SUMMARY], [[summary[k] for k in ("files", *SUMMARY)]],
                                         title="Import"))
+        for note in notes:
+            console.out.print(f"[yellow]note[/yellow] {escape(note['file'])}: {escape(note['note'])}",
+                              highlight=False, markup=True, soft_wrap=True)
         for status, found in problems.items():
             for problem in found:
                 console.out.print(f"[red]{status}[/red] {escape(problem['file'])}: {escape(problem['reason'])}",
@@ -129,17 +134,17 @@ def batches(files: list[Path], most: int = BATCH_FILES) -> Iterator[list[Path]]:
         yield batch
 
 
-async def _some(kernel: Kernel, paths: list[Path]) -> list[list[tuple[str, str]]]:
+async def _some(kernel: Kernel, paths: list[Path]) -> list[list[tuple[str, str, tuple[str, ...]]]]:
     offered = await anyio.to_thread.run_sync(_offer, paths)
     incoming = [file for file in offered if isinstance(file, IncomingFile)]
     outcomes = iter(await kernel.ingest_many(incoming))
     found = []
     for file in offered:
         if not isinstance(file, IncomingFile):
-            found.append([("quarantined", file)])
+            found.append([("quarantined", file, ())])
         else:
-            found.append([(o.status, o.detail) for _plugin, o in next(outcomes)]
-                         or [("ignored", "no plugin recognised the file")])
+            found.append([(o.status, o.detail, o.notes) for _plugin, o in next(outcomes)]
+                         or [("ignored", "no plugin recognised the file", ())])
     return found
 
 

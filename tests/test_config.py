@@ -104,6 +104,12 @@ def test_config_edge_cases_exit_3_naming_the_key(slomix_cli, tmp_path, toml, env
     assert "Traceback" not in result.stderr
 
 
+def test_a_section_of_a_plugin_this_install_lacks_is_a_warning(caplog) -> None:
+    with caplog.at_level("WARNING", logger="slomix.config"):
+        Kernel(Config({"plugins": {"rcon_bridge": {"enabled": False}}}), only={"stats"}).load()
+    assert "[plugins.rcon_bridge] names no installed plugin" in caplog.text
+
+
 def test_a_numeric_id_from_the_environment_is_its_text() -> None:
     config = Config.load(env={"SLOMIX__ADAPTERS__HTTP__LOGIN__CLIENT_ID": "1234567890123456789"})
     assert Kernel(config, only={"http"}).load().settings_for("http").login.client_id == "1234567890123456789"

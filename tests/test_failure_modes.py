@@ -378,3 +378,43 @@ async def test_the_daily_backup_runs_at_its_time_and_keeps_the_newest(make_kerne
     kept = sorted(p.name for p in folder.iterdir())
     assert len(kept) == 2 and all(name.endswith("-033000.dump") for name in kept), kept
     assert entries(folder / kept[-1]) >= 5  # a real dump pg_restore reads
+
+
+# -- doctor -------------------------------------------------------------------------------------------------
+
+
+def findings(done: subprocess.CompletedProcess[str]) -> dict[str, tuple[str, str]]:
+    return {f["check"]: (f["level"], f["detail"]) for f in json.loads(done.stdout)}
+
+
+def test_doctor_finds_a_leaked_server_and_a_stale_pid_file_and_says_what_to_do(data: Path) -> None:
+    pgdata = pgdata_of(data)
+    healthy = slomix(data, "doctor", "--json")
+    assert healthy.returncode == 0, healthy.stderr
+    found = findings(healthy)
+    assert found["slomix run"] == ("ok", "none serves this data dir") and found["migrations"][0] == "ok"
+    assert found["embedded server"] == ("ok", "stopped")
+
+    running = start(data, "run")
+    ready(data, running)
+    beside = findings(slomix(data, "doctor", "--json"))
+    assert beside["slomix run"] == ("ok", f"PID {running.pid} serves this data dir")
+    running.send_signal(signal.SIGKILL)
+    running.wait()
+    [server] = servers_of(pgdata)
+    leaked = slomix(data, "doctor", "--json")
+    assert leaked.returncode == 1, leaked.stderr  # warnings only
+    assert findings(leaked)["embedded server"] == (
+        "warning", f"PostgreSQL (PID {server}) runs with no Slomix process using it")
+    assert servers_of(pgdata) == []  # the doctor, last to leave, stopped it
+
+    other = subprocess.Popen(["sleep", "120"])
+    try:
+        (pgdata / "postmaster.pid").write_text(f"{other.pid}\n{pgdata}\n0\n5432\n{pgdata}\n\n  0 0\nready   \n")
+        stale = findings(slomix(data, "doctor", "--json"))
+        assert stale["pid file"] == ("warning", f"postmaster.pid names PID {other.pid}, which is 'sleep', "
+                                                "not this data dir's server")
+        assert stale["database"][0] == "ok"  # and it recovered
+    finally:
+        other.kill()
+        other.wait()

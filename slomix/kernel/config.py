@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import logging
 import os
 import re
 import tomllib
@@ -33,6 +34,7 @@ import msgspec
 
 from .errors import ConfigError
 
+log = logging.getLogger("slomix.config")
 DEFAULT_PATH = "slomix.toml"
 GENERIC_KEYS = ("enabled", "timeout")
 TOP_LEVEL = ("slomix", "plugins", "adapters")
@@ -122,14 +124,19 @@ class Config:
                                   f"{user!r} is not a user id (adapter:id, e.g. discord:123456789012345678)")
 
     def check_sections(self, known: Mapping[str, set[str]]) -> None:
-        """Every ``[plugins.<name>]`` / ``[adapters.<name>]`` names an installed one: a typo
-        (``[plugins.statz]``) would otherwise configure, or disable, nothing."""
+        """A ``[plugins.<name>]`` / ``[adapters.<name>]`` that is a typo of an installed one
+        (``[plugins.statz]``) is an error: it would configure, or disable, nothing. One far from
+        every installed name is a plugin this install lacks (a shared config): a warning."""
         for kind, names in known.items():
             for name in self.data.get(f"{kind}s", {}):
-                if name not in names:
-                    close = difflib.get_close_matches(name, sorted(names), n=1)
-                    hint = f" (did you mean {close[0]}?)" if close else f" (installed: {', '.join(sorted(names))})"
-                    raise ConfigError(f"{kind}s.{name}", f"no installed {kind} is called {name!r}{hint}")
+                if name in names:
+                    continue
+                close = difflib.get_close_matches(name, sorted(names), n=1)
+                if close:
+                    raise ConfigError(f"{kind}s.{name}",
+                                      f"no installed {kind} is called {name!r} (did you mean {close[0]}?)")
+                log.warning("config: [%ss.%s] names no installed %s (installed: %s): ignored",
+                            kind, name, kind, ", ".join(sorted(names)))
 
     @classmethod
     def load(cls, path: str | os.PathLike[str] | None = None, env: Mapping[str, str] | None = None) -> Config:

@@ -13,6 +13,7 @@ import asyncpg
 import msgspec
 
 from . import locks
+from .dispatch import describe
 from .embedded import EmbeddedPostgres
 from .errors import DatabaseFailed, DatabaseUnavailable, SlomixError, StorageFailed
 
@@ -100,7 +101,7 @@ class Database:
                 return DatabaseFailed(f"the database failed: {type(cause).__name__}: {cause}")
         probe = await self.check()
         if probe["status"] != "ok":
-            found, first = probe.get("error") or "it is down", _describe(error)
+            found, first = probe.get("error") or "it is down", describe(error)
             return DatabaseFailed(f"the database failed: {found}" + ("" if found in first else f" (after {first})"))
         for cause in causes:
             if isinstance(cause, OSError) and cause.errno in DISK_ERRNOS:
@@ -162,7 +163,3 @@ def _causes(error: BaseException) -> Any:
         if isinstance(item, BaseExceptionGroup):
             todo.extend(item.exceptions)
         todo.extend(e for e in (item.__cause__, item.__context__) if e is not None)
-
-
-def _describe(error: BaseException) -> str:
-    return "a timeout" if isinstance(error, TimeoutError) else f"{type(error).__name__}: {error}"

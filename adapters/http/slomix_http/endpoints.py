@@ -37,7 +37,7 @@ from slomix.kernel import (
 )
 from slomix.kernel.web import json_value, query_value
 
-from . import csrf
+from . import cache, csrf
 from .layout import error_body
 from .responses import JSON, problem
 from .site import ANONYMOUS, Site, actor_of
@@ -93,7 +93,8 @@ def endpoint(route: Route, site: Site):
                 if refused:
                     return await fail(request, 403, refused)
             if cacheable and req.actor is ANONYMOUS and site.cache is not None:
-                key = f"{request.url.path}?{request.url.query}"
+                req.query = query_value(request.query_params.multi_items(), route.query_type)
+                key = cache.key(request.url.path, req.query)
                 hit = site.cache.get(key)
                 if hit is not None:
                     return hit
@@ -104,7 +105,8 @@ def endpoint(route: Route, site: Site):
                 await kernel.require(req.actor, route.tier, what=what)
             except PermissionDenied as refusal:
                 return await fail(request, 401 if req.actor is ANONYMOUS else 403, str(refusal))
-            req.query = query_value(request.query_params.multi_items(), route.query_type)
+            if key is None:
+                req.query = query_value(request.query_params.multi_items(), route.query_type)
             if route.request_type is not None:
                 req.data = json_value(await req.body() or b"null", route.request_type)
             result = await route.handler(req)

@@ -296,13 +296,14 @@ class Ingestor:
     def _result(self, new: NewRound, round_id: int, time: datetime, session_start: datetime, linked: list[int],
                 changed: list[int]) -> Result:
         assert new.assignment is not None and new.verdict is not None and new.values is not None
+        notes = (new.dropped.removeprefix("; "),) if new.dropped else ()
         if new.assignment.status == "orphan_r2":
             outcome = FileOutcome(status="held", kind="stats", detail="round 2 waiting for its round 1" + new.dropped,
-                                  ref=str(round_id))
+                                  ref=str(round_id), notes=notes)
         else:
             outcome = FileOutcome(status="updated" if new.replaces else "imported", kind="stats",
                                   detail=f"round {round_id} ({new.assignment.status})" + new.dropped,
-                                  ref=str(round_id))
+                                  ref=str(round_id), notes=notes)
         # Metadata that waited for this round changed it: then the event is read back.
         event = None if linked else events.from_stats(round_id, new.values, time, session_start, new.assignment,
                                                       new.verdict)

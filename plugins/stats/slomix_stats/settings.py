@@ -24,6 +24,8 @@ class StatsSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     announce_max_age_hours: float = 12.0
     # Lifetime totals are rebuilt this long after the last import (reads before that rebuild them).
     refresh_delay_seconds: float = 5.0
+    # A real stats file is a few kB (64 players: ~25 kB); a bigger one is refused before it is read.
+    max_file_bytes: int = 1024 * 1024
 
     def __post_init__(self) -> None:
         if self.session_gap_minutes <= 0:
