@@ -187,3 +187,25 @@ async def test_session_and_player_pages_show_the_right_names_and_figures(live_si
             box = await w.page.locator("nav.nav a", has_text=entry).first.bounding_box()
             assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, entry
     assert w.problems == []
+
+
+@pytest.mark.browser
+async def test_round_page_links_its_partner_and_session_with_the_time_to_beat(live_site, watched) -> None:
+    w = await watched()
+    site = live_site.url
+    await visit(w, f"{site}/sessions", "Sessions")
+    session = await first_link(w, r"/sessions/\d{4}-\d\d-\d\dT[\d:]+")
+    await visit(w, f"{site}{session}", "Session #")
+    # The session's first R2 (etl_adlernest 5:05 against the R1's 5:07 on 2025-10-23).
+    second = await w.page.locator("main table a", has_text="R2").first.get_attribute("href")
+    await visit(w, f"{site}{second}", "round 2")
+    body = await w.page.locator("main").inner_text()
+    assert "to beat: 5:07" in body and "Beaten" in body
+    await w.page.locator("main a", has_text="Round 1 of this map").click()
+    assert "round 1" in await w.page.locator("main h1").inner_text()
+    assert "time set: round 2 must beat it" in await w.page.locator("main").inner_text()
+    await w.page.locator("main a", has_text="Round 2 of this map").click()
+    assert "round 2" in await w.page.locator("main h1").inner_text()
+    await w.page.locator("main a", has_text="Its session").click()
+    assert "Session #" in await w.page.locator("main h1").inner_text()
+    assert w.problems == []

@@ -36,7 +36,7 @@ async def session_panel(request: Request) -> str:
     for result in found:
         a, b = escape(result.team_a.name), escape(result.team_b.name)
         winner = {0: "a draw", 1: f"{a} win", 2: f"{b} win"}[result.winner]
-        which = f"Match {result.match} of {result.matches}: " if result.matches > 1 else ""
+        which = f"Stopwatch, match {result.match} of {result.matches}: " if result.matches > 1 else "Stopwatch: "
         rows = "".join(
             f"<tr><td>{escape(m.map_name)}</td><td class=num>{_time(m.r1_success, m.r1_seconds)}</td>"
             f"<td class=num>{_time(m.r2_success, m.r2_seconds)}</td><td class=num>{m.points_a}</td>"
