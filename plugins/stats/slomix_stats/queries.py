@@ -374,6 +374,7 @@ class StatsQueries:
         # Counts rebuilds, so work that follows a rebuild (milestones) knows it is due.
         self.generation = 0
         self._numbers: tuple[int, dict[datetime, int]] = (-1, {})
+        self._most: tuple[int, int] = (-1, 0)
 
     def mark_dirty(self, rounds: int = 1) -> None:
         """New rounds arrived: totals must be rebuilt before the next read that uses them."""
@@ -476,8 +477,7 @@ class StatsQueries:
         if min_rounds is None:
             # The category's threshold, but a new community must not see empty boards: never more
             # than a fifth of the most active player's rounds (52 imported rounds: more than 10).
-            most = await self.pool.fetchval("SELECT coalesce(max(rounds), 0) FROM stats.player_totals")
-            need = min(cat.min_rounds, most // 5)
+            need = min(cat.min_rounds, await self._most_rounds() // 5)
         else:
             need = min_rounds
         where = f"t.rounds > $1 AND {cat.where}"
@@ -537,6 +537,13 @@ class StatsQueries:
     async def session_start_numbered(self, number: int) -> datetime | None:
         """The start of session ``number`` (as the session list numbers them, from 1)."""
         return next((s for s, n in (await self._session_numbers()).items() if n == number), None)
+
+    async def _most_rounds(self) -> int:
+        """The most active player's counted rounds, as of the last rebuild (read once per rebuild)."""
+        if self._most[0] != self.generation:
+            most = await self.pool.fetchval("SELECT coalesce(max(rounds), 0) FROM stats.player_totals")
+            self._most = (self.generation, most)
+        return self._most[1]
 
     async def _session_numbers(self) -> dict[datetime, int]:
         """Every session's number by its start; numbers only change with rounds, so they are read
