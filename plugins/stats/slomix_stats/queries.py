@@ -26,6 +26,9 @@ ANALYZE_AFTER_ROUNDS = 500
 # Rebuilt together after imports (migrations 0002, 0005).
 TOTALS_VIEWS = ("player_totals", "player_map_totals", "player_weapon_totals")
 COUNTED = "r.status IN ('completed', 'substitution') AND r.is_valid"
+# One player's shown name (the view of migration 0006, api.display_names) beside their totals t,
+# in the same round trip.
+SHOWN = "coalesce((SELECT d.name FROM stats.display_names d WHERE d.guid = t.guid), left(t.guid, 8))"
 # Sessions, numbered from the first: a session has a counted round (a file with a header and no
 # player lines, or a lone orphan R2, is no session: such rounds are never valid, rules.judge).
 NUMBERED = f"""SELECT session_start, row_number() OVER (ORDER BY session_start) AS number FROM stats.rounds r
@@ -348,9 +351,9 @@ def category(name: str) -> Category | None:
     return next((c for c in CATEGORIES if name == c.name or name in c.aliases), None)
 
 
-def _totals(row: Any, name: str) -> PlayerTotals:
+def _totals(row: Any) -> PlayerTotals:
     return PlayerTotals(
-        guid=row["guid"], name=name, rounds=row["rounds"], kills=row["kills"], deaths=row["deaths"],
+        guid=row["guid"], name=row["display_name"], rounds=row["rounds"], kills=row["kills"], deaths=row["deaths"],
         kd=kd(row["kills"], row["deaths"]), damage_given=row["damage_given"],
         damage_received=row["damage_received"], dpm=dpm(row["damage_given"], row["seconds"]),
         accuracy=pct(row["hits"], row["shots"]), headshots=row["headshots"],
@@ -415,17 +418,15 @@ class StatsQueries:
 
     async def totals(self, guid: str) -> PlayerTotals | None:
         await self.refresh()
-        row = await self.pool.fetchrow("SELECT * FROM stats.player_totals WHERE guid = $1", guid)
-        return _totals(row, await self._name(guid)) if row else None
-
-    async def _name(self, guid: str) -> str:
-        return (await api.display_names(self.pool, [guid])).get(guid, guid[:8])
+        row = await self.pool.fetchrow(f"SELECT t.*, {SHOWN} AS display_name FROM stats.player_totals t "
+                                       "WHERE t.guid = $1", guid)
+        return _totals(row) if row else None
 
     async def player(self, guid: str, form_rounds: int = 20) -> PlayerDetail | None:
         """Everything on a player's card, in one round trip (rows of each part as records)."""
         await self.refresh()
         row = await self.pool.fetchrow(
-            f"""SELECT t.*,
+            f"""SELECT t.*, {SHOWN} AS display_name,
                    ARRAY(SELECT ROW(alias, first_seen, last_seen) FROM stats.aliases
                          WHERE guid = $1 ORDER BY last_seen DESC) AS alias_rows,
                    ARRAY(SELECT ROW(map_name, rounds, kills, deaths, damage, seconds) FROM stats.player_map_totals
@@ -440,7 +441,7 @@ class StatsQueries:
         if row is None:
             return None
         return PlayerDetail(
-            totals=_totals(row, await self._name(guid)),
+            totals=_totals(row),
             aliases=[Alias(*a) for a in row["alias_rows"]],
             maps=[MapLine(name, rounds, kills, deaths, kd(kills, deaths), dpm(damage, seconds))
                   for name, rounds, kills, deaths, damage, seconds in row["map_rows"]],
