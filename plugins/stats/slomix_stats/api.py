@@ -76,7 +76,7 @@ class SessionInfo(msgspec.Struct, frozen=True, kw_only=True):
 
     ``start`` (its first round time, ``RoundEvent.session_start``) identifies it; ``end`` is its
     last round time; ``valid_rounds`` counts the rounds that count (completed or substituted, no
-    bots, no orphans, someone in them). Without any it is not a session a player would name.
+    bots, no orphans, a player in them). Without any it is not a session a player would name.
     """
 
     start: datetime
@@ -106,8 +106,7 @@ class RoundMetaInfo(msgspec.Struct, frozen=True, kw_only=True):
 
 _SESSIONS = """
     SELECT session_start AS start, max(round_time) AS end, count(*) AS rounds,
-           count(*) FILTER (WHERE is_valid AND status IN ('completed', 'substitution') AND EXISTS (
-               SELECT FROM stats.player_rounds p WHERE p.round_id = r.id AND NOT p.is_bot)) AS valid_rounds
+           count(*) FILTER (WHERE is_valid AND status IN ('completed', 'substitution')) AS valid_rounds
     FROM stats.rounds r GROUP BY session_start
     HAVING ($1::timestamp IS NULL OR max(round_time) >= $1) AND ($2::timestamp IS NULL OR session_start <= $2)
     ORDER BY session_start DESC LIMIT $3"""

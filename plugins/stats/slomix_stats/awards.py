@@ -55,6 +55,6 @@ def session_awards(players: Sequence[SessionPlayer]) -> list[SessionAward]:
 
 
 def mvp(players: Sequence[SessionPlayer], counted_rounds: int) -> SessionPlayer | None:
-    """The session's most valuable player by :data:`MVP_RULE`; None when nobody played."""
-    regulars = [p for p in players if p.rounds * 2 >= counted_rounds and p.seconds > 0]
+    """The session's most valuable player by :data:`MVP_RULE`; None when nobody did damage."""
+    regulars = [p for p in players if p.rounds * 2 >= counted_rounds and p.damage_given > 0]
     return max(regulars, key=lambda p: (p.dpm, p.kd, p.guid), default=None)

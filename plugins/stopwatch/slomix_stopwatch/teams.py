@@ -153,3 +153,34 @@ def tag_names(rosters: Rosters, names: Mapping[str, str]) -> dict[str, str]:
     if tags["A"] and tags["B"] and tags["A"].lower() == tags["B"].lower():
         return {}
     return {t: tag for t, tag in tags.items() if tag}
+
+
+def split_matches(rounds: Sequence[RoundEvent]) -> list[list[RoundEvent]]:
+    """A session's valid rounds (in play order) cut into matches.
+
+    A map (an R1 and the rounds after it) continues the match when each side of its R1 keeps
+    at least half of its players from one team of the match so far, the two sides from
+    different teams: a substitution. Otherwise the opponents changed and a new match begins.
+    """
+    matches: list[list[RoundEvent]] = []
+    for event in rounds:
+        if matches and event.round_number == 1 and _new_lineup(matches[-1], Lineup.of(event)):
+            matches.append([])
+        if not matches:
+            matches.append([])
+        matches[-1].append(event)
+    return matches
+
+
+def _new_lineup(match: Sequence[RoundEvent], lineup: Lineup) -> bool:
+    rosters = detect([Lineup.of(r) for r in match])
+    if not (rosters.a and rosters.b):
+        return False
+    kept = []
+    for side in SIDES:
+        players = lineup.sides[side]
+        team = rosters.team_of(players)
+        if players and (team is None or len(players & rosters.get(team)) * 2 < len(players)):
+            return True
+        kept.append(team)
+    return None not in kept and kept[0] == kept[1]

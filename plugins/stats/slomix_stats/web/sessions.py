@@ -54,16 +54,23 @@ def _start(text_value: str) -> datetime:
         raise LookupError(f"{text_value!r} is not a session start (like 2025-10-14T21:22:14)") from None
 
 
-def map_labels(rounds: list[str], every: int) -> dict[float, str]:
-    """The map at each map's first round (x is the 1-based round index), at most one per ``every`` rounds
-    so that labels never overlap."""
+def map_labels(rounds: list[str], width: float = 428, char: float = 6.5) -> dict[float, str]:
+    """The map at each map's first round (x: the 1-based round index), left out where it would
+    overlap the label before it (``width``: the plot's pixels, ``char``: a character's)."""
+    step = width / max(len(rounds) - 1, 1)
     labels: dict[float, str] = {}
-    last = -every
+    last_x, last_end = None, 0.0
     for index, name in enumerate(rounds, 1):
         map_name = name.rsplit(" R", 1)[0]
-        if (index == 1 or map_name != rounds[index - 2].rsplit(" R", 1)[0]) and index - last >= every:
+        if index > 1 and map_name == rounds[index - 2].rsplit(" R", 1)[0]:
+            continue
+        x = (index - 1) * step
+        # The first label starts at its point, the others are centred on it (svg.line_chart).
+        start = x if last_x is None else x - len(map_name) * char / 2
+        fits = last_x is None or (start >= last_end + char and x + len(map_name) * char / 2 <= width + 10)
+        if fits:
             labels[index] = map_name
-            last = index
+            last_x, last_end = x, x + len(map_name) * char * (1 if last_x is None else 0.5)
     return labels
 
 
@@ -73,7 +80,7 @@ def _charts(series: SessionSeries, players: list[SessionPlayer]) -> str:
     dpm = [Series(n, [(i, d) for i, d, _, _ in points]) for n, points in lines]
     kills = [Series(n, list(zip([i for i, *_ in points], accumulate(k for _, _, k, _ in points), strict=True)))
              for n, points in lines]
-    labels = map_labels(series.rounds, max(1, len(series.rounds) // 4))
+    labels = map_labels(series.rounds)
     names = [p.name for p in chosen]
     return ('<div class="grid-2"><section class="panel"><h3>DPM per round</h3>'
             f"{line_chart(dpm, title='DPM per round', x_labels=labels)}{legend(names)}</section>"
