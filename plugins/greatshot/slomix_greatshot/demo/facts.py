@@ -30,6 +30,7 @@ from .netfields import (
 from .stream import MAX_CLIENTS, Message, Snapshot
 
 CS_SERVERINFO = 0
+CS_LEVEL_START_TIME = 11
 CS_WOLFINFO = 21
 CS_PLAYERS = 689
 

@@ -114,6 +114,7 @@ class Demo(msgspec.Struct):
     gametype: int | None = None
     snapshots: int = 0
     size: int = 0
+    level_start_ms: int | None = None  # CS_LEVEL_START_TIME: the match clock is time_ms minus this
     schema: int = SCHEMA_VERSION
 
 
