@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import msgspec
 import pytest
 
-from slomix_greatshot.demo import WORLD, Demo
+from slomix_greatshot.demo import SCHEMA_VERSION, WORLD, Demo
 
 from .conftest import NAMES
 
@@ -99,3 +100,11 @@ def test_suicides_name_the_victim_as_attacker(parsed) -> None:
     suicides = [k for k in tv.kills if k.mod == "suicide"]
     assert [(k.time_ms, k.attacker, k.victim) for k in suicides] == [(219150, 0, 0), (224500, 0, 0)]
     assert all(k.attacker != WORLD for k in suicides)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_records_encode_and_decode_back_with_their_schema(name, parsed) -> None:
+    demo = parsed[name]
+    data = msgspec.json.encode(demo)
+    assert msgspec.json.decode(data, type=Demo) == demo
+    assert msgspec.json.decode(data)["schema"] == SCHEMA_VERSION == 1
