@@ -5,7 +5,7 @@ from __future__ import annotations
 import msgspec
 import pytest
 
-from slomix_greatshot.demo import SCHEMA_VERSION, WORLD, Demo
+from slomix_greatshot.demo import SCHEMA_VERSION, WORLD, Demo, parse
 
 from .conftest import NAMES
 
@@ -108,3 +108,12 @@ def test_the_records_encode_and_decode_back_with_their_schema(name, parsed) -> N
     data = msgspec.json.encode(demo)
     assert msgspec.json.decode(data, type=Demo) == demo
     assert msgspec.json.decode(data)["schema"] == SCHEMA_VERSION == 1
+
+
+def test_progress_reports_bytes_read_up_to_the_whole_file(demo_dir) -> None:
+    path = demo_dir / "demo01_legacy.tv_84"
+    seen: list[tuple[int, int]] = []
+    parse(path, positions=False, progress=lambda done, total: seen.append((done, total)))
+    size = path.stat().st_size
+    assert len(seen) >= 5 and {total for _, total in seen} == {size}
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen) and seen[-1] == (size, size)
