@@ -268,13 +268,6 @@ class DemoStream:
     def _playerstates(self, r, snap: Snapshot | None, seq: int) -> None:
         base = self.ring.get(seq - snap.delta_num) if snap is not None and snap.delta_num else None
         old = base.players if base is not None and base.players else {}
-        players = {}
-        while True:
-            client = r.bits(8)
-            if client == 255:
-                break
-            if client >= MAX_CLIENTS:
-                raise StreamError(f"ETTV playerstate for client {client}")
-            players[client] = r.playerstate(old.get(client, ZERO_PLAYER))
+        players = r.playerstates(old, ZERO_PLAYER)
         if snap is not None:
             snap.players = players
