@@ -44,6 +44,7 @@ XPGAIN_WINDOW_MS = 1500
 # ET:Legacy sets the obituary's headshot flag from v2.83.2-173 (released as 2.84.0).
 HEADSHOT_FLAG_VERSION = (2, 83, 2, 173)
 
+_READ_COMMANDS = frozenset({"chat", "tchat", "xpgain", "sc0"})
 _UNTIMED = -(1 << 40)
 _VERSION = re.compile(r"v?(\d+)\.(\d+)(?:\.(\d+))?(?:-(\d+))?")
 
@@ -182,9 +183,9 @@ class Facts:
             self._snapshot(snap)
 
     def _command(self, text: str, t: int) -> None:
+        if text.split(" ", 1)[0] not in _READ_COMMANDS:
+            return  # most commands (scoreboards of other kinds, entity info) tell nothing here
         tokens = tokenize(text)
-        if not tokens:
-            return
         name = tokens[0]
         if name in ("chat", "tchat") and len(tokens) >= 2:
             client = _int(tokens[2], -1) if len(tokens) > 2 else -1
