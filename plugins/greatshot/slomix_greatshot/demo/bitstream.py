@@ -24,9 +24,6 @@ from .netfields import (
 # Lets reads run past the end without bounds checks: at most ~150 single bits
 # follow one another between the checks in bits() and at the end of each delta.
 _PAD = bytes(64)
-_NUM_ENTITY = len(ENTITY_BITS)
-_NUM_PLAYER = len(PLAYER_BITS)
-_NUM_SHARED = len(SHARED_BITS)
 _PS_ARRAYS = ((PS_STATS, False), (PS_PERSISTANT, False), (PS_HOLDABLE, False), (PS_POWERUPS, True))
 _ENTITY_NONE = 1023  # MAX_GENTITIES - 1 ends a packet-entity list
 
@@ -50,22 +47,28 @@ class Reader:
         self.pos = pos + 1
         return self.data[pos >> 3] >> (pos & 7) & 1
 
-    def bits(self, n: int) -> int:
+    def bits(self, n: int, _decode: list[int] = DECODE) -> int:
         """Read an unsigned ``n``-bit value: ``n % 8`` raw bits, then Huffman bytes."""
         data, pos = self.data, self.pos
         raw = n & 7
-        value = 0
         if raw:
             i = pos >> 3
             value = (data[i] | data[i + 1] << 8) >> (pos & 7) & ((1 << raw) - 1)
             pos += raw
-        shift = raw
-        for _ in range(n >> 3):
+        else:
+            value = 0
+        if n >= 8:
             i = pos >> 3
-            entry = DECODE[(data[i] | data[i + 1] << 8 | data[i + 2] << 16) >> (pos & 7) & 0x7FF]
-            value |= (entry & 0xFF) << shift
+            entry = _decode[(data[i] | data[i + 1] << 8 | data[i + 2] << 16) >> (pos & 7) & 0x7FF]
+            value |= (entry & 0xFF) << raw
             pos += entry >> 8
-            shift += 8
+            shift = raw + 8
+            for _ in range((n >> 3) - 1):
+                i = pos >> 3
+                entry = _decode[(data[i] | data[i + 1] << 8 | data[i + 2] << 16) >> (pos & 7) & 0x7FF]
+                value |= (entry & 0xFF) << shift
+                pos += entry >> 8
+                shift += 8
         if pos > self.end:
             raise StreamError("message ends in the middle of a value")
         self.pos = pos
@@ -89,31 +92,40 @@ class Reader:
     def bytes_(self, count: int) -> bytes:
         return bytes(self.bits(8) for _ in range(count))
 
-    def _fields(self, widths: tuple[int, ...], base: tuple[int, ...], zero_bit: bool) -> tuple[int, ...]:
-        """Changed-field list shared by entity, shared-entity and playerstate deltas."""
+    def _fields(self, widths: tuple[int, ...], base: tuple[int, ...], zero_bit: bool) -> list[int]:
+        """Changed-field list shared by entity, shared-entity and playerstate deltas (``base`` may be longer).
+
+        Single bits are read inline (most fields are flagged unchanged): the hot loop.
+        """
         count = self.bits(8)
         if count > len(widths):
             raise StreamError(f"field count {count} exceeds {len(widths)}")
         new = list(base)
-        bit, bits = self.bit, self.bits
+        data, pos = self.data, self.pos
         for i in range(count):
-            if not bit():
+            changed = data[pos >> 3] >> (pos & 7) & 1
+            pos += 1
+            if not changed:
                 continue
+            if zero_bit:
+                nonzero = data[pos >> 3] >> (pos & 7) & 1
+                pos += 1
+                if not nonzero:
+                    new[i] = 0
+                    continue
             width = widths[i]
-            if zero_bit and not bit():
-                new[i] = 0
-            elif width == 0:
-                if bit():
-                    new[i] = bits(32)
-                else:
-                    new[i] = INTEGRAL_FLOATS[bits(FLOAT_INT_BITS)]
-            elif width > 0:
-                new[i] = bits(width)
+            if width == 0:
+                full = data[pos >> 3] >> (pos & 7) & 1
+                self.pos = pos + 1
+                new[i] = self.bits(32) if full else INTEGRAL_FLOATS[self.bits(FLOAT_INT_BITS)]
             else:
-                new[i] = self.signed(-width)
-        if self.pos > self.end:
+                self.pos = pos
+                new[i] = self.bits(width) if width > 0 else self.signed(-width)
+            pos = self.pos
+        self.pos = pos
+        if pos > self.end:
             raise StreamError("message ends in the middle of a delta")
-        return tuple(new)
+        return new
 
     def entity(self, base: tuple[int, ...]) -> tuple[int, ...] | None:
         """An entity delta: ``None`` if removed, ``base`` itself if unchanged."""
@@ -121,7 +133,7 @@ class Reader:
             return None
         if not self.bit():
             return base
-        return self._fields(ENTITY_BITS, base, True)
+        return tuple(self._fields(ENTITY_BITS, base, True))
 
     def shared(self, base: tuple[int, ...]) -> tuple[int, ...] | None:
         """An ETTV entityShared delta (magic byte 0x77 first)."""
@@ -132,11 +144,11 @@ class Reader:
             return None
         if not self.bit():
             return base
-        return self._fields(SHARED_BITS, base, True)
+        return tuple(self._fields(SHARED_BITS, base, True))
 
     def playerstate(self, base: tuple[int, ...]) -> tuple[int, ...]:
         """A playerstate delta, arrays included."""
-        new = list(self._fields(PLAYER_BITS, base[:_NUM_PLAYER], False)) + list(base[_NUM_PLAYER:])
+        new = self._fields(PLAYER_BITS, base, False)
         bit, signed = self.bit, self.signed
         if bit():
             for start, long_values in _PS_ARRAYS:
@@ -151,6 +163,17 @@ class Reader:
         if self.pos > self.end:
             raise StreamError("message ends in the middle of a playerstate")
         return tuple(new)
+
+    def playerstates(self, old: dict[int, tuple[int, ...]], zero: tuple[int, ...]) -> dict[int, tuple[int, ...]]:
+        """ETTV: every client's playerstate, each a delta from its state in ``old``; client 255 ends the list."""
+        players = {}
+        while True:
+            client = self.bits(8)
+            if client == 255:
+                return players
+            if client >= 64:
+                raise StreamError(f"ETTV playerstate for client {client}")
+            players[client] = self.playerstate(old.get(client, zero))
 
     def _groups(self, new: list[int], start: int) -> None:
         for group in range(4):

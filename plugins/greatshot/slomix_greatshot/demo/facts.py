@@ -6,9 +6,10 @@ import re
 import struct
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from .commands import info, tokenize
-from .model import WORLD, Chat, Kill, Phase, Player, Position, Pov
+from .model import WORLD, Chat, Kill, Phase, Player, Position, Pov, Score
 from .names import BULLET_MODS, mod_name, phase_name, strip_colors, team_name, weapon_name
 from .netfields import (
     E_APOS,
@@ -30,6 +31,7 @@ from .netfields import (
 from .stream import MAX_CLIENTS, Message, Snapshot
 
 CS_SERVERINFO = 0
+CS_LEVEL_START_TIME = 11
 CS_WOLFINFO = 21
 CS_PLAYERS = 689
 
@@ -42,6 +44,7 @@ XPGAIN_WINDOW_MS = 1500
 # ET:Legacy sets the obituary's headshot flag from v2.83.2-173 (released as 2.84.0).
 HEADSHOT_FLAG_VERSION = (2, 83, 2, 173)
 
+_READ_COMMANDS = frozenset({"chat", "tchat", "xpgain", "sc0"})
 _UNTIMED = -(1 << 40)
 _VERSION = re.compile(r"v?(\d+)\.(\d+)(?:\.(\d+))?(?:-(\d+))?")
 
@@ -66,6 +69,7 @@ class _Slot:
     last_ms: int
     names: list[str] = field(default_factory=list)
     teams: list[str] = field(default_factory=list)
+    xp: int | None = None
 
 
 @dataclass(slots=True)
@@ -101,8 +105,10 @@ class Facts:
         self.bullets: dict[tuple[int, int], list[tuple[int, int]]] = {}
         self.xpgains: list[tuple[int, str]] = []
         self.chat: list[Chat] = []
+        self.scores: list[Score] = []
         self.phases: list[Phase] = []
         self.positions: list[Position] = []
+        self.last_place: dict[int, tuple[tuple[int, ...], tuple[float, ...]]] = {}
         self.prev_entities: dict[int, tuple[int, ...]] = {}
         self.prev_seq: int | None = None
         self.now = _UNTIMED
@@ -178,15 +184,30 @@ class Facts:
             self._snapshot(snap)
 
     def _command(self, text: str, t: int) -> None:
+        if text.split(" ", 1)[0] not in _READ_COMMANDS:
+            return  # most commands (scoreboards of other kinds, entity info) tell nothing here
         tokens = tokenize(text)
-        if not tokens:
-            return
         name = tokens[0]
         if name in ("chat", "tchat") and len(tokens) >= 2:
             client = _int(tokens[2], -1) if len(tokens) > 2 else -1
             self._chat(t, client, tokens[1], name == "tchat")
         elif name == "xpgain" and len(tokens) >= 4:
             self.xpgains.append((t, tokens[3]))
+        elif name == "sc0" and len(tokens) >= 4:
+            self._scoreboard(t, tokens)
+
+    def _scoreboard(self, t: int, tokens: list[str]) -> None:
+        """``sc0 <axis> <allies> <count>`` then per client: number, XP, ping, minutes, powerups, flags, lives."""
+        numbers = [_int(x, None) for x in tokens[1:]]
+        if None in numbers:
+            return
+        axis, allies = numbers[0], numbers[1]
+        if not self.scores or (self.scores[-1].axis, self.scores[-1].allies) != (axis, allies):
+            self.scores.append(Score(t, axis, allies))
+        for at in range(3, len(numbers) - 6, 7):
+            slot = self.slots.get(numbers[at])
+            if slot is not None:
+                slot.xp = numbers[at + 1]
 
     def _chat(self, t: int, client: int, text: str, team: bool) -> None:
         """``chat "NAME: text" client`` carries the name, ``tchat "text" client x y z`` does not."""
@@ -214,8 +235,9 @@ class Facts:
         events = VANILLA_ET_EVENTS if self.vanilla else LEGACY_ET_EVENTS
         obituary = events + (VANILLA_EV_OBITUARY if self.vanilla else LEGACY_EV_OBITUARY)
         bullet = events + EV_BULLET
-        # Deltas from the previous snapshot name what changed; otherwise look at everything.
-        candidates = snap.changed if snap.delta_num and snap.seq - snap.delta_num == self.prev_seq else ents
+        # Deltas from the previous snapshot name what changed (in entity order, as the
+        # game's cgame fires events); otherwise look at everything, in the same order.
+        candidates = snap.changed if snap.delta_num and snap.seq - snap.delta_num == self.prev_seq else sorted(ents)
         for num in candidates:
             st = ents.get(num)  # a damaged delta may change an entity and then remove it
             old = prev.get(num)
@@ -243,16 +265,17 @@ class Facts:
     def _positions(self, snap: Snapshot) -> dict[int, tuple[float, float, float, float, float]]:
         """(x, y, z, yaw, pitch) of the players visible in this snapshot (recorded when asked for)."""
         found: dict[int, tuple[float, float, float, float, float]] = {}
+        place = self._place
         if snap.players is not None:  # ETTV: every player's own playerstate
             for client, ps in snap.players.items():
-                found[client] = _PLACE(_PS_PLACE(*[ps[i] for i in _PS_FIELDS]))
+                found[client] = place(client, _PS_GET(ps))
         else:
             for num, st in snap.entities.items():
                 if num < MAX_CLIENTS and st[E_TYPE] == ET_PLAYER:
-                    found[num] = _PLACE(_PS_PLACE(*[st[i] for i in _ENTITY_FIELDS]))
+                    found[num] = place(num, _ENTITY_GET(st))
             ps = snap.ps
             if ps[P_CLIENTNUM] in self.slots:
-                found[ps[P_CLIENTNUM]] = _PLACE(_PS_PLACE(*[ps[i] for i in _PS_FIELDS]))
+                found[ps[P_CLIENTNUM]] = place(ps[P_CLIENTNUM], _PS_GET(ps))
         t = snap.server_time
         if self.want_positions and t >= self.next_position_ms:
             self.next_position_ms = t + self.position_gap if self.position_gap else 0
@@ -261,6 +284,16 @@ class Facts:
                 if slot is not None and slot.team in (1, 2):
                     self.positions.append(Position(t, client, _TEAM_NAMES[slot.team], *found[client]))
         return found
+
+    def _place(self, client: int, patterns: tuple[int, ...]) -> tuple[float, float, float, float, float]:
+        """The five floats; where a player has not moved or turned (a third of the time: the dead, the
+        waiting) the previous snapshot's float objects are shared, which positions' memory feels."""
+        last = self.last_place.get(client)
+        if last is not None and last[0] == patterns:
+            return last[1]
+        floats = _PLACE(_PS_PLACE(*patterns))
+        self.last_place[client] = (patterns, floats)
+        return floats
 
     def _obituary(self, t: int, st: tuple[int, ...], origins: dict) -> None:
         if self.vanilla:  # ETPro moves the obituary's numbers into other fields
@@ -289,7 +322,7 @@ class Facts:
         """Every occupant of every slot, in slot order then by arrival; those present at the end last seen then."""
         return [
             Player(s.client, strip_colors(s.raw_name), team_name(s.team), s.guid, s.raw_name, s.cls,
-                   s.names, s.teams, s.first_ms, self.last_ms if present else s.last_ms)
+                   s.names, s.teams, s.first_ms, self.last_ms if present else s.last_ms, s.xp)
             for s, present in sorted([*((s, False) for s in self.gone), *((s, True) for s in self.slots.values())],
                                      key=lambda item: (item[0].client, item[0].first_ms))
         ]
@@ -338,8 +371,8 @@ def _event_key(st: tuple[int, ...]) -> tuple[int, ...]:
 
 
 # Origin and (yaw, pitch) as five float bit patterns, converted in one struct call.
-_PS_FIELDS = (*P_ORIGIN, P_VIEWANGLES[1], P_VIEWANGLES[0])
-_ENTITY_FIELDS = (*E_POS, E_APOS[1], E_APOS[0])
+_PS_GET = itemgetter(*P_ORIGIN, P_VIEWANGLES[1], P_VIEWANGLES[0])
+_ENTITY_GET = itemgetter(*E_POS, E_APOS[1], E_APOS[0])
 _PS_PLACE = struct.Struct("<5I").pack
 _PLACE = struct.Struct("<5f").unpack
 _TEAM_NAMES = {1: team_name(1), 2: team_name(2)}
