@@ -50,26 +50,36 @@ def _read(path: Path, *, bar: bool) -> Demo:
         return parse(path, positions=False, progress=lambda done, total: progress.update(task, completed=done))
 
 
+def _clock(ms: int) -> str:
+    minutes, seconds = divmod(max(0, ms) // 1000, 60)
+    return f"{minutes}:{seconds:02d}"
+
+
 def _show(path: Path, demo: Demo) -> None:
-    minutes, seconds = divmod((demo.end_ms - demo.start_ms) // 1000, 60)
     console.out.print(f"{path}: {demo.map} ({demo.mod} {demo.mod_version}, protocol {demo.protocol}), "
-                      f"{minutes}:{seconds:02d}, recorded by {demo.pov.name or demo.pov.client}",
+                      f"{_clock(demo.end_ms - demo.start_ms)}, recorded by {demo.pov.name or demo.pov.client}",
                       markup=False, highlight=False, soft_wrap=True)
     heads = sum(1 for k in demo.kills if k.headshot)
-    rows = [[(k.time_ms - demo.start_ms) // 1000, k.attacker_name or k.attacker, k.victim_name or k.victim,
-             k.weapon, {True: "yes", False: "", None: "?"}[k.headshot]] for k in demo.kills]
-    console.out.print(console.table(["s", "attacker", "victim", "weapon", "head"], rows,
+    rows = [[_clock(k.time_ms - demo.start_ms), k.attacker_name or k.attacker, k.victim_name or k.victim,
+             k.weapon if k.weapon != "none" else k.mod, {True: "yes", False: "", None: "?"}[k.headshot]]
+            for k in demo.kills]
+    console.out.print(console.table(["at", "attacker", "victim", "weapon", "head"], rows,
                                     title=f"{len(demo.kills)} kills, {heads} headshots, {len(demo.players)} players"))
 
 
+def _code(error: DemoError) -> ExitCode:
+    """A file we may not read or write is a permission failure; anything else a failed file."""
+    return ExitCode.PERMISSION if isinstance(error.__cause__, PermissionError) else ExitCode.FAILED
+
+
 async def _parse(args: argparse.Namespace) -> int:
-    failed = False
+    code = ExitCode.OK
     encoder = msgspec.json.Encoder()
     for path in args.files:
         try:
             demo = _read(path, bar=not args.json)
         except DemoError as error:
-            failed = True
+            code = max(code, _code(error))
             print(error if error.file else f"{path}: {error}", file=sys.stderr)
             continue
         if args.json:
@@ -77,7 +87,7 @@ async def _parse(args: argparse.Namespace) -> int:
             sys.stdout.flush()
         else:
             _show(path, demo)
-    return ExitCode.FAILED if failed else ExitCode.OK
+    return code
 
 
 async def _cut(args: argparse.Namespace) -> int:
@@ -85,7 +95,7 @@ async def _cut(args: argparse.Namespace) -> int:
         info = cut(args.file, args.out, start_ms=args.start_ms, end_ms=args.end_ms, pov=args.pov)
     except DemoError as error:
         print(error if error.file else f"{args.file}: {error}", file=sys.stderr)
-        return ExitCode.FAILED
+        return _code(error)
     console.out.print(f"{info.out}: {info.snapshots} snapshots {info.start_ms}..{info.end_ms} ms, "
                       f"{info.commands} commands, {info.size} bytes, view of client {info.pov}",
                       markup=False, highlight=False, soft_wrap=True)

@@ -30,6 +30,7 @@ from .netfields import (
 from .stream import MAX_CLIENTS, Message, Snapshot
 
 CS_SERVERINFO = 0
+CS_LEVEL_START_TIME = 11
 CS_WOLFINFO = 21
 CS_PLAYERS = 689
 
@@ -136,6 +137,7 @@ class Facts:
         slot = self.slots.get(client)
         if not text:
             if slot is not None:
+                slot.last_ms = time_ms
                 self.gone.append(self.slots.pop(client))
             return
         values = info(text)
@@ -213,8 +215,9 @@ class Facts:
         events = VANILLA_ET_EVENTS if self.vanilla else LEGACY_ET_EVENTS
         obituary = events + (VANILLA_EV_OBITUARY if self.vanilla else LEGACY_EV_OBITUARY)
         bullet = events + EV_BULLET
-        # Deltas from the previous snapshot name what changed; otherwise look at everything.
-        candidates = snap.changed if snap.delta_num and snap.seq - snap.delta_num == self.prev_seq else ents
+        # Deltas from the previous snapshot name what changed (in entity order, as the
+        # game's cgame fires events); otherwise look at everything, in the same order.
+        candidates = snap.changed if snap.delta_num and snap.seq - snap.delta_num == self.prev_seq else sorted(ents)
         for num in candidates:
             st = ents.get(num)  # a damaged delta may change an entity and then remove it
             old = prev.get(num)
@@ -285,13 +288,12 @@ class Facts:
         return Pov(client, strip_colors(slot.raw_name), team_name(slot.team))
 
     def players(self) -> list[Player]:
-        latest: dict[int, _Slot] = {}
-        for slot in [*self.gone, *self.slots.values()]:
-            latest[slot.client] = slot
+        """Every occupant of every slot, in slot order then by arrival; those present at the end last seen then."""
         return [
             Player(s.client, strip_colors(s.raw_name), team_name(s.team), s.guid, s.raw_name, s.cls,
-                   s.names, s.teams, s.first_ms, s.last_ms)
-            for s in sorted(latest.values(), key=lambda s: s.client)
+                   s.names, s.teams, s.first_ms, self.last_ms if present else s.last_ms)
+            for s, present in sorted([*((s, False) for s in self.gone), *((s, True) for s in self.slots.values())],
+                                     key=lambda item: (item[0].client, item[0].first_ms))
         ]
 
     def kill_records(self, pov: int) -> list[Kill]:

@@ -63,3 +63,17 @@ def test_phases_follow_the_wolfinfo_configstring(demo_dir, tmp_path) -> None:
     demo = parse(rewrite(src, tmp_path / "phases.dm_84", commands=commands))
     assert [(p.start_ms, p.phase, p.round) for p in demo.phases] == [
         (48975, "playing", 0), (60000, "intermission", 1), (62000, "warmup", 1)]
+
+
+def test_players_over_time_renames_team_changes_leaves_and_joins(demo_dir, tmp_path) -> None:
+    commands = {50000: ['cs 690 "n\\^1Bean^7ie\\t\\2\\c\\3"'], 52000: ['cs 690 ""'],
+                53000: ['cs 690 "n\\NewGuy\\t\\1\\c\\0"']}
+    demo = parse(rewrite(demo_dir / "scores_test.dm_84", tmp_path / "players.dm_84", commands=commands))
+    slot1 = [p for p in demo.players if p.client == 1]
+    assert [(p.name, p.team, p.names, p.teams, p.first_ms, p.last_ms) for p in slot1] == [
+        ("Beanie", "allies", ["[BOT]Bean", "Beanie"], ["axis", "allies"], 48975, 52000),
+        ("NewGuy", "axis", ["NewGuy"], ["axis"], 53000, 66750),
+    ]
+    assert slot1[0].raw_name == "^1Bean^7ie" and slot1[0].player_class == 3
+    kill = next(k for k in demo.kills if k.attacker == 1)  # 64 825 ms: the slot's new occupant
+    assert (kill.attacker_name, kill.attacker_team) == ("NewGuy", "axis")
