@@ -17,7 +17,7 @@ from .kernel import ExitCode, IncomingFile, Kernel, console
 MAX_FILE_BYTES = 64 * 1024 * 1024
 BATCH_FILES = 256
 BATCH_BYTES = 32 * 1024 * 1024
-SUMMARY = ("imported", "updated", "duplicate", "held", "quarantined", "failed", "ignored")
+SUMMARY = ("imported", "stored", "updated", "duplicate", "held", "quarantined", "failed", "ignored")
 
 
 def collect(paths: Iterable[Path]) -> list[Path]:
