@@ -17,7 +17,8 @@ from .service import Greatshot
 def _paths(service: Greatshot, h: queries.HighlightLine) -> dict[str, str | None]:
     """Where a highlight's files are, as absolute paths under the data dir."""
     return {name: (str(service.storage.absolute(value)) if value else None)
-            for name, value in (("clip", h.clip_path), ("video", h.video_path), ("preview", h.preview_path))}
+            for name, value in (("clip", h.clip_path), ("video", h.video_path), ("preview", h.preview_path),
+                                ("game_video", h.game_video_path))}
 
 
 async def _preview(service: Greatshot, found: list[queries.HighlightLine]) -> list[Image]:

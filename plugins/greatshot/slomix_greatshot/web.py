@@ -145,6 +145,8 @@ def build(get: Callable[[], Greatshot]) -> list[Route]:
             links = [f'<a href="{base}/clip">clip (.dm_84)</a>'] if h.clip_path else []
             if h.preview_path:
                 links.append(f'<a href="{base}/preview">preview (WebP)</a>')
+            if h.game_video_path:
+                links.append(f'<a href="{base}/game-video">game render (MP4)</a>')
             parts.append(f"<p>{' · '.join(links) or '<span class=muted>clip not cut yet</span>'}</p>")
             html.append(f'<div class="panel">{"".join(parts)}</div>')
         if found.link_candidates and d.link_state != "auto":

@@ -3,6 +3,7 @@ stored at backfill priority, a fresh upload outranks them, and a bad one is quar
 
 from __future__ import annotations
 
+import anyio
 import pytest
 from greatshot_helpers import until_idle, working
 
@@ -74,3 +75,23 @@ async def test_a_demo_stored_without_its_analysis_gets_one_at_start(make_kernel,
     jobs = await kernel.jobs.list(kind="greatshot.analyse", status="queued")
     assert [(j.priority, j.enqueued_by) for j in jobs] == [(0, "import")]
     assert await kernel.db.pool.fetchval("SELECT demo_id FROM greatshot.demo_jobs") == demo_id
+
+
+@pytest.mark.parametrize("command", ["cp {demo} {video}", "sh -c 'echo no video; exit 3'"])
+async def test_the_optional_game_renderer_runs_its_command_on_the_clip(make_kernel, shared_data, command) -> None:
+    kernel = await make_kernel(plugins={"stats", "greatshot"},
+                               config={"plugins": {"greatshot": {"render_command": command}}})
+    name = NAMES[1]  # the ETPro demo: one highlight, the recorder's spree
+    await kernel.ingest(IncomingFile(name=name, path=shared_data / "demos" / name, source="import"))
+    async with working(kernel):
+        await until_idle(kernel)
+    [h] = (await kernel.commands.dispatch(kernel, "!highlights", CLI_ACTOR)).data
+    [job] = await kernel.jobs.list(kind="greatshot.game_render")
+    if command.startswith("cp"):
+        assert job.status == "succeeded"
+        assert h["game_video"].endswith(f"videos/{h['id']}.game.mp4")
+        # {demo} was the clip, and what the command wrote to {video} was kept.
+        assert await anyio.Path(h["game_video"]).read_bytes() == await anyio.Path(h["clip"]).read_bytes()
+    else:
+        assert job.status == "failed" and "render command exited 3 without a video" in job.error
+        assert h["game_video"] is None and h["video"] is not None  # the top-down render stands
