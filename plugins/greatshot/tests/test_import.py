@@ -95,3 +95,29 @@ async def test_the_optional_game_renderer_runs_its_command_on_the_clip(make_kern
     else:
         assert job.status == "failed" and "render command exited 3 without a video" in job.error
         assert h["game_video"] is None and h["video"] is not None  # the top-down render stands
+
+
+async def test_the_community_hears_when_a_demos_highlights_are_ready(make_kernel, shared_data) -> None:
+    from slomix.kernel import hookimpl
+
+    class Channel:
+        def __init__(self) -> None:
+            self.heard = []
+
+        @hookimpl
+        async def on_announce(self, announcement):
+            self.heard.append(announcement)
+
+    channel = Channel()
+    kernel = await make_kernel(plugins={"stats", "greatshot"}, extra={"channel": ("plugin", channel)})
+    name = NAMES[2]  # scores_test: Nohope's multi-kill and spree, three trades
+    await kernel.ingest(IncomingFile(name=name, path=shared_data / "demos" / name, source="import"))
+    async with working(kernel):
+        await until_idle(kernel)
+    [heard] = channel.heard  # once, when the last render is done
+    assert (heard.topic, heard.key) == ("greatshot", "greatshot:demo:1")
+    assert heard.reply.title == "Highlights ready: scores_test.dm_84 (adlernest)"
+    assert heard.reply.description.splitlines()[:2] == ["- [BOT]Nohope: multi-kill (3 kills)",
+                                                        "- [BOT]Nohope: spree (4 kills)"]
+    [image] = heard.reply.images
+    assert image.content_type == "image/webp" and image.data[8:12] == b"WEBP"
