@@ -121,3 +121,20 @@ async def test_the_community_hears_when_a_demos_highlights_are_ready(make_kernel
                                                         "- [BOT]Nohope: spree (4 kills)"]
     [image] = heard.reply.images
     assert image.content_type == "image/webp" and image.data[8:12] == b"WEBP"
+
+
+async def test_a_demo_damaged_inside_fails_its_analysis_naming_the_place(make_kernel, shared_data, tmp_path) -> None:
+    kernel = await make_kernel(plugins={"stats", "greatshot"})
+    data = bytearray((shared_data / "demos" / NAMES[2]).read_bytes())
+    data[9:4000] = bytes(len(data[9:4000]))  # the gamestate's payload zeroed, its framing intact
+    damaged = tmp_path / "damaged.dm_84"
+    damaged.write_bytes(bytes(data))
+    [[(_, outcome)]] = await kernel.ingest_many([IncomingFile(name=damaged.name, path=damaged, source="import")])
+    assert outcome.status == "stored"  # the framing is sound: only reading it tells
+    async with working(kernel):
+        await until_idle(kernel)
+    row = await kernel.db.pool.fetchrow("SELECT status, error FROM greatshot.demos")
+    assert row["status"] == "failed"
+    assert row["error"].startswith("damaged.dm_84: ") and "offset 0" in row["error"] and "message 0" in row["error"]
+    [job] = await kernel.jobs.list(kind="greatshot.analyse")
+    assert job.status == "succeeded" and job.attempts == 1  # a bad file is not retried
