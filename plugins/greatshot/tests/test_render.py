@@ -63,7 +63,7 @@ def test_markers_follow_the_positions_between_samples(ettv) -> None:
 async def test_an_overview_image_with_its_bounds_is_the_ground(make_kernel, shared_data, tmp_path) -> None:
     image = tmp_path / "supply.png"
     Image.new("RGB", (64, 64), (10, 90, 40)).save(image)
-    overview = {"image": str(image), "mins": [-500.0, -3000.0], "maxs": [4000.0, 1500.0]}
+    overview = {"image": str(image), "mins": [-500.0, 1500.0], "maxs": [4000.0, -3000.0]}  # left, top; right, bottom
     kernel = await make_kernel(plugins={"stats", "greatshot"},
                                config={"plugins": {"greatshot": {"overviews": {"supply": overview}}}})
     demo = shared_data / "demos" / "etpro_capture_test.dm_84"
