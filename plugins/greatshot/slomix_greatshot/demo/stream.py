@@ -94,7 +94,10 @@ class DemoStream:
             raise DemoError(f"cannot open: {exc.strerror or exc}", file=self.path) from exc
         with handle:
             self.size = os.fstat(handle.fileno()).st_size
-            yield from self._records(handle)
+            try:
+                yield from self._records(handle)
+            except OSError as exc:  # the disk, not the demo: said as such
+                raise DemoError(f"cannot read: {exc.strerror or exc}", file=self.path) from exc
 
     def _records(self, handle) -> Iterator[Message]:
         offset = number = 0
