@@ -102,8 +102,13 @@ def counted_kills(demo: Demo) -> list[Kill]:
 
 async def analyse(service: Greatshot, job: Job) -> None:
     demo_id = job.payload["demo_id"]
-    row = await service.db.fetchrow("SELECT id, sha256, path, filename FROM greatshot.demos WHERE id = $1", demo_id)
+    row = await service.db.fetchrow("SELECT id, sha256, path, filename, status FROM greatshot.demos WHERE id = $1",
+                                    demo_id)
     if row is None:
+        return
+    if row["status"] == "analysed" and job.attempt > 1:
+        # An earlier attempt committed the analysis and stopped before queueing what follows.
+        await queue_clips(service, demo_id, job)
         return
     await service.db.execute("UPDATE greatshot.demos SET status = 'analysing', error = NULL WHERE id = $1", demo_id)
     path = service.storage.absolute(row["path"])
@@ -198,8 +203,12 @@ async def queue_clips(service: Greatshot, demo_id: int, job: Job) -> None:
         "SELECT id FROM greatshot.highlights WHERE demo_id = $1 ORDER BY score DESC, start_ms LIMIT $2",
         demo_id, service.settings.render_top)
     priority = await job_priority(service, job.id)
+    queued = {(r["highlight_id"], r["stage"]) for r in await service.db.fetch(
+        "SELECT highlight_id, stage FROM greatshot.demo_jobs WHERE demo_id = $1", demo_id)}
     for row in rows:
         for stage in ("clip", "render"):
+            if (row["id"], stage) in queued:
+                continue
             await service.queue(demo_id, stage, {"highlight_id": row["id"]}, priority=priority, by=job.enqueued_by,
                                 highlight_id=row["id"])
     if not rows:
