@@ -27,7 +27,7 @@ from .demo import Demo, DemoError, Kill, cut, parse
 from .highlights import detect
 from .render import encode
 from .render.footprint import Bounds, footprint
-from .render.frames import Scene, times
+from .render.frames import BACKGROUND, Scene, times
 from .service import PRIORITY_UPLOAD, Greatshot
 
 if TYPE_CHECKING:
@@ -51,6 +51,9 @@ def kinds(get: Callable[[], Greatshot]) -> list[JobKind]:
     async def render_job(job: Job) -> None:
         await render(get(), job)
 
+    async def game_render_job(job: Job) -> None:
+        await game_render(get(), job)
+
     return [
         JobKind("greatshot.analyse", analyse_job, queue=QUEUE, timeout=settings.analyse_timeout_seconds, retries=2,
                 priority=PRIORITY_UPLOAD, backoff_seconds=2),
@@ -58,6 +61,9 @@ def kinds(get: Callable[[], Greatshot]) -> list[JobKind]:
                 priority=PRIORITY_UPLOAD, backoff_seconds=2),
         JobKind("greatshot.render", render_job, queue=QUEUE, timeout=settings.render_timeout_seconds, retries=1,
                 priority=PRIORITY_UPLOAD, backoff_seconds=2),
+        JobKind("greatshot.game_render", game_render_job, queue=QUEUE,
+                timeout=settings.render_command_timeout_seconds + 30, retries=1, priority=PRIORITY_UPLOAD,
+                backoff_seconds=2),
     ]
 
 
@@ -96,8 +102,13 @@ def counted_kills(demo: Demo) -> list[Kill]:
 
 async def analyse(service: Greatshot, job: Job) -> None:
     demo_id = job.payload["demo_id"]
-    row = await service.db.fetchrow("SELECT id, sha256, path, filename FROM greatshot.demos WHERE id = $1", demo_id)
+    row = await service.db.fetchrow("SELECT id, sha256, path, filename, status FROM greatshot.demos WHERE id = $1",
+                                    demo_id)
     if row is None:
+        return
+    if row["status"] == "analysed" and job.attempt > 1:
+        # An earlier attempt committed the analysis and stopped before queueing what follows.
+        await queue_clips(service, demo_id, job)
         return
     await service.db.execute("UPDATE greatshot.demos SET status = 'analysing', error = NULL WHERE id = $1", demo_id)
     path = service.storage.absolute(row["path"])
@@ -192,8 +203,12 @@ async def queue_clips(service: Greatshot, demo_id: int, job: Job) -> None:
         "SELECT id FROM greatshot.highlights WHERE demo_id = $1 ORDER BY score DESC, start_ms LIMIT $2",
         demo_id, service.settings.render_top)
     priority = await job_priority(service, job.id)
+    queued = {(r["highlight_id"], r["stage"]) for r in await service.db.fetch(
+        "SELECT highlight_id, stage FROM greatshot.demo_jobs WHERE demo_id = $1", demo_id)}
     for row in rows:
         for stage in ("clip", "render"):
+            if (row["id"], stage) in queued:
+                continue
             await service.queue(demo_id, stage, {"highlight_id": row["id"]}, priority=priority, by=job.enqueued_by,
                                 highlight_id=row["id"])
     if not rows:
@@ -242,6 +257,9 @@ async def clip(service: Greatshot, job: Job) -> None:
     await anyio.to_thread.run_sync(run)
     async with service.db.acquire() as conn, job.once(conn):
         await conn.execute("UPDATE greatshot.highlights SET clip_path = $2 WHERE id = $1", row["id"], str(relative))
+    if service.settings.render_command:  # the game client renders from the clip, so after the cut
+        await service.queue(row["demo_id"], "game_render", {"highlight_id": row["id"]},
+                            priority=await job_priority(service, job.id), by=job.enqueued_by, highlight_id=row["id"])
 
 
 # -- render -------------------------------------------------------------------------------------
@@ -259,13 +277,23 @@ async def scene_for(service: Greatshot, row: Any, start: int, end: int) -> Scene
     bounds = Bounds(**json.loads(row["bounds"]))
     overview = service.settings.overviews.get(row["demo_map"] or "")
     if overview is not None:
-        size = max(overview.maxs[0] - overview.mins[0], overview.maxs[1] - overview.mins[1])
-        bounds = Bounds(overview.mins[0], overview.mins[1], size)
-        ground = await anyio.to_thread.run_sync(lambda: Image.open(overview.image).convert("RGB"))
+        bounds, ground = await anyio.to_thread.run_sync(on_overview, overview)
     else:
         ground = await anyio.to_thread.run_sync(lambda: Image.open(folder / "footprint.png").convert("L"))
     return Scene(bounds=bounds, ground=ground, positions=positions, kills=[StoredKill.of(r) for r in kill_rows],
                  names=names, start_ms=row["demo_start"], focus=row["client"], size=service.settings.render_size)
+
+
+def on_overview(overview: Any, pixels: int = 1024) -> tuple[Bounds, Image.Image]:
+    """The square of the game plane an overview covers, and the image placed in it (a wide or
+    tall overview sits at the top left, the rest dark), so game units map to pixels unstretched."""
+    (left, top), (right, bottom) = overview.mins, overview.maxs
+    width, height = right - left, top - bottom
+    size = max(width, height)
+    canvas = Image.new("RGB", (pixels, pixels), BACKGROUND)
+    picture = Image.open(overview.image).convert("RGB")
+    canvas.paste(picture.resize((round(pixels * width / size), round(pixels * height / size))), (0, 0))
+    return Bounds(left, top - size, size), canvas
 
 
 class StoredKill:
@@ -315,8 +343,6 @@ async def render(service: Greatshot, job: Job) -> None:
         encode.webp(kept, service.storage.absolute(webp), fps=settings.preview_fps, size=settings.preview_size)
 
     await anyio.to_thread.run_sync(run)
-    if settings.render_command:
-        await external(service, row, start, end)
     async with service.db.acquire() as conn, job.once(conn):
         await conn.execute("UPDATE greatshot.highlights SET video_path = $2, preview_path = $3 WHERE id = $1",
                            row["id"], str(mp4), str(webp))
@@ -324,17 +350,28 @@ async def render(service: Greatshot, job: Job) -> None:
         await announce_ready(service, row["demo_id"])
 
 
-async def external(service: Greatshot, row: Any, start: int, end: int) -> None:
-    """The optional second renderer: a configured command with ``{demo} {start} {end} {video}``
-    (a game client on a render machine), under the same job; its video sits beside ours."""
-    video = service.storage.absolute(service.storage.video(row["sha256"], row["id"], ".game.mp4"))
-    words = [part.format(demo=service.storage.absolute(row["clip_path"]), start=start, end=end, video=video)
-             for part in shlex.split(service.settings.render_command or "")]
+async def game_render(service: Greatshot, job: Job) -> None:
+    """The optional second renderer: the configured command with ``{demo} {start} {end} {video}``
+    (a game client on a render machine) run on the clip, under the same job rules."""
+    row = await highlight_row(service, job.payload["highlight_id"])
+    if row is None or row["clip_path"] is None or not service.settings.render_command:
+        return
+    relative = service.storage.video(row["sha256"], row["id"], ".game.mp4")
+    video = service.storage.absolute(relative)
+    partial = video.with_name(video.name + ".partial.mp4")
+    words = [part.format(demo=service.storage.absolute(row["clip_path"]), start=row["clip_start_ms"],
+                         end=row["clip_end_ms"], video=partial)
+             for part in shlex.split(service.settings.render_command)]
+    await job.progress(10, "game client rendering")
     with anyio.fail_after(service.settings.render_command_timeout_seconds):
         result = await anyio.run_process(words, check=False)
-    if result.returncode != 0 or not await anyio.Path(video).exists():
+    if result.returncode != 0 or not await anyio.Path(partial).exists():
         tail = result.stderr.decode(errors="replace")[-300:]
-        raise RuntimeError(f"render command exited {result.returncode} without {video.name}: {tail}")
+        raise RuntimeError(f"render command exited {result.returncode} without a video: {tail}")
+    await anyio.Path(partial).replace(video)
+    async with service.db.acquire() as conn, job.once(conn):
+        await conn.execute("UPDATE greatshot.highlights SET game_video_path = $2 WHERE id = $1", row["id"],
+                           str(relative))
 
 
 async def renders_done(service: Greatshot, demo_id: int) -> bool:
