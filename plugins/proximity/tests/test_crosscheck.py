@@ -146,3 +146,21 @@ async def test_the_round_page_and_route_show_the_disagreement(make_kernel, http_
     assert f'href="/proximity/rounds/{ids["lua"]}"' in listing
     demo_link = f'href="/proximity/rounds/{ids["demo"]}"'
     assert demo_link not in listing and demo_link in text
+
+
+async def test_a_demo_before_its_stats_round_is_held_then_linked(make_kernel, played, shared_data) -> None:
+    kernel = await make_kernel(plugins={"stats", "proximity"})
+    lua = parse_file(played.path.read_bytes(), played.path.name)
+    said = await store_demo(kernel, demo_of(lua), played.end_unix, "supply.tv_84", resolve=False)
+    assert said == [f"supply R1: {_samples(lua)} samples, 5 kills; waiting for its stats round"]
+    await kernel.ingest(stats_file(shared_data, played.end_unix))
+    await kernel.settle()
+    assert kernel.errors == {}
+    stats_round = await kernel.db.pool.fetchval("SELECT id FROM stats.rounds")
+    assert await kernel.db.pool.fetchval("SELECT stats_round_id FROM proximity.rounds") == stats_round
+    # The tracker's file arrives last: linked beside the demo's round, and the two are cross-checked.
+    await kernel.ingest(played.file)
+    await kernel.settle()
+    ids = {r["source"]: r["id"] for r in await kernel.db.pool.fetch("SELECT id, source FROM proximity.rounds")}
+    check = await crosscheck.for_round(kernel.db.pool, ids["demo"])
+    assert (check.stats_round_id, check.paired_kills, check.agrees) == (stats_round, 5, True)
