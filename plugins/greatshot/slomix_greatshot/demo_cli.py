@@ -50,15 +50,20 @@ def _read(path: Path, *, bar: bool) -> Demo:
         return parse(path, positions=False, progress=lambda done, total: progress.update(task, completed=done))
 
 
+def _clock(ms: int) -> str:
+    minutes, seconds = divmod(max(0, ms) // 1000, 60)
+    return f"{minutes}:{seconds:02d}"
+
+
 def _show(path: Path, demo: Demo) -> None:
-    minutes, seconds = divmod((demo.end_ms - demo.start_ms) // 1000, 60)
     console.out.print(f"{path}: {demo.map} ({demo.mod} {demo.mod_version}, protocol {demo.protocol}), "
-                      f"{minutes}:{seconds:02d}, recorded by {demo.pov.name or demo.pov.client}",
+                      f"{_clock(demo.end_ms - demo.start_ms)}, recorded by {demo.pov.name or demo.pov.client}",
                       markup=False, highlight=False, soft_wrap=True)
     heads = sum(1 for k in demo.kills if k.headshot)
-    rows = [[(k.time_ms - demo.start_ms) // 1000, k.attacker_name or k.attacker, k.victim_name or k.victim,
-             k.weapon, {True: "yes", False: "", None: "?"}[k.headshot]] for k in demo.kills]
-    console.out.print(console.table(["s", "attacker", "victim", "weapon", "head"], rows,
+    rows = [[_clock(k.time_ms - demo.start_ms), k.attacker_name or k.attacker, k.victim_name or k.victim,
+             k.weapon if k.weapon != "none" else k.mod, {True: "yes", False: "", None: "?"}[k.headshot]]
+            for k in demo.kills]
+    console.out.print(console.table(["at", "attacker", "victim", "weapon", "head"], rows,
                                     title=f"{len(demo.kills)} kills, {heads} headshots, {len(demo.players)} players"))
 
 

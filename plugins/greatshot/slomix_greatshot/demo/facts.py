@@ -30,6 +30,7 @@ from .netfields import (
 from .stream import MAX_CLIENTS, Message, Snapshot
 
 CS_SERVERINFO = 0
+CS_LEVEL_START_TIME = 11
 CS_WOLFINFO = 21
 CS_PLAYERS = 689
 
@@ -136,6 +137,7 @@ class Facts:
         slot = self.slots.get(client)
         if not text:
             if slot is not None:
+                slot.last_ms = time_ms
                 self.gone.append(self.slots.pop(client))
             return
         values = info(text)
@@ -188,13 +190,16 @@ class Facts:
             self.xpgains.append((t, tokens[3]))
 
     def _chat(self, t: int, client: int, text: str, team: bool) -> None:
+        """``chat "NAME: text" client`` carries the name, ``tchat "text" client x y z`` does not."""
         slot = self.slots.get(client)
         name = strip_colors(slot.raw_name) if slot else ""
         message = strip_colors(text)
-        if name and message.startswith(name):
-            message = message[len(name):].lstrip(":").lstrip()
-        elif ": " in message:
-            message = message.split(": ", 1)[1]
+        if not team:
+            prefix = f"{name}: "
+            if name and message.startswith(prefix):
+                message = message[len(prefix):]
+            elif ": " in message:
+                message = message.split(": ", 1)[1]
         self.chat.append(Chat(t, client, name, message, team))
 
     def _snapshot(self, snap: Snapshot) -> None:
@@ -282,13 +287,12 @@ class Facts:
         return Pov(client, strip_colors(slot.raw_name), team_name(slot.team))
 
     def players(self) -> list[Player]:
-        latest: dict[int, _Slot] = {}
-        for slot in [*self.gone, *self.slots.values()]:
-            latest[slot.client] = slot
+        """Every occupant of every slot, in slot order then by arrival; those present at the end last seen then."""
         return [
             Player(s.client, strip_colors(s.raw_name), team_name(s.team), s.guid, s.raw_name, s.cls,
-                   s.names, s.teams, s.first_ms, s.last_ms)
-            for s in sorted(latest.values(), key=lambda s: s.client)
+                   s.names, s.teams, s.first_ms, self.last_ms if present else s.last_ms)
+            for s, present in sorted([*((s, False) for s in self.gone), *((s, True) for s in self.slots.values())],
+                                     key=lambda item: (item[0].client, item[0].first_ms))
         ]
 
     def kill_records(self, pov: int) -> list[Kill]:

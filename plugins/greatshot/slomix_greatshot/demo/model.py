@@ -20,9 +20,10 @@ class Pov(msgspec.Struct, frozen=True):
 
 
 class Player(msgspec.Struct, frozen=True):
-    """One client slot's occupant as last seen in the demo.
+    """One occupant of a client slot, from joining (or the demo's start) to leaving (or its end).
 
-    ``teams`` lists every team it was on, in order; ``names`` every name it used.
+    A slot someone left and another took appears once per occupant. ``name``
+    and ``team`` are the last ones; ``names`` and ``teams`` every one, in order.
     """
 
     client: int
@@ -113,6 +114,7 @@ class Demo(msgspec.Struct):
     gametype: int | None = None
     snapshots: int = 0
     size: int = 0
+    level_start_ms: int | None = None  # CS_LEVEL_START_TIME: the match clock is time_ms minus this
     schema: int = SCHEMA_VERSION
 
 

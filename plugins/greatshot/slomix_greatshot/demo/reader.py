@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 from .commands import info
 from .errors import DemoError
-from .facts import CS_SERVERINFO, Facts
+from .facts import CS_LEVEL_START_TIME, CS_SERVERINFO, Facts
 from .model import Demo
 from .stream import DemoStream
 
@@ -64,6 +64,7 @@ def parse(
         gametype=_int(server.get("g_gametype"), None),
         snapshots=facts.snapshots,
         size=stream.size,
+        level_start_ms=_int(stream.configstrings.get(CS_LEVEL_START_TIME), None),
     )
 
 

@@ -79,6 +79,7 @@ def test_protocols_mods_and_the_recorder(parsed) -> None:
     assert (client.pov.name, client.pov.team) == ("xdd", "spectators")
     assert (etpro.pov.name, etpro.pov.team) == ("EDiT-Kevin", "axis")
     assert client.snapshots == 712 and tv.snapshots == 3120 and etpro.snapshots == 279
+    assert client.level_start_ms == 18475  # the spec's reading of CS_LEVEL_START_TIME
 
 
 def test_kill_teams_are_the_teams_at_that_moment(parsed) -> None:
