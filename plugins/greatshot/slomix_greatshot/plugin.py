@@ -81,9 +81,6 @@ class GreatshotPlugin:
             except NotADemo as error:
                 kept = await service.quarantine(path)
                 return FileOutcome(status="quarantined", detail=f"{error} (kept as {kept})", kind="demo")
-        if not found.duplicate:
-            stored = service.storage.absolute(service.storage.original(found.sha256, Path(file.name).suffix.lower()))
-            service.kernel.emit("on_demo", demo=IncomingFile(name=file.name, path=stored, source=file.source))
         return FileOutcome(status="duplicate" if found.duplicate else "stored", kind="demo", ref=str(found.id),
                            detail=f"demo {found.id}" + (" (already stored)" if found.duplicate else
                                                         f", analysis queued as job {found.job_id}"))

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 import anyio
 import msgspec
 
+from slomix.kernel import IncomingFile
+
 from . import sniff
 from .settings import GreatshotSettings
 from .sniff import NotADemo
@@ -128,6 +130,8 @@ class Greatshot:
                                 status=row["status"])
             await conn.execute("INSERT INTO greatshot.uploads (uploader, size) VALUES ($1, $2)", uploader, size)
         job_id = await self.queue(demo_id, "analyse", {"demo_id": demo_id}, priority=priority, by=uploader)
+        # Other analysers hear of it too (our own analysis is the job just queued).
+        self.kernel.emit("on_demo", demo=IncomingFile(name=name, path=self.storage.absolute(relative), source=source))
         return Accepted(id=demo_id, filename=name, sha256=digest, size=size, duplicate=False, status="stored",
                         job_id=job_id)
 

@@ -3,32 +3,15 @@ client with its CSRF token."""
 
 from __future__ import annotations
 
-import base64
-import json
-import re
 from typing import Any
 
-import itsdangerous
 import pytest
-
-SESSION_SECRET = "greatshot-test-secret"
+from greatshot_helpers import SESSION_SECRET, csrf, sign_in
 
 
 @pytest.fixture(autouse=True)
 def session_secret(monkeypatch) -> None:
     monkeypatch.setenv("SLOMIX_SESSION_SECRET", SESSION_SECRET)
-
-
-def sign_in(client: Any, user_id: str, name: str) -> None:
-    """The signed session cookie the Discord login would set."""
-    payload = base64.b64encode(json.dumps({"user": {"id": user_id, "name": name}}).encode())
-    client.cookies.clear()
-    client.cookies.set("slomix_session", itsdangerous.TimestampSigner(SESSION_SECRET).sign(payload).decode())
-
-
-async def csrf(client: Any) -> str:
-    page = await client.get("/greatshot", headers={"accept": "text/html"})
-    return re.search(r'<meta name="csrf-token" content="([^"]+)">', page.text).group(1)
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ stored at backfill priority, a fresh upload outranks them, and a bad one is quar
 from __future__ import annotations
 
 import pytest
-from greatshot_jobs import until_idle, working
+from greatshot_helpers import until_idle, working
 
 from slomix.kernel import CLI_ACTOR, IncomingFile
 

@@ -9,7 +9,7 @@ import json
 import av
 import numpy as np
 import pytest
-from greatshot_jobs import until_idle, working
+from greatshot_helpers import until_idle, working
 
 from slomix.kernel import CLI_ACTOR
 from slomix_greatshot import tracks

@@ -7,6 +7,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
+from greatshot_helpers import csrf, sign_in
 
 pytestmark = pytest.mark.anyio
 
@@ -145,3 +146,27 @@ async def test_rate_limit_quota_and_free_disk(greatshot_site, shared_data) -> No
     assert full.status_code == 507 and "not enough free disk" in full.json()["error"]
     count, files = await stored(client.kernel)  # the data dir is the test's: the same demo the first two stored
     assert (count, len(files)) == (0, 1)
+
+
+async def test_the_uploader_or_an_admin_cancels_a_demos_jobs(greatshot_site, shared_data) -> None:
+    client = await greatshot_site(slomix={"root_users": ["discord:99"]})
+    real = (shared_data / "demos" / "scores_test.dm_84").read_bytes()
+    other = (shared_data / "demos" / "etpro_capture_test.dm_84").read_bytes()
+    [mine] = (await client.post("/api/greatshot/demos", files=[("demo", ("a.dm_84", real, "x"))])).json()["demos"]
+    [second] = (await client.post("/api/greatshot/demos", files=[("demo", ("b.dm_84", other, "x"))])).json()["demos"]
+    sign_in(client, "43", "someone else")
+    client.headers["x-csrf-token"] = await csrf(client)
+    refused = await client.post(f"/api/greatshot/demos/{mine['id']}/cancel")
+    assert refused.status_code == 403 and "only the uploader or an admin" in refused.json()["error"]
+    sign_in(client, "42", "player42")
+    client.headers["x-csrf-token"] = await csrf(client)
+    done = await client.post(f"/api/greatshot/demos/{mine['id']}/cancel")
+    assert done.json() == {"demo_id": mine["id"], "cancelled_jobs": [mine["job_id"]]}
+    assert (await client.kernel.jobs.get(mine["job_id"])).status == "cancelled"
+    detail = (await client.get(f"/api/greatshot/demos/{mine['id']}")).json()
+    assert detail["demo"]["status"] == "cancelled" and detail["jobs"][0]["status"] == "cancelled"
+    sign_in(client, "99", "the admin")
+    client.headers["x-csrf-token"] = await csrf(client)
+    assert (await client.post(f"/api/greatshot/demos/{second['id']}/cancel")).json()["cancelled_jobs"] == [
+        second["job_id"]]
+    assert (await client.post("/api/greatshot/demos/999/cancel")).status_code == 404

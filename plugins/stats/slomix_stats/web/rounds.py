@@ -60,6 +60,8 @@ def detail(state: State):
             rows = [[text(v.subject), text(v.opponent), num(v.kills), num(v.deaths)] for v in found.versus]
             html.append("<h2>Head to head</h2>" + table(["Player", "Against", ("Kills", True), ("Deaths", True)],
                                                        rows))
+        # Other plugins' panels for this round (``panel:round``: Greatshot shows the round's demo).
+        html.append(await request.panels("round", round_id=str(round_id)))
         return Page(f"{r.map} round {r.round_number}", "".join(html))
 
     return handler

@@ -1,14 +1,32 @@
-"""Helpers of the greatshot tests: the greatshot queue's workers, and waiting for them."""
+"""Helpers of the greatshot tests: signing in, the CSRF token, the greatshot queue's workers."""
 
 from __future__ import annotations
 
+import base64
+import json
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
+import itsdangerous
 
 from slomix.kernel.jobs.worker import work
+
+SESSION_SECRET = "greatshot-test-secret"
+
+
+def sign_in(client: Any, user_id: str, name: str) -> None:
+    """The signed session cookie the Discord login would set."""
+    payload = base64.b64encode(json.dumps({"user": {"id": user_id, "name": name}}).encode())
+    client.cookies.clear()
+    client.cookies.set("slomix_session", itsdangerous.TimestampSigner(SESSION_SECRET).sign(payload).decode())
+
+
+async def csrf(client: Any) -> str:
+    page = await client.get("/greatshot", headers={"accept": "text/html"})
+    return re.search(r'<meta name="csrf-token" content="([^"]+)">', page.text).group(1)
 
 
 @asynccontextmanager
