@@ -141,6 +141,10 @@ async def test_the_round_page_and_route_show_the_disagreement(make_kernel, http_
     for bad in ("abc", "99999", "1" * 30):
         assert (await client.get(f"/api/proximity/rounds/{bad}")).status_code == 404
         assert (await client.get(f"/proximity/rounds/{bad}")).status_code == 404
+    # The stats plugin's round page carries the verdict and leads to both rounds.
+    stats_page = (await client.get(f"/rounds/{detail['round']['stats_round_id']}")).text
+    assert "<h2>Proximity</h2>" in stats_page and "disagree: 1 kill unpaired, median gap 0.00 m" in stats_page
+    assert f'href="/proximity/rounds/{ids["lua"]}"' in stats_page
     # The map page counts the stats round once (the tracker's round); that round's page leads to the demo's.
     listing = (await client.get("/proximity/maps/supply")).text
     assert f'href="/proximity/rounds/{ids["lua"]}"' in listing
