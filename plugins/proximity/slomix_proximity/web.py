@@ -393,17 +393,21 @@ def build(get: Callable[[], Proximity]) -> list[Route]:
         if not rows:
             return ""
         lines = {r.id: r for r in await queries.rounds(service.db, [r["id"] for r in rows])}
-        cards = [(f"from {SOURCES.get(r['source'], r['source'])}",
-                  f"{lines[r['id']].samples:,} samples, {lines[r['id']].kills} kills") for r in rows]
+        names = {"lua": "tracker", "demo": "demo"}
+        cards = [item for r in rows for item in (
+            (f"samples ({names[r['source']]})", f"{lines[r['id']].samples:,}"),
+            (f"kills ({names[r['source']]})", lines[r["id"]].kills))]
         check = await crosscheck.for_round(service.db, rows[0]["id"])
+        verdict = ""
         if check is not None:
+            cards.append(("tracker and demo", "agree" if check.agrees else "disagree"))
             unpaired = len(check.only_lua) + len(check.only_demo)
             gap = "—" if check.median_gap_m is None else f"{check.median_gap_m:.2f} m"
-            cards.append(("tracker and demo", "agree" if check.agrees else
-                          f"disagree: {unpaired} kill{'s' * (unpaired != 1)} unpaired, median gap {gap}"))
-        links = " · ".join(_a(round_href(r["id"]), f"{SOURCES.get(r['source'], r['source'])}’s round")
-                           for r in rows)
-        return f"<h2>Proximity</h2>{_cards(cards)}<p>{links} →</p>"
+            verdict = (f"<p>Cross-check: {unpaired} kill{'s' * (unpaired != 1)} seen by one source only, "
+                       f"{len(check.unpaired_players)} player{'s' * (len(check.unpaired_players) != 1)} found in "
+                       f"one only, median track gap {_e(gap)}.</p>")
+        links = " · ".join(_a(round_href(r["id"]), f"the {names[r['source']]}’s round") for r in rows)
+        return f"<h2>Proximity</h2>{_cards(cards)}{verdict}<p>{links} →</p>"
 
     return [
         Route("GET", "/proximity", overview, "Proximity: maps, sessions, what is measured", kind="page",

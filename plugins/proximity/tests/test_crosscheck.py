@@ -143,7 +143,9 @@ async def test_the_round_page_and_route_show_the_disagreement(make_kernel, http_
         assert (await client.get(f"/proximity/rounds/{bad}")).status_code == 404
     # The stats plugin's round page carries the verdict and leads to both rounds.
     stats_page = (await client.get(f"/rounds/{detail['round']['stats_round_id']}")).text
-    assert "<h2>Proximity</h2>" in stats_page and "disagree: 1 kill unpaired, median gap 0.00 m" in stats_page
+    assert "<h2>Proximity</h2>" in stats_page and '<div class="value">disagree</div>' in stats_page
+    assert ("Cross-check: 1 kill seen by one source only, 0 players found in one only, median track gap 0.00 m"
+            in stats_page)
     assert f'href="/proximity/rounds/{ids["lua"]}"' in stats_page
     # The map page counts the stats round once (the tracker's round); that round's page leads to the demo's.
     listing = (await client.get("/proximity/maps/supply")).text
