@@ -403,9 +403,11 @@ def build(get: Callable[[], Proximity]) -> list[Route]:
             cards.append(("tracker and demo", "agree" if check.agrees else "disagree"))
             unpaired = len(check.only_lua) + len(check.only_demo)
             gap = "—" if check.median_gap_m is None else f"{check.median_gap_m:.2f} m"
+            worst = next((p for p in check.players if p.median_gap_m), None)
+            largest = f" (largest: {_e(worst.name)}, {worst.median_gap_m:.2f} m)" if worst else ""
             verdict = (f"<p>Cross-check: {unpaired} kill{'s' * (unpaired != 1)} seen by one source only, "
                        f"{len(check.unpaired_players)} player{'s' * (len(check.unpaired_players) != 1)} found in "
-                       f"one only, median track gap {_e(gap)}.</p>")
+                       f"one only, median track gap {_e(gap)}{largest}.</p>")
         links = " · ".join(_a(round_href(r["id"]), f"the {names[r['source']]}’s round") for r in rows)
         return f"<h2>Proximity</h2>{_cards(cards)}{verdict}<p>{links} →</p>"
 
