@@ -67,14 +67,19 @@ def _show(path: Path, demo: Demo) -> None:
                                     title=f"{len(demo.kills)} kills, {heads} headshots, {len(demo.players)} players"))
 
 
+def _code(error: DemoError) -> ExitCode:
+    """A file we may not read or write is a permission failure; anything else a failed file."""
+    return ExitCode.PERMISSION if isinstance(error.__cause__, PermissionError) else ExitCode.FAILED
+
+
 async def _parse(args: argparse.Namespace) -> int:
-    failed = False
+    code = ExitCode.OK
     encoder = msgspec.json.Encoder()
     for path in args.files:
         try:
             demo = _read(path, bar=not args.json)
         except DemoError as error:
-            failed = True
+            code = max(code, _code(error))
             print(error if error.file else f"{path}: {error}", file=sys.stderr)
             continue
         if args.json:
@@ -82,7 +87,7 @@ async def _parse(args: argparse.Namespace) -> int:
             sys.stdout.flush()
         else:
             _show(path, demo)
-    return ExitCode.FAILED if failed else ExitCode.OK
+    return code
 
 
 async def _cut(args: argparse.Namespace) -> int:
@@ -90,7 +95,7 @@ async def _cut(args: argparse.Namespace) -> int:
         info = cut(args.file, args.out, start_ms=args.start_ms, end_ms=args.end_ms, pov=args.pov)
     except DemoError as error:
         print(error if error.file else f"{args.file}: {error}", file=sys.stderr)
-        return ExitCode.FAILED
+        return _code(error)
     console.out.print(f"{info.out}: {info.snapshots} snapshots {info.start_ms}..{info.end_ms} ms, "
                       f"{info.commands} commands, {info.size} bytes, view of client {info.pov}",
                       markup=False, highlight=False, soft_wrap=True)

@@ -50,22 +50,28 @@ class Reader:
         self.pos = pos + 1
         return self.data[pos >> 3] >> (pos & 7) & 1
 
-    def bits(self, n: int) -> int:
+    def bits(self, n: int, _decode: list[int] = DECODE) -> int:
         """Read an unsigned ``n``-bit value: ``n % 8`` raw bits, then Huffman bytes."""
         data, pos = self.data, self.pos
         raw = n & 7
-        value = 0
         if raw:
             i = pos >> 3
             value = (data[i] | data[i + 1] << 8) >> (pos & 7) & ((1 << raw) - 1)
             pos += raw
-        shift = raw
-        for _ in range(n >> 3):
+        else:
+            value = 0
+        if n >= 8:
             i = pos >> 3
-            entry = DECODE[(data[i] | data[i + 1] << 8 | data[i + 2] << 16) >> (pos & 7) & 0x7FF]
-            value |= (entry & 0xFF) << shift
+            entry = _decode[(data[i] | data[i + 1] << 8 | data[i + 2] << 16) >> (pos & 7) & 0x7FF]
+            value |= (entry & 0xFF) << raw
             pos += entry >> 8
-            shift += 8
+            shift = raw + 8
+            for _ in range((n >> 3) - 1):
+                i = pos >> 3
+                entry = _decode[(data[i] | data[i + 1] << 8 | data[i + 2] << 16) >> (pos & 7) & 0x7FF]
+                value |= (entry & 0xFF) << shift
+                pos += entry >> 8
+                shift += 8
         if pos > self.end:
             raise StreamError("message ends in the middle of a value")
         self.pos = pos
@@ -90,28 +96,37 @@ class Reader:
         return bytes(self.bits(8) for _ in range(count))
 
     def _fields(self, widths: tuple[int, ...], base: tuple[int, ...], zero_bit: bool) -> tuple[int, ...]:
-        """Changed-field list shared by entity, shared-entity and playerstate deltas."""
+        """Changed-field list shared by entity, shared-entity and playerstate deltas.
+
+        Single bits are read inline (most fields are flagged unchanged): the hot loop.
+        """
         count = self.bits(8)
         if count > len(widths):
             raise StreamError(f"field count {count} exceeds {len(widths)}")
         new = list(base)
-        bit, bits = self.bit, self.bits
+        data, pos = self.data, self.pos
         for i in range(count):
-            if not bit():
+            changed = data[pos >> 3] >> (pos & 7) & 1
+            pos += 1
+            if not changed:
                 continue
+            if zero_bit:
+                nonzero = data[pos >> 3] >> (pos & 7) & 1
+                pos += 1
+                if not nonzero:
+                    new[i] = 0
+                    continue
             width = widths[i]
-            if zero_bit and not bit():
-                new[i] = 0
-            elif width == 0:
-                if bit():
-                    new[i] = bits(32)
-                else:
-                    new[i] = INTEGRAL_FLOATS[bits(FLOAT_INT_BITS)]
-            elif width > 0:
-                new[i] = bits(width)
+            if width == 0:
+                full = data[pos >> 3] >> (pos & 7) & 1
+                self.pos = pos + 1
+                new[i] = self.bits(32) if full else INTEGRAL_FLOATS[self.bits(FLOAT_INT_BITS)]
             else:
-                new[i] = self.signed(-width)
-        if self.pos > self.end:
+                self.pos = pos
+                new[i] = self.bits(width) if width > 0 else self.signed(-width)
+            pos = self.pos
+        self.pos = pos
+        if pos > self.end:
             raise StreamError("message ends in the middle of a delta")
         return tuple(new)
 

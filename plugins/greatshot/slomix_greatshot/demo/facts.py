@@ -215,8 +215,9 @@ class Facts:
         events = VANILLA_ET_EVENTS if self.vanilla else LEGACY_ET_EVENTS
         obituary = events + (VANILLA_EV_OBITUARY if self.vanilla else LEGACY_EV_OBITUARY)
         bullet = events + EV_BULLET
-        # Deltas from the previous snapshot name what changed; otherwise look at everything.
-        candidates = snap.changed if snap.delta_num and snap.seq - snap.delta_num == self.prev_seq else ents
+        # Deltas from the previous snapshot name what changed (in entity order, as the
+        # game's cgame fires events); otherwise look at everything, in the same order.
+        candidates = snap.changed if snap.delta_num and snap.seq - snap.delta_num == self.prev_seq else sorted(ents)
         for num in candidates:
             st = ents.get(num)  # a damaged delta may change an entity and then remove it
             old = prev.get(num)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from slomix_greatshot.demo import DemoError, cut, parse
@@ -117,3 +119,13 @@ def test_cut_from_the_command_line(demo_dir, tmp_path) -> None:
     bad = demo_cli("cut", demo_dir / "demo01_legacy.tv_84", "--start-ms", 1, "--end-ms", 2, "--out", out,
                    "--pov", 2, cwd=tmp_path)
     assert bad.returncode == 1 and "no snapshot between 1 and 2 ms" in bad.stderr
+    nowhere = demo_cli("cut", demo_dir / "scores_test.dm_84", "--start-ms", 50000, "--end-ms", 51000, "--out",
+                       tmp_path / "missing" / "clip.dm_84", cwd=tmp_path)
+    assert nowhere.returncode == 1 and "cannot write" in nowhere.stderr
+    assert "No such file or directory" in nowhere.stderr
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    if os.geteuid() != 0:  # root writes anywhere
+        denied = demo_cli("cut", demo_dir / "scores_test.dm_84", "--start-ms", 50000, "--end-ms", 51000, "--out",
+                          locked / "clip.dm_84", cwd=tmp_path)
+        assert denied.returncode == 8 and "Permission denied" in denied.stderr

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import msgspec
 import pytest
 
-from slomix_greatshot.demo import WORLD, Demo
+from slomix_greatshot.demo import SCHEMA_VERSION, WORLD, Demo, parse
 
 from .conftest import NAMES
 
@@ -99,3 +100,20 @@ def test_suicides_name_the_victim_as_attacker(parsed) -> None:
     suicides = [k for k in tv.kills if k.mod == "suicide"]
     assert [(k.time_ms, k.attacker, k.victim) for k in suicides] == [(219150, 0, 0), (224500, 0, 0)]
     assert all(k.attacker != WORLD for k in suicides)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_records_encode_and_decode_back_with_their_schema(name, parsed) -> None:
+    demo = parsed[name]
+    data = msgspec.json.encode(demo)
+    assert msgspec.json.decode(data, type=Demo) == demo
+    assert msgspec.json.decode(data)["schema"] == SCHEMA_VERSION == 1
+
+
+def test_progress_reports_bytes_read_up_to_the_whole_file(demo_dir) -> None:
+    path = demo_dir / "demo01_legacy.tv_84"
+    seen: list[tuple[int, int]] = []
+    parse(path, positions=False, progress=lambda done, total: seen.append((done, total)))
+    size = path.stat().st_size
+    assert len(seen) >= 5 and {total for _, total in seen} == {size}
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen) and seen[-1] == (size, size)
