@@ -25,13 +25,15 @@ def found(demo, **thresholds):
 
 
 def test_the_default_rules_on_the_ettv_demo(ettv) -> None:
-    """Bortack's two sten headshots 0.6 s apart, and three trades; no 3-kills-in-4-s, no 4-kill life,
+    """Bortack's two sten headshots 0.6 s apart, and five trades; no 3-kills-in-4-s, no 4-kill life,
     no kill past 2000 units in this demo."""
     assert sorted(found(ettv)) == [
         ("headshot_chain", "[BOT]Bortack", 100, 700, 2, 2),
+        ("trade", "[BOT]Bortack", 100, 100, 1, 1),  # Halfbaked killed Kaolin in the same server frame
         ("trade", "[BOT]Newbie", 76500, 76500, 1, 1),  # xdd fell to Vokur at 75 700
         ("trade", "[BOT]Vokur", 33900, 33900, 1, 0),  # Kaolin fell to xdd at 33 000
         ("trade", "[BOT]Zarna", 102400, 102400, 1, 0),  # Kaolin fell to Cledus at 100 200
+        ("trade", "xdd", 33900, 33900, 1, 0),  # Halfwit fell to Vokur in the frame xdd killed Vokur
     ]
 
 
@@ -57,14 +59,13 @@ def test_overlapping_windows_collapse_into_the_maximal_one(ettv) -> None:
 
 
 def test_a_spree_ends_at_the_players_death(ettv) -> None:
-    """Halfbaked's kills by life: he dies at 24 950 and 119 200, so his 3-kill life is 62 700-67 900,
-    and his 11 400/12 750 kills and the one at 134 550 are other lives."""
+    """Halfbaked's kills by life: he kills Kaolin in the frame Bortack kills him (100), dies again at
+    24 950 and 119 200, so his one 3-kill life is 62 700-67 900."""
     ordered = sorted(ettv.kills, key=lambda k: k.time_ms)
     by_life = [[k.time_ms - ettv.start_ms for k in life] for life in lives(ordered)[5]]
-    assert by_life == [[100, 11400, 12750], [62700, 63850, 67900], [134550]]
+    assert by_life == [[100], [11400, 12750], [62700, 63850, 67900], [134550]]
     sprees = [m for m in found(ettv, spree_min=3) if m[0] == "spree"]
-    assert ("spree", "[BOT]Halfbaked", 62700, 67900, 3, 0) in sprees
-    assert ("spree", "[BOT]Halfbaked", 100, 12750, 3, 0) in sprees
+    assert [m for m in sprees if m[1] == "[BOT]Halfbaked"] == [("spree", "[BOT]Halfbaked", 62700, 67900, 3, 0)]
     assert all(m[4] == 3 for m in sprees)
 
 

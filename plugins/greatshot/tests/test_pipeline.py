@@ -32,7 +32,7 @@ async def upload(client, shared_data, name: str = DEMO) -> int:
 
 @pytest.fixture
 async def analysed(greatshot_site, shared_data):
-    client = await greatshot_site(settings={"render_top": 4})
+    client = await greatshot_site(settings={"render_top": 6})
     demo_id = await upload(client, shared_data)
     async with working(client.kernel):
         await until_idle(client.kernel)
@@ -50,12 +50,15 @@ async def test_upload_to_highlights_clips_and_videos(analysed) -> None:
     assert (players["[BOT]Zarna"]["kills"], players["[BOT]Zarna"]["deaths"]) == (7, 5)  # counted by hand
     assert players["[BOT]Cledus"]["headshots"] == 3 and players["[BOT]Cledus"]["headshot_percent"] == 75.0
     # Highlights (hand-checked in the kill list): Bortack's two sten headshots 0.6 s apart at the
-    # start, and three trades: Vokur avenging Kaolin (xdd, 0.9 s later), Newbie avenging xdd
-    # (Vokur, 0.8 s), Zarna avenging Kaolin (Cledus, 2.2 s).
+    # start, and five trades: Bortack avenging Kaolin (Halfbaked, the same server frame), Vokur avenging
+    # Kaolin (xdd, 0.9 s later), Newbie avenging xdd (Vokur, 0.8 s), Zarna avenging Kaolin (Cledus, 2.2 s),
+    # xdd avenging Halfwit (Vokur, the same frame).
     found = sorted((h["kind"], h["player"], h["start_ms"] - START, h["kills"], h["headshots"])
                    for h in detail["highlights"])
-    assert found == [("headshot_chain", "[BOT]Bortack", 100, 2, 2), ("trade", "[BOT]Newbie", 76500, 1, 1),
-                     ("trade", "[BOT]Vokur", 33900, 1, 0), ("trade", "[BOT]Zarna", 102400, 1, 0)]
+    assert found == [("headshot_chain", "[BOT]Bortack", 100, 2, 2), ("trade", "[BOT]Bortack", 100, 1, 1),
+                     ("trade", "[BOT]Newbie", 76500, 1, 1),
+                     ("trade", "[BOT]Vokur", 33900, 1, 0), ("trade", "[BOT]Zarna", 102400, 1, 0),
+                     ("trade", "xdd", 33900, 1, 0)]
     chain = next(h for h in detail["highlights"] if h["kind"] == "headshot_chain")
     assert chain["detail"]["victims"] == ["[BOT]Halfbaked", "[BOT]Newbie"]
     # Clip windows: 4 s before the first kill (clamped to the demo's start) to 3 s after the last.
@@ -66,7 +69,7 @@ async def test_upload_to_highlights_clips_and_videos(analysed) -> None:
                                "gap_ms": 2200}
     # Every job finished; their progress reached 100.
     stages = sorted((j["stage"], j["status"]) for j in detail["jobs"])
-    assert stages == [("analyse", "succeeded")] + [("clip", "succeeded")] * 4 + [("render", "succeeded")] * 4
+    assert stages == [("analyse", "succeeded")] + [("clip", "succeeded")] * 6 + [("render", "succeeded")] * 6
     assert all(j["progress"] == 100 for j in detail["jobs"] if j["status"] == "succeeded")
 
 
@@ -83,7 +86,7 @@ async def test_a_clip_is_the_window_from_the_players_point_of_view(analysed, tmp
     assert (clip.protocol, clip.pov.client, clip.pov.name) == (84, 10, "[BOT]Bortack")
     assert (clip.start_ms, clip.end_ms) == (START, START + 3700)
     assert [(k.time_ms - START, k.attacker, k.victim, k.headshot) for k in clip.kills] == [
-        (100, 10, 5, True), (100, 5, 4, False), (700, 10, 3, True), (2950, 8, 7, False)]
+        (100, 5, 4, False), (100, 10, 5, True), (700, 10, 3, True), (2950, 8, 7, False)]
 
 
 async def test_a_rendered_video_shows_the_moment(analysed) -> None:
@@ -118,7 +121,7 @@ async def test_commands_and_pages_show_the_demo(analysed) -> None:
     kernel = client.kernel
     reply = await kernel.commands.dispatch(kernel, "!demos", CLI_ACTOR)
     assert [(d["id"], d["map_name"], d["kill_count"], d["highlights"]) for d in reply.data] == [
-        (demo_id, "adlernest", 47, 4)]
+        (demo_id, "adlernest", 47, 6)]
     reply = await kernel.commands.dispatch(kernel, "!highlights Zarna", CLI_ACTOR)
     [zarna] = reply.data
     assert zarna["kind"] == "trade" and zarna["video"].endswith(f"videos/{zarna['id']}.mp4")

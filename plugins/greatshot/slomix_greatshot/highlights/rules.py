@@ -116,16 +116,15 @@ def headshot_moments(life: Sequence[Any], t: Thresholds) -> Iterable[Moment]:
 
 
 def trades(kills: Sequence[Any], t: Thresholds) -> Iterable[Moment]:
-    """A teammate's death avenged: the killer of a player dies to the victim's teammate within the window."""
+    """A teammate's death avenged: the killer of a player dies to the victim's teammate within the
+    window (in the same server frame too: the order of simultaneous obituaries does not matter)."""
     fair = [k for k in kills if counts(k)]
-    for i, death in enumerate(fair):
-        for revenge in fair[i + 1:]:
-            if revenge.time_ms - death.time_ms > t.trade_window_ms:
-                break
-            if (revenge.victim == death.attacker and revenge.attacker != death.victim
-                    and revenge.attacker_team == death.victim_team):
-                yield _moment("trade", [revenge], avenged=death.victim_name, gap_ms=revenge.time_ms - death.time_ms)
-                break
+    for death in fair:
+        revenge = next((k for k in fair if k is not death and 0 <= k.time_ms - death.time_ms <= t.trade_window_ms
+                        and k.victim == death.attacker and k.attacker != death.victim
+                        and k.attacker_team == death.victim_team), None)
+        if revenge is not None:
+            yield _moment("trade", [revenge], avenged=death.victim_name, gap_ms=revenge.time_ms - death.time_ms)
 
 
 def long_shots(kills: Sequence[Any], t: Thresholds) -> Iterable[Moment]:
