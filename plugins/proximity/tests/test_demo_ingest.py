@@ -121,3 +121,13 @@ async def test_client_demos_are_left_alone(make_kernel, stored: Path, shared_dat
 
 def test_names_of_the_real_demo_are_keys_of_their_own() -> None:
     assert demotracks.name_key("xdd") == demotracks.name_key("XDD ") != demotracks.name_key("[BOT]Halfwit")
+
+
+def test_proximity_parse_shows_what_a_demo_would_give(shared_data: Path) -> None:
+    from slomix_proximity.cli import demo_summaries
+
+    [line] = demo_summaries(shared_data / "demos" / DEMO, "Europe/Paris")
+    assert {k: line[k] for k in ("source", "map", "round", "duration_ms", "players", "samples", "kills", "damage",
+                                 "engagements", "crossfires")} == {
+        "source": "demo", "map": "adlernest", "round": 1, "duration_ms": 156_000, "players": 11, "samples": 6091,
+        "kills": 47, "damage": 0, "engagements": 44, "crossfires": None}
