@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -91,9 +92,13 @@ class Keys:
         self._slots = {client: sorted(found, key=lambda o: o[0]) for client, found in occupants.items()}
         self._firsts = {client: [first for first, _, _ in found] for client, found in self._slots.items()}
         self.players = {key: player for found in self._slots.values() for _, key, player in found}
+        self._only = {client: found[0][1] for client, found in self._slots.items() if len(found) == 1}
 
     def at(self, client: int, time_ms: int) -> str | None:
         """The key of the player in ``client`` at ``time_ms`` (None: the slot never held a player)."""
+        only = self._only.get(client)
+        if only is not None:  # most slots: one occupant all along (31 k positions per 2-minute demo)
+            return only
         found = self._slots.get(client)
         if not found:
             return None
@@ -217,8 +222,8 @@ def _living(found: list[demos.Position], deaths: list[int]) -> list[demos.Positi
         while d < len(deaths) and deaths[d] <= p.time_ms:
             body, d = (p if p.time_ms - deaths[d] <= BODY_MS else None), d + 1
         if body is not None and previous is not None:
-            jump = np.hypot(np.hypot(p.x - previous.x, p.y - previous.y), p.z - previous.z)
-            if jump < RESPAWN_JUMP and np.hypot(p.x - body.x, p.y - body.y) < WALKED_OFF:
+            jump = math.hypot(p.x - previous.x, p.y - previous.y, p.z - previous.z)
+            if jump < RESPAWN_JUMP and math.hypot(p.x - body.x, p.y - body.y) < WALKED_OFF:
                 previous = p
                 continue
             body = None
