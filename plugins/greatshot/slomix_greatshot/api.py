@@ -12,6 +12,7 @@ from slomix_greatshot.demo import (
     Player,
     Position,
     Pov,
+    Score,
     cut,
     parse,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "Player",
     "Position",
     "Pov",
+    "Score",
     "cut",
     "parse",
 ]

@@ -20,6 +20,7 @@ from .model import (
     Player,
     Position,
     Pov,
+    Score,
 )
 from .reader import parse
 
@@ -35,6 +36,7 @@ __all__ = [
     "Player",
     "Position",
     "Pov",
+    "Score",
     "cut",
     "parse",
 ]

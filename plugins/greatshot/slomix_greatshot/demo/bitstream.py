@@ -24,9 +24,6 @@ from .netfields import (
 # Lets reads run past the end without bounds checks: at most ~150 single bits
 # follow one another between the checks in bits() and at the end of each delta.
 _PAD = bytes(64)
-_NUM_ENTITY = len(ENTITY_BITS)
-_NUM_PLAYER = len(PLAYER_BITS)
-_NUM_SHARED = len(SHARED_BITS)
 _PS_ARRAYS = ((PS_STATS, False), (PS_PERSISTANT, False), (PS_HOLDABLE, False), (PS_POWERUPS, True))
 _ENTITY_NONE = 1023  # MAX_GENTITIES - 1 ends a packet-entity list
 
@@ -95,8 +92,8 @@ class Reader:
     def bytes_(self, count: int) -> bytes:
         return bytes(self.bits(8) for _ in range(count))
 
-    def _fields(self, widths: tuple[int, ...], base: tuple[int, ...], zero_bit: bool) -> tuple[int, ...]:
-        """Changed-field list shared by entity, shared-entity and playerstate deltas.
+    def _fields(self, widths: tuple[int, ...], base: tuple[int, ...], zero_bit: bool) -> list[int]:
+        """Changed-field list shared by entity, shared-entity and playerstate deltas (``base`` may be longer).
 
         Single bits are read inline (most fields are flagged unchanged): the hot loop.
         """
@@ -128,7 +125,7 @@ class Reader:
         self.pos = pos
         if pos > self.end:
             raise StreamError("message ends in the middle of a delta")
-        return tuple(new)
+        return new
 
     def entity(self, base: tuple[int, ...]) -> tuple[int, ...] | None:
         """An entity delta: ``None`` if removed, ``base`` itself if unchanged."""
@@ -136,7 +133,7 @@ class Reader:
             return None
         if not self.bit():
             return base
-        return self._fields(ENTITY_BITS, base, True)
+        return tuple(self._fields(ENTITY_BITS, base, True))
 
     def shared(self, base: tuple[int, ...]) -> tuple[int, ...] | None:
         """An ETTV entityShared delta (magic byte 0x77 first)."""
@@ -147,11 +144,11 @@ class Reader:
             return None
         if not self.bit():
             return base
-        return self._fields(SHARED_BITS, base, True)
+        return tuple(self._fields(SHARED_BITS, base, True))
 
     def playerstate(self, base: tuple[int, ...]) -> tuple[int, ...]:
         """A playerstate delta, arrays included."""
-        new = list(self._fields(PLAYER_BITS, base[:_NUM_PLAYER], False)) + list(base[_NUM_PLAYER:])
+        new = self._fields(PLAYER_BITS, base, False)
         bit, signed = self.bit, self.signed
         if bit():
             for start, long_values in _PS_ARRAYS:

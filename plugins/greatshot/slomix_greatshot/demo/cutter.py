@@ -61,6 +61,8 @@ def cut(
                     snap = message.snapshot
                     if snap is not None and snap.server_time > end_ms:
                         break
+                    if message.gamestate and clip.started:
+                        break  # a new map or restart: its clock starts again, the clip ends here
                     if snap is not None and snap.server_time >= start_ms and clip.started is False:
                         clip.begin(message.seq)
                     if clip.started:

@@ -8,7 +8,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from .commands import info, tokenize
-from .model import WORLD, Chat, Kill, Phase, Player, Position, Pov
+from .model import WORLD, Chat, Kill, Phase, Player, Position, Pov, Score
 from .names import BULLET_MODS, mod_name, phase_name, strip_colors, team_name, weapon_name
 from .netfields import (
     E_APOS,
@@ -67,6 +67,7 @@ class _Slot:
     last_ms: int
     names: list[str] = field(default_factory=list)
     teams: list[str] = field(default_factory=list)
+    xp: int | None = None
 
 
 @dataclass(slots=True)
@@ -102,6 +103,7 @@ class Facts:
         self.bullets: dict[tuple[int, int], list[tuple[int, int]]] = {}
         self.xpgains: list[tuple[int, str]] = []
         self.chat: list[Chat] = []
+        self.scores: list[Score] = []
         self.phases: list[Phase] = []
         self.positions: list[Position] = []
         self.prev_entities: dict[int, tuple[int, ...]] = {}
@@ -188,6 +190,21 @@ class Facts:
             self._chat(t, client, tokens[1], name == "tchat")
         elif name == "xpgain" and len(tokens) >= 4:
             self.xpgains.append((t, tokens[3]))
+        elif name == "sc0" and len(tokens) >= 4:
+            self._scoreboard(t, tokens)
+
+    def _scoreboard(self, t: int, tokens: list[str]) -> None:
+        """``sc0 <axis> <allies> <count>`` then per client: number, XP, ping, minutes, powerups, flags, lives."""
+        numbers = [_int(x, None) for x in tokens[1:]]
+        if None in numbers:
+            return
+        axis, allies = numbers[0], numbers[1]
+        if not self.scores or (self.scores[-1].axis, self.scores[-1].allies) != (axis, allies):
+            self.scores.append(Score(t, axis, allies))
+        for at in range(3, len(numbers) - 6, 7):
+            slot = self.slots.get(numbers[at])
+            if slot is not None:
+                slot.xp = numbers[at + 1]
 
     def _chat(self, t: int, client: int, text: str, team: bool) -> None:
         """``chat "NAME: text" client`` carries the name, ``tchat "text" client x y z`` does not."""
@@ -291,7 +308,7 @@ class Facts:
         """Every occupant of every slot, in slot order then by arrival; those present at the end last seen then."""
         return [
             Player(s.client, strip_colors(s.raw_name), team_name(s.team), s.guid, s.raw_name, s.cls,
-                   s.names, s.teams, s.first_ms, self.last_ms if present else s.last_ms)
+                   s.names, s.teams, s.first_ms, self.last_ms if present else s.last_ms, s.xp)
             for s, present in sorted([*((s, False) for s in self.gone), *((s, True) for s in self.slots.values())],
                                      key=lambda item: (item[0].client, item[0].first_ms))
         ]

@@ -36,6 +36,15 @@ class Player(msgspec.Struct, frozen=True):
     teams: list[str] = []
     first_ms: int = 0
     last_ms: int = 0
+    xp: int | None = None  # this map's XP in the last scoreboard the demo carries
+
+
+class Score(msgspec.Struct, frozen=True):
+    """The team scores from a scoreboard (``sc0``), recorded when they change."""
+
+    time_ms: int
+    axis: int
+    allies: int
 
 
 class Kill(msgspec.Struct, frozen=True):
@@ -115,6 +124,7 @@ class Demo(msgspec.Struct):
     snapshots: int = 0
     size: int = 0
     level_start_ms: int | None = None  # CS_LEVEL_START_TIME: the match clock is time_ms minus this
+    scores: list[Score] = []
     schema: int = SCHEMA_VERSION
 
 

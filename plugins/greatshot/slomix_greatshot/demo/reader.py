@@ -65,6 +65,7 @@ def parse(
         snapshots=facts.snapshots,
         size=stream.size,
         level_start_ms=_int(stream.configstrings.get(CS_LEVEL_START_TIME), None),
+        scores=facts.scores,
     )
 
 

@@ -129,3 +129,13 @@ def test_cut_from_the_command_line(demo_dir, tmp_path) -> None:
         denied = demo_cli("cut", demo_dir / "scores_test.dm_84", "--start-ms", 50000, "--end-ms", 51000, "--out",
                           locked / "clip.dm_84", cwd=tmp_path)
         assert denied.returncode == 8 and "Permission denied" in denied.stderr
+
+
+def test_a_cut_stops_at_a_new_gamestate(demo_dir, tmp_path) -> None:
+    # Two copies back to back, as after a map restart: the second one's clock starts again.
+    one = (demo_dir / "scores_test.dm_84").read_bytes()[:-8]
+    twice = tmp_path / "twice.dm_84"
+    twice.write_bytes(one + one)
+    info = cut(twice, tmp_path / "c.dm_84", start_ms=66000, end_ms=70000)
+    assert (info.start_ms, info.end_ms, info.snapshots) == (66000, 66750, 31)
+    assert parse(twice).snapshots == 2 * 712

@@ -117,3 +117,15 @@ def test_progress_reports_bytes_read_up_to_the_whole_file(demo_dir) -> None:
     size = path.stat().st_size
     assert len(seen) >= 5 and {total for _, total in seen} == {size}
     assert [done for done, _ in seen] == sorted(done for done, _ in seen) and seen[-1] == (size, size)
+
+
+def test_team_scores_and_each_players_xp_from_the_scoreboards(parsed) -> None:
+    dm = parsed["scores_test.dm_84"]
+    assert [(s.time_ms, s.axis, s.allies) for s in dm.scores] == [
+        (48975, 35, 12), (53975, 35, 13), (58975, 46, 16), (63975, 50, 23)]
+    xp = {p.client: p.xp for p in dm.players}
+    assert (xp[3], xp[11], xp[12], xp[0]) == (18, 18, 7, 0)
+    assert sum(xp[c] for c in (1, 3, 5, 7, 9, 11)) == 50  # the axis players' XP is the axis score
+    assert sum(xp[c] for c in (2, 4, 6, 8, 10, 12)) == 23
+    tv = parsed["demo01_legacy.tv_84"]
+    assert [(s.axis, s.allies) for s in tv.scores] == [(0, 0)]  # warmup all along
