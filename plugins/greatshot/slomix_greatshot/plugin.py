@@ -43,8 +43,11 @@ class GreatshotPlugin:
         return MigrationSet(schema="greatshot", package="slomix_greatshot.migrations", requires=("stats",))
 
     @hookimpl
-    def on_startup(self, kernel: Kernel) -> None:
+    async def on_startup(self, kernel: Kernel) -> None:
         self.service = Greatshot(kernel, kernel.settings_for("greatshot") or GreatshotSettings())
+        recovered = await self.service.recover()
+        if recovered:
+            log.info("greatshot: queued the analysis of demo(s) %s, stored without one", recovered)
 
     @hookimpl
     def on_jobs(self, kernel: Kernel):

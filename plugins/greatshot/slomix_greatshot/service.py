@@ -119,21 +119,36 @@ class Greatshot:
                             duplicate=True, status=existing["status"])
         relative = self.storage.original(digest, ext)
         await anyio.to_thread.run_sync(lambda: self.storage.adopt(path, relative, keep_source=keep_source))
-        async with self.db.acquire() as conn, conn.transaction():
-            demo_id = await conn.fetchval(
-                """INSERT INTO greatshot.demos (sha256, filename, path, size, uploader, source)
-                   VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (sha256) DO NOTHING RETURNING id""",
-                digest, name, str(relative), size, uploader, source)
-            if demo_id is None:  # the same demo arrived at the same moment by another way
-                row = await conn.fetchrow("SELECT id, filename, status FROM greatshot.demos WHERE sha256 = $1", digest)
-                return Accepted(id=row["id"], filename=row["filename"], sha256=digest, size=size, duplicate=True,
-                                status=row["status"])
-            await conn.execute("INSERT INTO greatshot.uploads (uploader, size) VALUES ($1, $2)", uploader, size)
-        job_id = await self.queue(demo_id, "analyse", {"demo_id": demo_id}, priority=priority, by=uploader)
+        # Shielded: a demo row is never left without its analysis by a cancelled caller (a crash in
+        # between is caught by ``recover`` at the next start).
+        with anyio.CancelScope(shield=True):
+            async with self.db.acquire() as conn, conn.transaction():
+                demo_id = await conn.fetchval(
+                    """INSERT INTO greatshot.demos (sha256, filename, path, size, uploader, source)
+                       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (sha256) DO NOTHING RETURNING id""",
+                    digest, name, str(relative), size, uploader, source)
+                if demo_id is None:  # the same demo arrived at the same moment by another way
+                    row = await conn.fetchrow("SELECT id, filename, status FROM greatshot.demos WHERE sha256 = $1",
+                                              digest)
+                    return Accepted(id=row["id"], filename=row["filename"], sha256=digest, size=size,
+                                    duplicate=True, status=row["status"])
+                await conn.execute("INSERT INTO greatshot.uploads (uploader, size) VALUES ($1, $2)", uploader, size)
+            job_id = await self.queue(demo_id, "analyse", {"demo_id": demo_id}, priority=priority, by=uploader)
         # Other analysers hear of it too (our own analysis is the job just queued).
         self.kernel.emit("on_demo", demo=IncomingFile(name=name, path=self.storage.absolute(relative), source=source))
         return Accepted(id=demo_id, filename=name, sha256=digest, size=size, duplicate=False, status="stored",
                         job_id=job_id)
+
+    async def recover(self) -> list[int]:
+        """Queue the analysis of stored demos that have none (the process stopped in between)."""
+        rows = await self.db.fetch(
+            """SELECT d.id, d.uploader FROM greatshot.demos d WHERE d.status = 'stored' AND NOT EXISTS
+                   (SELECT 1 FROM greatshot.demo_jobs j WHERE j.demo_id = d.id AND j.stage = 'analyse')
+               ORDER BY d.id""")
+        for row in rows:
+            await self.queue(row["id"], "analyse", {"demo_id": row["id"]}, priority=PRIORITY_BACKFILL,
+                             by=row["uploader"])
+        return [r["id"] for r in rows]
 
     async def quarantine(self, path: Path) -> str:
         """Keep the bytes of a file that is not a demo, by content hash, for an admin to look at."""

@@ -58,3 +58,19 @@ async def test_a_fresh_upload_outranks_a_backfill_and_highlights_list_their_file
     reply = await kernel.commands.dispatch(kernel, "!demos", CLI_ACTOR)
     assert sorted((d["filename"], d["kill_count"]) for d in reply.data) == [
         ("demo01_legacy.tv_84", 47), ("etpro_capture_test.dm_84", 6), ("scores_test.dm_84", 9)]
+
+
+async def test_a_demo_stored_without_its_analysis_gets_one_at_start(make_kernel, shared_data) -> None:
+    kernel = await make_kernel(plugins={"stats", "greatshot"})
+    name = NAMES[1]
+    await kernel.ingest(IncomingFile(name=name, path=shared_data / "demos" / name, source="import"))
+    # As if the process stopped between storing the demo and queueing its analysis.
+    [job] = await kernel.jobs.list(kind="greatshot.analyse")
+    await kernel.jobs.cancel(job.id)
+    await kernel.db.pool.execute("DELETE FROM greatshot.demo_jobs")
+    service = kernel.pm.get_plugin("greatshot").service
+    [demo_id] = await service.recover()
+    assert await service.recover() == []  # once
+    jobs = await kernel.jobs.list(kind="greatshot.analyse", status="queued")
+    assert [(j.priority, j.enqueued_by) for j in jobs] == [(0, "import")]
+    assert await kernel.db.pool.fetchval("SELECT demo_id FROM greatshot.demo_jobs") == demo_id
