@@ -54,7 +54,7 @@ def summary(path: Path) -> dict:
 def demo_summaries(path: Path, timezone: str) -> list[dict]:
     """What ``parse`` prints for a demo: one line per round it holds, as its tracks would be stored (players
     keyed without the stats history)."""
-    demo = demos.parse(path, positions=True)
+    demo = demos.parse(path, positions=demotracks.thinning(DEMO_SAMPLE_MS))
     at = demotracks.anchor(demo, name=path.name, mtime=path.stat().st_mtime, timezone=timezone)
     keys = demotracks.player_keys(demo, {})
     return [_summary(path, derive(t)) for t in demotracks.rounds(demo, keys=keys, at=at, sample_ms=DEMO_SAMPLE_MS)]
