@@ -249,6 +249,33 @@ error:
     return NULL;
 }
 
+static PyObject *R_playerstates(Reader *r, PyObject *args) {
+    PyObject *old, *zero;
+    if (!PyArg_ParseTuple(args, "O!O", &PyDict_Type, &old, &zero)) return NULL;
+    PyObject *players = PyDict_New();
+    if (!players) return NULL;
+    for (;;) {
+        uint32_t client;
+        if (rbits(r, 8, &client)) goto error;
+        if (client == 255) return players;
+        if (client >= 64) {
+            PyErr_Format(stream_error, "ETTV playerstate for client %u", client);
+            goto error;
+        }
+        PyObject *key = PyLong_FromUnsignedLong(client);
+        if (!key) goto error;
+        PyObject *base = PyDict_GetItemWithError(old, key);
+        if (!base && PyErr_Occurred()) { Py_DECREF(key); goto error; }
+        PyObject *ps = playerstate(r, base ? base : zero);
+        if (!ps || PyDict_SetItem(players, key, ps) < 0) { Py_XDECREF(ps); Py_DECREF(key); goto error; }
+        Py_DECREF(ps);
+        Py_DECREF(key);
+    }
+error:
+    Py_DECREF(players);
+    return NULL;
+}
+
 static PyObject *R_entity(Reader *r, PyObject *base) { return entity(r, base); }
 static PyObject *R_shared(Reader *r, PyObject *base) { return shared(r, base); }
 static PyObject *R_playerstate(Reader *r, PyObject *base) { return playerstate(r, base); }
@@ -329,6 +356,7 @@ static PyMethodDef Reader_methods[] = {
     {"shared", (PyCFunction)R_shared, METH_O, NULL},
     {"playerstate", (PyCFunction)R_playerstate, METH_O, NULL},
     {"packet_entities", (PyCFunction)R_packet_entities, METH_VARARGS, NULL},
+    {"playerstates", (PyCFunction)R_playerstates, METH_VARARGS, NULL},
     {NULL}
 };
 

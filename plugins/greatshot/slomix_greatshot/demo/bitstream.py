@@ -164,6 +164,17 @@ class Reader:
             raise StreamError("message ends in the middle of a playerstate")
         return tuple(new)
 
+    def playerstates(self, old: dict[int, tuple[int, ...]], zero: tuple[int, ...]) -> dict[int, tuple[int, ...]]:
+        """ETTV: every client's playerstate, each a delta from its state in ``old``; client 255 ends the list."""
+        players = {}
+        while True:
+            client = self.bits(8)
+            if client == 255:
+                return players
+            if client >= 64:
+                raise StreamError(f"ETTV playerstate for client {client}")
+            players[client] = self.playerstate(old.get(client, zero))
+
     def _groups(self, new: list[int], start: int) -> None:
         for group in range(4):
             if self.bit():

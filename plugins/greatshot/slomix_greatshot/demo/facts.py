@@ -6,6 +6,7 @@ import re
 import struct
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from .commands import info, tokenize
 from .model import WORLD, Chat, Kill, Phase, Player, Position, Pov, Score
@@ -264,14 +265,14 @@ class Facts:
         found: dict[int, tuple[float, float, float, float, float]] = {}
         if snap.players is not None:  # ETTV: every player's own playerstate
             for client, ps in snap.players.items():
-                found[client] = _PLACE(_PS_PLACE(*[ps[i] for i in _PS_FIELDS]))
+                found[client] = _PLACE(_PS_PLACE(*_PS_GET(ps)))
         else:
             for num, st in snap.entities.items():
                 if num < MAX_CLIENTS and st[E_TYPE] == ET_PLAYER:
-                    found[num] = _PLACE(_PS_PLACE(*[st[i] for i in _ENTITY_FIELDS]))
+                    found[num] = _PLACE(_PS_PLACE(*_ENTITY_GET(st)))
             ps = snap.ps
             if ps[P_CLIENTNUM] in self.slots:
-                found[ps[P_CLIENTNUM]] = _PLACE(_PS_PLACE(*[ps[i] for i in _PS_FIELDS]))
+                found[ps[P_CLIENTNUM]] = _PLACE(_PS_PLACE(*_PS_GET(ps)))
         t = snap.server_time
         if self.want_positions and t >= self.next_position_ms:
             self.next_position_ms = t + self.position_gap if self.position_gap else 0
@@ -357,8 +358,8 @@ def _event_key(st: tuple[int, ...]) -> tuple[int, ...]:
 
 
 # Origin and (yaw, pitch) as five float bit patterns, converted in one struct call.
-_PS_FIELDS = (*P_ORIGIN, P_VIEWANGLES[1], P_VIEWANGLES[0])
-_ENTITY_FIELDS = (*E_POS, E_APOS[1], E_APOS[0])
+_PS_GET = itemgetter(*P_ORIGIN, P_VIEWANGLES[1], P_VIEWANGLES[0])
+_ENTITY_GET = itemgetter(*E_POS, E_APOS[1], E_APOS[0])
 _PS_PLACE = struct.Struct("<5I").pack
 _PLACE = struct.Struct("<5f").unpack
 _TEAM_NAMES = {1: team_name(1), 2: team_name(2)}

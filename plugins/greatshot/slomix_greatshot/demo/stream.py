@@ -80,6 +80,8 @@ class DemoStream:
         self.checksum_feed = 0
         self.command_seq = 0
         self.ettv = False
+        self._kind_known = False  # settled by the first gamestate
+        self._in_gamestate = False
         self.ring: dict[int, Snapshot] = {}
         self._big: dict[int, str] = {}
         self.dropped = 0
@@ -92,7 +94,10 @@ class DemoStream:
             raise DemoError(f"cannot open: {exc.strerror or exc}", file=self.path) from exc
         with handle:
             self.size = os.fstat(handle.fileno()).st_size
-            yield from self._records(handle)
+            try:
+                yield from self._records(handle)
+            except OSError as exc:  # the disk, not the demo: said as such
+                raise DemoError(f"cannot read: {exc.strerror or exc}", file=self.path) from exc
 
     def _records(self, handle) -> Iterator[Message]:
         offset = number = 0
@@ -111,7 +116,7 @@ class DemoStream:
             if len(payload) < length:
                 return  # truncated final record
             try:
-                message = self._message(number, offset, seq, payload)
+                message = self._message_or_retry(number, offset, seq, payload)
             except StreamError as exc:
                 raise DemoError(str(exc), file=self.path, offset=offset, message_number=number) from None
             except IndexError:  # the pure reader ran past its padding: garbage, not a short read
@@ -123,6 +128,27 @@ class DemoStream:
                 last_report = offset
                 self.progress(offset, self.size)
             yield message
+
+    def _message_or_retry(self, number: int, offset: int, seq: int, payload: bytes) -> Message:
+        """The first gamestate tells client demos from ETTV ones: an ETTV baseline is followed by a
+        shared-entity part (the configstrings say protocol 84 in both). The file name gives the first
+        guess; if the gamestate does not read that way, it is read the other way."""
+        if self._kind_known:
+            return self._message(number, offset, seq, payload)
+        guess = self.ettv = ".tv_" in os.path.basename(self.path).lower()
+        try:
+            message = self._message(number, offset, seq, payload)
+        except StreamError:
+            if not self._in_gamestate:
+                raise
+            self.ettv = not guess
+            try:
+                message = self._message(number, offset, seq, payload)
+            except StreamError:
+                self.ettv = guess
+                raise
+        self._kind_known = message.gamestate
+        return message
 
     def _message(self, number: int, offset: int, seq: int, payload: bytes) -> Message:
         r = self.reader(payload)
@@ -178,6 +204,7 @@ class DemoStream:
         changed.append(index)
 
     def _gamestate(self, r) -> None:
+        self._in_gamestate = True
         self.command_seq = r.signed(32)
         self.configstrings = {}
         self.baselines = {}
@@ -193,8 +220,6 @@ class DemoStream:
                     raise StreamError(f"configstring index {index} out of range")
                 self.configstrings[index] = r.string(8192)
             elif op in (SVC_BASELINE, SVC_ETTV_CURRENTSTATE):
-                if not self.ettv:
-                    self.ettv = self._is_ettv()
                 num = r.bits(10)
                 base = ZERO_ENTITY if op == SVC_BASELINE else self.baselines.get(num, ZERO_ENTITY)
                 state = r.entity(base)
@@ -210,10 +235,7 @@ class DemoStream:
                 raise StreamError(f"unknown gamestate op {op}")
         self.client_num = r.signed(32)
         self.checksum_feed = r.signed(32)
-
-    def _is_ettv(self) -> bool:
-        info = self.configstrings.get(0, "")
-        return "\\protocol\\284\\" in info + "\\" or ".tv_" in os.path.basename(self.path).lower()
+        self._in_gamestate = False
 
     def _snapshot(self, r, seq: int) -> Snapshot | None:
         server_time = r.signed(32)
@@ -249,13 +271,6 @@ class DemoStream:
     def _playerstates(self, r, snap: Snapshot | None, seq: int) -> None:
         base = self.ring.get(seq - snap.delta_num) if snap is not None and snap.delta_num else None
         old = base.players if base is not None and base.players else {}
-        players = {}
-        while True:
-            client = r.bits(8)
-            if client == 255:
-                break
-            if client >= MAX_CLIENTS:
-                raise StreamError(f"ETTV playerstate for client {client}")
-            players[client] = r.playerstate(old.get(client, ZERO_PLAYER))
+        players = r.playerstates(old, ZERO_PLAYER)
         if snap is not None:
             snap.players = players

@@ -84,3 +84,10 @@ def test_regression_corpus(case, tmp_path) -> None:
     """Inputs fuzzing once broke (kept small: the mutated prefix of a real demo)."""
     for pure in (True, False):
         _read(case, pure)
+
+
+def test_a_folder_or_a_missing_file_is_a_demo_error_naming_it(tmp_path) -> None:
+    with pytest.raises(DemoError, match=r"missing\.dm_84: cannot open: No such file or directory"):
+        parse(tmp_path / "missing.dm_84")
+    with pytest.raises(DemoError, match=r"cannot (open|read)"):
+        parse(tmp_path)

@@ -129,3 +129,12 @@ def test_team_scores_and_each_players_xp_from_the_scoreboards(parsed) -> None:
     assert sum(xp[c] for c in (2, 4, 6, 8, 10, 12)) == 23
     tv = parsed["demo01_legacy.tv_84"]
     assert [(s.axis, s.allies) for s in tv.scores] == [(0, 0)]  # warmup all along
+
+
+def test_the_kind_of_demo_is_read_from_its_gamestate_not_its_name(demo_dir, parsed, tmp_path) -> None:
+    for name, other in (("demo01_legacy.tv_84", "renamed.dm_84"), ("scores_test.dm_84", "renamed.tv_84")):
+        renamed = tmp_path / other
+        renamed.write_bytes((demo_dir / name).read_bytes())
+        demo = parse(renamed)
+        assert (demo.protocol, demo.kills, demo.positions) == (parsed[name].protocol, parsed[name].kills,
+                                                               parsed[name].positions)
