@@ -18,7 +18,7 @@ from .kernel.jobs.worker import work
 MAX_FILE_BYTES = 64 * 1024 * 1024
 BATCH_FILES = 256
 BATCH_BYTES = 32 * 1024 * 1024
-SUMMARY = ("imported", "updated", "duplicate", "held", "quarantined", "failed", "ignored")
+SUMMARY = ("imported", "stored", "updated", "duplicate", "held", "quarantined", "failed", "ignored")
 # Jobs of this process's kinds queued after job ``$1`` that are not finished.
 _PENDING = """SELECT count(*) FROM slomix.jobs WHERE id > $1 AND kind = ANY($2::text[])
               AND status IN ('queued', 'running')"""

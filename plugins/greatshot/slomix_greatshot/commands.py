@@ -17,7 +17,8 @@ from .service import Greatshot
 def _paths(service: Greatshot, h: queries.HighlightLine) -> dict[str, str | None]:
     """Where a highlight's files are, as absolute paths under the data dir."""
     return {name: (str(service.storage.absolute(value)) if value else None)
-            for name, value in (("clip", h.clip_path), ("video", h.video_path), ("preview", h.preview_path))}
+            for name, value in (("clip", h.clip_path), ("video", h.video_path), ("preview", h.preview_path),
+                                ("game_video", h.game_video_path))}
 
 
 async def _preview(service: Greatshot, found: list[queries.HighlightLine]) -> list[Image]:
@@ -50,7 +51,8 @@ def build(get: Callable[[], Greatshot]) -> list[Command]:
                   Field("headshots", str(d.headshot_count or 0)), Field("highlights", str(d.highlights))]
         if d.round_id:
             fields.append(Field("stats round", f"{d.round_id} ({d.link_state}, {d.link_confidence or 0:.0f} %)"))
-        jobs = [[j.id, j.stage, j.status, f"{j.progress or 0:.0f} %", j.message or j.error or ""] for j in found.jobs]
+        jobs = [[j.id, j.stage, j.status, f"{j.progress or 0:.0f} %",
+                 j.error or (j.message if j.status in ("queued", "running") else "") or ""] for j in found.jobs]
         tables = [Table(title="jobs", columns=["job", "stage", "status", "progress", "now"], rows=jobs)] if jobs else []
         best = "\n".join(f"- {moment(h, found.start_ms)}" for h in found.highlights[:5])
         return Reply(title=f"Demo {d.id}: {d.filename}", description=(d.error or best or "No highlight yet."),
@@ -77,7 +79,8 @@ def build(get: Callable[[], Greatshot]) -> list[Command]:
         category = ctx.args["category"]
         found = await queries.topshots(service.db, category, map_name=ctx.args["map"])
         unit = {"headshots": "HS %", "kills": "kills"}.get(category, "kills")
-        rows = [[t.rank, t.player, t.value, t.map_name or t.demos] for t in found]
+        rows = [[t.rank, t.player, int(t.value) if t.value.is_integer() else t.value, t.map_name or t.demos]
+                for t in found]
         last = "map" if category in ("multikills", "sprees", "clutches") else "demos"
         return Reply(title=f"Topshots: {category}" + (f" on {ctx.args['map']}" if ctx.args["map"] else ""),
                      description=None if found else "Nothing yet: every uploaded demo counts, whoever sent it.",

@@ -51,6 +51,9 @@ def kinds(get: Callable[[], Greatshot]) -> list[JobKind]:
     async def render_job(job: Job) -> None:
         await render(get(), job)
 
+    async def game_render_job(job: Job) -> None:
+        await game_render(get(), job)
+
     return [
         JobKind("greatshot.analyse", analyse_job, queue=QUEUE, timeout=settings.analyse_timeout_seconds, retries=2,
                 priority=PRIORITY_UPLOAD, backoff_seconds=2),
@@ -58,6 +61,9 @@ def kinds(get: Callable[[], Greatshot]) -> list[JobKind]:
                 priority=PRIORITY_UPLOAD, backoff_seconds=2),
         JobKind("greatshot.render", render_job, queue=QUEUE, timeout=settings.render_timeout_seconds, retries=1,
                 priority=PRIORITY_UPLOAD, backoff_seconds=2),
+        JobKind("greatshot.game_render", game_render_job, queue=QUEUE,
+                timeout=settings.render_command_timeout_seconds + 30, retries=1, priority=PRIORITY_UPLOAD,
+                backoff_seconds=2),
     ]
 
 
@@ -242,6 +248,9 @@ async def clip(service: Greatshot, job: Job) -> None:
     await anyio.to_thread.run_sync(run)
     async with service.db.acquire() as conn, job.once(conn):
         await conn.execute("UPDATE greatshot.highlights SET clip_path = $2 WHERE id = $1", row["id"], str(relative))
+    if service.settings.render_command:  # the game client renders from the clip, so after the cut
+        await service.queue(row["demo_id"], "game_render", {"highlight_id": row["id"]},
+                            priority=await job_priority(service, job.id), by=job.enqueued_by, highlight_id=row["id"])
 
 
 # -- render -------------------------------------------------------------------------------------
@@ -315,8 +324,6 @@ async def render(service: Greatshot, job: Job) -> None:
         encode.webp(kept, service.storage.absolute(webp), fps=settings.preview_fps, size=settings.preview_size)
 
     await anyio.to_thread.run_sync(run)
-    if settings.render_command:
-        await external(service, row, start, end)
     async with service.db.acquire() as conn, job.once(conn):
         await conn.execute("UPDATE greatshot.highlights SET video_path = $2, preview_path = $3 WHERE id = $1",
                            row["id"], str(mp4), str(webp))
@@ -324,17 +331,28 @@ async def render(service: Greatshot, job: Job) -> None:
         await announce_ready(service, row["demo_id"])
 
 
-async def external(service: Greatshot, row: Any, start: int, end: int) -> None:
-    """The optional second renderer: a configured command with ``{demo} {start} {end} {video}``
-    (a game client on a render machine), under the same job; its video sits beside ours."""
-    video = service.storage.absolute(service.storage.video(row["sha256"], row["id"], ".game.mp4"))
-    words = [part.format(demo=service.storage.absolute(row["clip_path"]), start=start, end=end, video=video)
-             for part in shlex.split(service.settings.render_command or "")]
+async def game_render(service: Greatshot, job: Job) -> None:
+    """The optional second renderer: the configured command with ``{demo} {start} {end} {video}``
+    (a game client on a render machine) run on the clip, under the same job rules."""
+    row = await highlight_row(service, job.payload["highlight_id"])
+    if row is None or row["clip_path"] is None or not service.settings.render_command:
+        return
+    relative = service.storage.video(row["sha256"], row["id"], ".game.mp4")
+    video = service.storage.absolute(relative)
+    partial = video.with_name(video.name + ".partial.mp4")
+    words = [part.format(demo=service.storage.absolute(row["clip_path"]), start=row["clip_start_ms"],
+                         end=row["clip_end_ms"], video=partial)
+             for part in shlex.split(service.settings.render_command)]
+    await job.progress(10, "game client rendering")
     with anyio.fail_after(service.settings.render_command_timeout_seconds):
         result = await anyio.run_process(words, check=False)
-    if result.returncode != 0 or not await anyio.Path(video).exists():
+    if result.returncode != 0 or not await anyio.Path(partial).exists():
         tail = result.stderr.decode(errors="replace")[-300:]
-        raise RuntimeError(f"render command exited {result.returncode} without {video.name}: {tail}")
+        raise RuntimeError(f"render command exited {result.returncode} without a video: {tail}")
+    await anyio.Path(partial).replace(video)
+    async with service.db.acquire() as conn, job.once(conn):
+        await conn.execute("UPDATE greatshot.highlights SET game_video_path = $2 WHERE id = $1", row["id"],
+                           str(relative))
 
 
 async def renders_done(service: Greatshot, demo_id: int) -> bool:

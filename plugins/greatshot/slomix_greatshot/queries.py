@@ -85,6 +85,7 @@ class HighlightLine(msgspec.Struct, frozen=True, kw_only=True):
     clip_path: str | None
     video_path: str | None
     preview_path: str | None
+    game_video_path: str | None = None
 
 
 class DemoDetail(msgspec.Struct, frozen=True, kw_only=True):

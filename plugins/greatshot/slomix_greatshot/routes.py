@@ -186,6 +186,8 @@ def build(get: Callable[[], Greatshot]) -> list[Route]:
               summary="A highlight's top-down video (MP4)", tags=("greatshot",)),
         Route("GET", "/api/greatshot/highlights/{highlight_id}/preview", file_of("preview_path", "image/webp", True),
               summary="A highlight's animated preview (WebP)", tags=("greatshot",)),
+        Route("GET", "/api/greatshot/highlights/{highlight_id}/game-video", file_of("game_video_path", "video/mp4",
+              True), summary="A highlight's video from the configured game-client renderer", tags=("greatshot",)),
         Route("GET", "/api/greatshot/topshots/{category}", topshots, summary="Community topshots across all demos",
               query_type=TopshotsQuery, response_type=list[queries.TopshotLine], tags=("greatshot",)),
     ]

@@ -44,6 +44,11 @@ def _table(headers: Sequence[tuple[str, bool]], rows: Iterable[Sequence[str]], e
             "</table></div>")
 
 
+def _card(label: str, value: str) -> str:
+    """A figure with its label (the site's card); ``value`` is trusted HTML."""
+    return f'<div class="card"><div class="label">{_e(label)}</div><div class="value">{value}</div></div>'
+
+
 def _demo_link(demo_id: int, label: str) -> str:
     return f'<a href="/greatshot/demos/{demo_id}">{_e(label)}</a>'
 
@@ -102,11 +107,11 @@ def build(get: Callable[[], Greatshot]) -> list[Route]:
         d = found.demo
         start = found.start_ms or 0
         html = [f"<h1>{_e(d.filename)} <small>{_e(d.map_name or 'unknown map')}</small></h1>",
-                f'<div class="cards"><div class="card"><b>{_e(d.status)}</b><span>status</span></div>'
-                f'<div class="card"><b>{_e(d.kill_count or 0)}</b><span>kills</span></div>'
-                f'<div class="card"><b>{_e(d.headshot_count or 0)}</b><span>headshots</span></div>'
-                f'<div class="card"><b>{_e(d.highlights)}</b><span>highlights</span></div>'
-                f'<div class="card"><b>{_round(d)}</b><span>stats round</span></div></div>']
+                '<div class="cards">' + "".join(
+                    _card(label, value) for label, value in (
+                        ("Status", _e(d.status)), ("Kills", _e(d.kill_count or 0)),
+                        ("Headshots", _e(d.headshot_count or 0)), ("Highlights", _e(d.highlights)),
+                        ("Stats round", _round(d)))) + "</div>"]
         if d.error:
             html.append(f'<p class="error">{_e(d.error)}</p>')
         active = [j for j in found.jobs if j.status in ("queued", "running", "failed")]
@@ -129,14 +134,19 @@ def build(get: Callable[[], Greatshot]) -> list[Route]:
             html.append('<p class="muted">No highlight found (yet).</p>')
         for h in found.highlights:
             base = f"/api/greatshot/highlights/{h.id}"
-            parts = [f"<h3>{_e(KIND_NAMES.get(h.kind, h.kind))}: {_e(h.player)} <small>{h.kills} kills, "
+            parts = [f"<h3>{_e(KIND_NAMES.get(h.kind, h.kind))}: {_e(h.player)} <small>{h.kills} "
+                     f"kill{'s' if h.kills != 1 else ''}, "
                      f"{h.headshots} HS, at {clock(h.start_ms, start)}, score {h.score:.0f}</small></h3>",
                      f"<p>{_e(', '.join(h.detail.get('victims', [])))}</p>"]
             if h.video_path:
-                parts.append(f'<video controls preload="none" width="320" height="320" src="{base}/video"></video>')
+                poster = f' poster="{base}/preview"' if h.preview_path else ""
+                parts.append(f'<video controls preload="none" width="320" height="320"{poster} src="{base}/video">'
+                             "</video>")
             links = [f'<a href="{base}/clip">clip (.dm_84)</a>'] if h.clip_path else []
             if h.preview_path:
                 links.append(f'<a href="{base}/preview">preview (WebP)</a>')
+            if h.game_video_path:
+                links.append(f'<a href="{base}/game-video">game render (MP4)</a>')
             parts.append(f"<p>{' · '.join(links) or '<span class=muted>clip not cut yet</span>'}</p>")
             html.append(f'<div class="panel">{"".join(parts)}</div>')
         if found.link_candidates and d.link_state != "auto":
@@ -153,10 +163,11 @@ def build(get: Callable[[], Greatshot]) -> list[Route]:
         html = ["<h1>Topshots</h1><p>The best moments of every demo anyone uploaded"
                 + (f" on {_e(q.map)}" if q.map else "") + (f" in the last {q.days} days" if q.days else "") + ".</p>"]
         for category, label, unit in (("multikills", "Multi-kills", "Kills"), ("sprees", "Sprees", "Kills"),
-                                      ("clutches", "Clutches", "Kills"), ("headshots", "Headshot %", "HS %"),
+                                      ("clutches", "Clutches", "Kills"),
+                                      ("headshots", "Headshot % (at least 10 kills)", "HS %"),
                                       ("kills", "Most kills", "Kills")):
             found = await queries.topshots(service.db, category, map_name=q.map, since=since)
-            rows = [[_num(t.rank), f"<td>{_e(t.player)}</td>", _num(t.value),
+            rows = [[_num(t.rank), f"<td>{_e(t.player)}</td>", _num(int(t.value) if t.value.is_integer() else t.value),
                      f"<td>{_demo_link(t.demo_id, t.map_name or str(t.demo_id))}</td>" if t.demo_id
                      else _num(t.demos)] for t in found]
             last = ("Demo", False) if category in ("multikills", "sprees", "clutches") else ("Demos", True)
@@ -186,7 +197,7 @@ def build(get: Callable[[], Greatshot]) -> list[Route]:
     return [
         Route("GET", "/greatshot", demos_page, kind="page", nav="Demos", nav_order=60),
         Route("GET", "/greatshot/demos/{demo_id}", demo_page, kind="page"),
-        Route("GET", "/greatshot/topshots", topshots_page, kind="page", nav="Topshots", nav_order=61,
+        Route("GET", "/topshots", topshots_page, kind="page", nav="Topshots", nav_order=61,
               query_type=TopshotsQuery),
         Route("GET", "/greatshot/panels/rounds/{round_id}", round_panel, kind="page", tags=("panel:round",)),
         Route("GET", "/greatshot/upload.js", script, kind="asset"),

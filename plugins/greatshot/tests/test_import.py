@@ -3,6 +3,7 @@ stored at backfill priority, a fresh upload outranks them, and a bad one is quar
 
 from __future__ import annotations
 
+import anyio
 import pytest
 from greatshot_helpers import until_idle, working
 
@@ -74,3 +75,66 @@ async def test_a_demo_stored_without_its_analysis_gets_one_at_start(make_kernel,
     jobs = await kernel.jobs.list(kind="greatshot.analyse", status="queued")
     assert [(j.priority, j.enqueued_by) for j in jobs] == [(0, "import")]
     assert await kernel.db.pool.fetchval("SELECT demo_id FROM greatshot.demo_jobs") == demo_id
+
+
+@pytest.mark.parametrize("command", ["cp {demo} {video}", "sh -c 'echo no video; exit 3'"])
+async def test_the_optional_game_renderer_runs_its_command_on_the_clip(make_kernel, shared_data, command) -> None:
+    kernel = await make_kernel(plugins={"stats", "greatshot"},
+                               config={"plugins": {"greatshot": {"render_command": command}}})
+    name = NAMES[1]  # the ETPro demo: one highlight, the recorder's spree
+    await kernel.ingest(IncomingFile(name=name, path=shared_data / "demos" / name, source="import"))
+    async with working(kernel):
+        await until_idle(kernel)
+    [h] = (await kernel.commands.dispatch(kernel, "!highlights", CLI_ACTOR)).data
+    [job] = await kernel.jobs.list(kind="greatshot.game_render")
+    if command.startswith("cp"):
+        assert job.status == "succeeded"
+        assert h["game_video"].endswith(f"videos/{h['id']}.game.mp4")
+        # {demo} was the clip, and what the command wrote to {video} was kept.
+        assert await anyio.Path(h["game_video"]).read_bytes() == await anyio.Path(h["clip"]).read_bytes()
+    else:
+        assert job.status == "failed" and "render command exited 3 without a video" in job.error
+        assert h["game_video"] is None and h["video"] is not None  # the top-down render stands
+
+
+async def test_the_community_hears_when_a_demos_highlights_are_ready(make_kernel, shared_data) -> None:
+    from slomix.kernel import hookimpl
+
+    class Channel:
+        def __init__(self) -> None:
+            self.heard = []
+
+        @hookimpl
+        async def on_announce(self, announcement):
+            self.heard.append(announcement)
+
+    channel = Channel()
+    kernel = await make_kernel(plugins={"stats", "greatshot"}, extra={"channel": ("plugin", channel)})
+    name = NAMES[2]  # scores_test: Nohope's multi-kill and spree, three trades
+    await kernel.ingest(IncomingFile(name=name, path=shared_data / "demos" / name, source="import"))
+    async with working(kernel):
+        await until_idle(kernel)
+    [heard] = channel.heard  # once, when the last render is done
+    assert (heard.topic, heard.key) == ("greatshot", "greatshot:demo:1")
+    assert heard.reply.title == "Highlights ready: scores_test.dm_84 (adlernest)"
+    assert heard.reply.description.splitlines()[:2] == ["- [BOT]Nohope: multi-kill (3 kills)",
+                                                        "- [BOT]Nohope: spree (4 kills)"]
+    [image] = heard.reply.images
+    assert image.content_type == "image/webp" and image.data[8:12] == b"WEBP"
+
+
+async def test_a_demo_damaged_inside_fails_its_analysis_naming_the_place(make_kernel, shared_data, tmp_path) -> None:
+    kernel = await make_kernel(plugins={"stats", "greatshot"})
+    data = bytearray((shared_data / "demos" / NAMES[2]).read_bytes())
+    data[9:4000] = bytes(len(data[9:4000]))  # the gamestate's payload zeroed, its framing intact
+    damaged = tmp_path / "damaged.dm_84"
+    damaged.write_bytes(bytes(data))
+    [[(_, outcome)]] = await kernel.ingest_many([IncomingFile(name=damaged.name, path=damaged, source="import")])
+    assert outcome.status == "stored"  # the framing is sound: only reading it tells
+    async with working(kernel):
+        await until_idle(kernel)
+    row = await kernel.db.pool.fetchrow("SELECT status, error FROM greatshot.demos")
+    assert row["status"] == "failed"
+    assert row["error"].startswith("damaged.dm_84: ") and "offset 0" in row["error"] and "message 0" in row["error"]
+    [job] = await kernel.jobs.list(kind="greatshot.analyse")
+    assert job.status == "succeeded" and job.attempts == 1  # a bad file is not retried

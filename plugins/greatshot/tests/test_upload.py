@@ -170,3 +170,17 @@ async def test_the_uploader_or_an_admin_cancels_a_demos_jobs(greatshot_site, sha
     assert (await client.post(f"/api/greatshot/demos/{second['id']}/cancel")).json()["cancelled_jobs"] == [
         second["job_id"]]
     assert (await client.post("/api/greatshot/demos/999/cancel")).status_code == 404
+
+
+async def test_the_json_routes_are_in_the_openapi_document(greatshot_site) -> None:
+    client = await greatshot_site(user=None)
+    paths = (await client.get("/openapi.json")).json()["paths"]
+    assert {"/api/greatshot/demos", "/api/greatshot/demos/{demo_id}", "/api/greatshot/demos/{demo_id}/cancel",
+            "/api/greatshot/demos/{demo_id}/link", "/api/greatshot/highlights",
+            "/api/greatshot/highlights/{highlight_id}/clip", "/api/greatshot/highlights/{highlight_id}/video",
+            "/api/greatshot/topshots/{category}"} <= set(paths)
+    assert "post" in paths["/api/greatshot/demos"] and "get" in paths["/api/greatshot/demos"]
+    board = await client.get("/api/greatshot/topshots/nonsense")
+    assert board.status_code == 404 and "one of multikills, sprees" in board.json()["error"]
+    assert (await client.get("/api/greatshot/demos/12x")).status_code == 404
+    assert (await client.get("/api/greatshot/highlights/5/video")).status_code == 404
