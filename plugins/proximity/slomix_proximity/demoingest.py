@@ -110,6 +110,8 @@ def make_runner(options: Any) -> Any:
         try:
             demo = await anyio.to_thread.run_sync(_read, job, path, how.sample_ms)
         except demos.DemoError as error:
+            if isinstance(error.__cause__, OSError):
+                raise  # the disk, not the demo: the job fails (and is tried again); nothing is kept as bad
             await _quarantine(job, name, sha256, size, source, str(error))
             return
         keys = demotracks.player_keys(demo, await _known_names(pool, demo))
