@@ -8,6 +8,7 @@ Run: .venv/bin/python benchmarks/bench_demo.py [runs] [big_mb]   (default 5 runs
 
 from __future__ import annotations
 
+import os
 import resource
 import subprocess
 import sys
@@ -63,6 +64,8 @@ def main() -> None:
         sys.exit("bench_demo: ../shared/data not found (or set SLOMIX_SHARED_DATA)")
     if not COMPILED:
         print("demo: the compiled reader is not built; only the pure-Python figures mean anything")
+    load = os.getloadavg()[0]
+    print(f"demo: load average {load:.1f} on {os.cpu_count()} cores (figures drop when the machine is shared)")
     for name in NAMES:
         path = data / "demos" / name
         size = path.stat().st_size / 1e6

@@ -139,3 +139,10 @@ def test_a_cut_stops_at_a_new_gamestate(demo_dir, tmp_path) -> None:
     info = cut(twice, tmp_path / "c.dm_84", start_ms=66000, end_ms=70000)
     assert (info.start_ms, info.end_ms, info.snapshots) == (66000, 66750, 31)
     assert parse(twice).snapshots == 2 * 712
+
+
+def test_both_readers_cut_the_same_bytes(demo_dir, tmp_path) -> None:
+    src = demo_dir / "demo01_legacy.tv_84"
+    cut(src, tmp_path / "pure.dm_84", start_ms=300000, end_ms=305000, pov=7, pure=True)
+    cut(src, tmp_path / "fast.dm_84", start_ms=300000, end_ms=305000, pov=7, pure=False)
+    assert (tmp_path / "pure.dm_84").read_bytes() == (tmp_path / "fast.dm_84").read_bytes()
