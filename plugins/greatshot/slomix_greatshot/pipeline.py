@@ -27,7 +27,7 @@ from .demo import Demo, DemoError, Kill, cut, parse
 from .highlights import detect
 from .render import encode
 from .render.footprint import Bounds, footprint
-from .render.frames import Scene, times
+from .render.frames import BACKGROUND, Scene, times
 from .service import PRIORITY_UPLOAD, Greatshot
 
 if TYPE_CHECKING:
@@ -102,8 +102,13 @@ def counted_kills(demo: Demo) -> list[Kill]:
 
 async def analyse(service: Greatshot, job: Job) -> None:
     demo_id = job.payload["demo_id"]
-    row = await service.db.fetchrow("SELECT id, sha256, path, filename FROM greatshot.demos WHERE id = $1", demo_id)
+    row = await service.db.fetchrow("SELECT id, sha256, path, filename, status FROM greatshot.demos WHERE id = $1",
+                                    demo_id)
     if row is None:
+        return
+    if row["status"] == "analysed" and job.attempt > 1:
+        # An earlier attempt committed the analysis and stopped before queueing what follows.
+        await queue_clips(service, demo_id, job)
         return
     await service.db.execute("UPDATE greatshot.demos SET status = 'analysing', error = NULL WHERE id = $1", demo_id)
     path = service.storage.absolute(row["path"])
@@ -198,8 +203,12 @@ async def queue_clips(service: Greatshot, demo_id: int, job: Job) -> None:
         "SELECT id FROM greatshot.highlights WHERE demo_id = $1 ORDER BY score DESC, start_ms LIMIT $2",
         demo_id, service.settings.render_top)
     priority = await job_priority(service, job.id)
+    queued = {(r["highlight_id"], r["stage"]) for r in await service.db.fetch(
+        "SELECT highlight_id, stage FROM greatshot.demo_jobs WHERE demo_id = $1", demo_id)}
     for row in rows:
         for stage in ("clip", "render"):
+            if (row["id"], stage) in queued:
+                continue
             await service.queue(demo_id, stage, {"highlight_id": row["id"]}, priority=priority, by=job.enqueued_by,
                                 highlight_id=row["id"])
     if not rows:
@@ -268,13 +277,23 @@ async def scene_for(service: Greatshot, row: Any, start: int, end: int) -> Scene
     bounds = Bounds(**json.loads(row["bounds"]))
     overview = service.settings.overviews.get(row["demo_map"] or "")
     if overview is not None:
-        size = max(overview.maxs[0] - overview.mins[0], overview.maxs[1] - overview.mins[1])
-        bounds = Bounds(overview.mins[0], overview.mins[1], size)
-        ground = await anyio.to_thread.run_sync(lambda: Image.open(overview.image).convert("RGB"))
+        bounds, ground = await anyio.to_thread.run_sync(on_overview, overview)
     else:
         ground = await anyio.to_thread.run_sync(lambda: Image.open(folder / "footprint.png").convert("L"))
     return Scene(bounds=bounds, ground=ground, positions=positions, kills=[StoredKill.of(r) for r in kill_rows],
                  names=names, start_ms=row["demo_start"], focus=row["client"], size=service.settings.render_size)
+
+
+def on_overview(overview: Any, pixels: int = 1024) -> tuple[Bounds, Image.Image]:
+    """The square of the game plane an overview covers, and the image placed in it (a wide or
+    tall overview sits at the top left, the rest dark), so game units map to pixels unstretched."""
+    (left, top), (right, bottom) = overview.mins, overview.maxs
+    width, height = right - left, top - bottom
+    size = max(width, height)
+    canvas = Image.new("RGB", (pixels, pixels), BACKGROUND)
+    picture = Image.open(overview.image).convert("RGB")
+    canvas.paste(picture.resize((round(pixels * width / size), round(pixels * height / size))), (0, 0))
+    return Bounds(left, top - size, size), canvas
 
 
 class StoredKill:

@@ -24,16 +24,17 @@ class Thresholds(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, froze
 
 
 class Overview(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen=True):
-    """An admin-supplied overview image and the game coordinates of its edges
-    (``mins`` = x of the left edge, y of the bottom edge; ``maxs`` = right, top)."""
+    """An admin-supplied overview image and the game coordinates of its edges, as in ET's command
+    maps (and the proximity plugin's setting): ``mins`` = (x of the left edge, y of the top edge),
+    ``maxs`` = (x of the right edge, y of the bottom edge)."""
 
     image: str
     mins: tuple[float, float]
     maxs: tuple[float, float]
 
     def __post_init__(self) -> None:
-        if self.mins[0] >= self.maxs[0] or self.mins[1] >= self.maxs[1]:
-            raise ValueError("mins must be below maxs in x and in y")
+        if self.mins[0] >= self.maxs[0] or self.mins[1] <= self.maxs[1]:
+            raise ValueError("mins is the left and top edge, maxs the right and bottom one")
 
 
 class GreatshotSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):

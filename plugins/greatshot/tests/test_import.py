@@ -138,3 +138,27 @@ async def test_a_demo_damaged_inside_fails_its_analysis_naming_the_place(make_ke
     assert row["error"].startswith("damaged.dm_84: ") and "offset 0" in row["error"] and "message 0" in row["error"]
     [job] = await kernel.jobs.list(kind="greatshot.analyse")
     assert job.status == "succeeded" and job.attempts == 1  # a bad file is not retried
+
+
+async def test_an_analysis_retried_after_its_commit_queues_what_follows_once(make_kernel, shared_data) -> None:
+    from slomix.kernel import Job
+    from slomix_greatshot import pipeline
+
+    kernel = await make_kernel(plugins={"stats", "greatshot"}, config={"plugins": {"greatshot": {"render_top": 2}}})
+    name = NAMES[2]
+    await kernel.ingest(IncomingFile(name=name, path=shared_data / "demos" / name, source="import"))
+    service = kernel.pm.get_plugin("greatshot").service
+    [info] = await kernel.jobs.list(kind="greatshot.analyse")
+
+    def attempt(number: int) -> Job:  # the job as a worker hands it to the handler, attempt by attempt
+        return Job(id=info.id, kind=kernel.jobs.kind("greatshot.analyse"), payload={"demo_id": 1}, attempt=number,
+                   enqueued_by="import", kernel=kernel)
+
+    await pipeline.analyse(service, attempt(1))
+    await kernel.db.pool.execute("DELETE FROM greatshot.demo_jobs WHERE stage <> 'analyse'")  # as if it died here
+    await pipeline.analyse(service, attempt(2))
+    await pipeline.analyse(service, attempt(3))
+    stages = await kernel.db.pool.fetch(
+        "SELECT stage, count(*) AS n FROM greatshot.demo_jobs GROUP BY stage ORDER BY stage")
+    assert [(r["stage"], r["n"]) for r in stages] == [("analyse", 1), ("clip", 2), ("render", 2)]
+    assert await kernel.db.pool.fetchval("SELECT count(*) FROM greatshot.highlights") == 5  # stored once
