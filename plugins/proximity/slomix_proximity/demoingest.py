@@ -66,7 +66,7 @@ def _fingerprint(path: str) -> tuple[str, int, float]:
     return digest.hexdigest(), status.st_size, status.st_mtime
 
 
-def _read(job: Job, path: str) -> demos.Demo:
+def _read(job: Job, path: str, sample_ms: int) -> demos.Demo:
     """Parse in this worker thread, telling the job how far it is (parsing is 90 % of the work)."""
     told = [-PROGRESS_STEP]
 
@@ -76,7 +76,7 @@ def _read(job: Job, path: str) -> demos.Demo:
             told[0] = percent
             anyio.from_thread.run(job.progress, percent, f"reading the demo: {done:,} of {total:,} bytes")
 
-    return demos.parse(path, positions=True, progress=progress)
+    return demos.parse(path, positions=demotracks.thinning(sample_ms), progress=progress)
 
 
 async def _known_names(db: Any, demo: demos.Demo) -> dict[str, str]:
@@ -108,8 +108,10 @@ def make_runner(options: Any) -> Any:
             return
         await job.progress(0, "reading the demo")
         try:
-            demo = await anyio.to_thread.run_sync(_read, job, path)
+            demo = await anyio.to_thread.run_sync(_read, job, path, how.sample_ms)
         except demos.DemoError as error:
+            if isinstance(error.__cause__, OSError):
+                raise  # the disk, not the demo: the job fails (and is tried again); nothing is kept as bad
             await _quarantine(job, name, sha256, size, source, str(error))
             return
         keys = demotracks.player_keys(demo, await _known_names(pool, demo))

@@ -13,7 +13,9 @@ time says when it ended.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -48,6 +50,8 @@ RESPAWN_JUMP = 200
 WALKED_OFF = 48
 # A body is shown from the death on; a player first seen again later than this after it is alive.
 BODY_MS = 250
+# A round the demo shows from at most this long after its level start is taken as seen whole.
+LEVEL_START_SLACK_MS = 2000
 # Last seen this long before the round's end, a player left.
 GONE_MS = 3000
 
@@ -80,31 +84,54 @@ def name_key(name: str) -> str:
     return "N-" + hashlib.sha1(name.strip().casefold().encode()).hexdigest()[:8].upper()
 
 
-def player_keys(demo: demos.Demo, known: dict[str, str]) -> dict[int, str]:
-    """Each client's player key: the GUID the demo carries, else the GUID of the one player the stats history
+class Keys:
+    """Who held each client slot when: the player key of each occupant (a slot someone left and another
+    took has one occupant after the other)."""
+
+    def __init__(self, occupants: dict[int, list[tuple[int, str, demos.Player]]]) -> None:
+        self._slots = {client: sorted(found, key=lambda o: o[0]) for client, found in occupants.items()}
+        self._firsts = {client: [first for first, _, _ in found] for client, found in self._slots.items()}
+        self.players = {key: player for found in self._slots.values() for _, key, player in found}
+        self._only = {client: found[0][1] for client, found in self._slots.items() if len(found) == 1}
+
+    def at(self, client: int, time_ms: int) -> str | None:
+        """The key of the player in ``client`` at ``time_ms`` (None: the slot never held a player)."""
+        only = self._only.get(client)
+        if only is not None:  # most slots: one occupant all along (31 k positions per 2-minute demo)
+            return only
+        found = self._slots.get(client)
+        if not found:
+            return None
+        return found[max(bisect.bisect_right(self._firsts[client], time_ms) - 1, 0)][1]
+
+
+def player_keys(demo: demos.Demo, known: dict[str, str]) -> Keys:
+    """Each occupant's player key: the GUID the demo carries, else the GUID of the one player the stats history
     knows by that name (``known``: name casefolded → GUID), else :func:`name_key`."""
-    keys = {}
+    occupants: dict[int, list[tuple[int, str, demos.Player]]] = {}
     for player in demo.players:
-        if player.guid:
-            keys[player.client] = canonical_guid(player.guid)
-        else:
-            keys[player.client] = known.get(player.name.strip().casefold()) or name_key(player.name)
-    return keys
+        key = (canonical_guid(player.guid) if player.guid
+               else known.get(player.name.strip().casefold()) or name_key(player.name))
+        occupants.setdefault(player.client, []).append((player.first_ms, key, player))
+    return Keys(occupants)
 
 
 @dataclass(frozen=True, slots=True)
 class Window:
-    """One round of the demo: server times [start, end), its number, how it ended."""
+    """One round of the demo: server times [start, end) seen, its clock's zero (the level start), its
+    number, how it ended."""
 
     start: int
     end: int
+    origin: int
     number: int
     ended: str
 
 
 def windows(demo: demos.Demo) -> list[Window]:
     """The rounds the demo holds: each "playing" phase up to the next phase (or the demo's end); a demo
-    that never shows one is one round from its first snapshot to its last."""
+    that never shows one is one round from its first snapshot to its last. A round's clock starts at its
+    level start where the demo shows it from then, else where the demo first shows the round."""
     phases = sorted(demo.phases, key=lambda p: p.start_ms)
     found = []
     for index, phase in enumerate(phases):
@@ -115,13 +142,34 @@ def windows(demo: demos.Demo) -> list[Window]:
         end = following.start_ms if following else demo.end_ms
         ended = following.phase if following and following.phase == "intermission" else "demo end"
         if end > start:
-            found.append(Window(start, end, phase.round + 1, ended))
+            found.append(Window(start, end, start, phase.round + 1, ended))
     if not found and demo.end_ms > demo.start_ms:  # never "playing" (a warmup, or no phase known): all of it
-        found.append(Window(demo.start_ms, demo.end_ms, (phases[0].round if phases else 0) + 1, "demo end"))
+        found.append(Window(demo.start_ms, demo.end_ms, demo.start_ms, (phases[0].round if phases else 0) + 1,
+                            "demo end"))
+    return _level_start(found, demo.level_start_ms)
+
+
+def _level_start(found: list[Window], level_start: int | None) -> list[Window]:
+    """The demo's last level start (``CS_LEVEL_START_TIME``) is the clock's zero (the tracker's) of the round
+    that began then, when the demo saw that round from (nearly) its start. A round seen from later keeps its
+    first snapshot as zero: time the demo did not see must not count (man advantage is shared out over the
+    round's length); the cross-check aligns such clocks by the kills."""
+    if level_start is None:
+        return found
+    for index, window in enumerate(found):
+        if 0 <= window.start - level_start <= LEVEL_START_SLACK_MS:
+            found[index] = Window(window.start, window.end, level_start, window.number, window.ended)
     return found
 
 
-def rounds(demo: demos.Demo, *, keys: dict[int, str], at: Anchor, sample_ms: int) -> list[RoundTelemetry]:
+def thinning(sample_ms: int) -> int:
+    """The ``positions`` interval to read a demo with for tracks at ``sample_ms``: twice as fine, so each tick
+    has its snapshot and a death its body's (half the memory of every snapshot; 4 samples of 6 091 differ on
+    the real ETTV demo)."""
+    return max(sample_ms // 2, 1)
+
+
+def rounds(demo: demos.Demo, *, keys: Keys, at: Anchor, sample_ms: int) -> list[RoundTelemetry]:
     """The demo's rounds as telemetry, one per :func:`windows` entry that saw a player."""
     found = []
     for window in windows(demo):
@@ -131,36 +179,40 @@ def rounds(demo: demos.Demo, *, keys: dict[int, str], at: Anchor, sample_ms: int
     return found
 
 
-def _round(demo: demos.Demo, window: Window, keys: dict[int, str], at: Anchor, sample_ms: int) -> RoundTelemetry:
+def _round(demo: demos.Demo, window: Window, keys: Keys, at: Anchor, sample_ms: int) -> RoundTelemetry:
     end_unix = round(at.unix + (window.end - at.server_ms) / 1000)
-    duration = window.end - window.start
+    duration = window.end - window.origin
     telemetry = RoundTelemetry(
         source="demo", map_name=demo.map, round_number=window.number, start_unix=end_unix - duration // 1000,
         end_unix=end_unix, duration_ms=duration, sample_ms=sample_ms, capabilities=CAPABILITIES,
         recorder=f"demo {demo.mod} {demo.mod_version}".strip() + f" (protocol {demo.protocol})", ended=window.ended)
-    inside = [p for p in demo.positions if window.start <= p.time_ms < window.end and p.team in TEAMS
-              and p.client in keys]
-    deaths: dict[int, list[int]] = {}
-    for kill in demo.kills:
-        if window.start <= kill.time_ms < window.end:
-            deaths.setdefault(kill.victim, []).append(kill.time_ms)
-    telemetry.tracks = _tracks(inside, keys, deaths, window.start, sample_ms)
+    inside: list[tuple[str, demos.Position]] = []
+    for p in demo.positions:
+        if window.start <= p.time_ms < window.end and p.team in TEAMS:
+            key = keys.at(p.client, p.time_ms)
+            if key is not None:
+                inside.append((key, p))
+    kills = [k for k in demo.kills if window.start <= k.time_ms < window.end]
+    deaths: dict[str, list[int]] = {}
+    for kill in kills:
+        victim = keys.at(kill.victim, kill.time_ms)
+        if victim is not None:
+            deaths.setdefault(victim, []).append(kill.time_ms)
+    telemetry.tracks = _tracks(inside, deaths, window.origin, sample_ms)
     samples = {(track.guid, track.team): track for track in telemetry.tracks}
-    for kill in demo.kills:
-        if window.start <= kill.time_ms < window.end:
-            made = _kill(kill, keys, window.start, samples)
-            if made is None:
-                telemetry.dropped += 1
-            else:
-                telemetry.kills.append(made)
+    for kill in kills:
+        made = _kill(kill, keys, window.origin, samples)
+        if made is None:
+            telemetry.dropped += 1
+        else:
+            telemetry.kills.append(made)
     telemetry.spawns = _spawns(telemetry.tracks, telemetry.kills)
     telemetry.departures = _departures(telemetry.tracks, telemetry.kills, duration)
-    teams = {(p.client): TEAMS[p.team] for p in inside}  # the team each client was last seen on
-    for player in demo.players:
-        if player.client in teams:
-            key = keys[player.client]
-            telemetry.players[key] = PlayerInfo(guid=key, raw_guid=player.guid or key, name=player.name,
-                                                team=teams[player.client], player_class=player.player_class or 0)
+    teams = {key: TEAMS[p.team] for key, p in inside}  # the team each player was last seen on
+    for key, team in teams.items():
+        player = keys.players[key]
+        telemetry.players[key] = PlayerInfo(guid=key, raw_guid=player.guid or key, name=player.name, team=team,
+                                            player_class=player.player_class or 0)
     return telemetry
 
 
@@ -177,8 +229,8 @@ def _living(found: list[demos.Position], deaths: list[int]) -> list[demos.Positi
         while d < len(deaths) and deaths[d] <= p.time_ms:
             body, d = (p if p.time_ms - deaths[d] <= BODY_MS else None), d + 1
         if body is not None and previous is not None:
-            jump = np.hypot(np.hypot(p.x - previous.x, p.y - previous.y), p.z - previous.z)
-            if jump < RESPAWN_JUMP and np.hypot(p.x - body.x, p.y - body.y) < WALKED_OFF:
+            jump = math.hypot(p.x - previous.x, p.y - previous.y, p.z - previous.z)
+            if jump < RESPAWN_JUMP and math.hypot(p.x - body.x, p.y - body.y) < WALKED_OFF:
                 previous = p
                 continue
             body = None
@@ -188,20 +240,16 @@ def _living(found: list[demos.Position], deaths: list[int]) -> list[demos.Positi
     return kept
 
 
-def _tracks(positions: Sequence[demos.Position], keys: dict[int, str], deaths: dict[int, list[int]], origin: int,
+def _tracks(positions: Sequence[tuple[str, demos.Position]], deaths: dict[str, list[int]], origin: int,
             sample_ms: int) -> list[Track]:
     """One track per player and team, alive only: the first snapshot of each ``sample_ms`` tick (the
-    tracker's rate). ``deaths``: server times of each client's deaths."""
+    tracker's rate). ``deaths``: server times of each player's deaths."""
     by_player: dict[tuple[str, int], list[demos.Position]] = {}
-    clients: dict[tuple[str, int], int] = {}
-    for position in positions:
-        key = (keys[position.client], TEAMS[position.team])
-        by_player.setdefault(key, []).append(position)
-        clients[key] = position.client
+    for key, position in positions:
+        by_player.setdefault((key, TEAMS[position.team]), []).append(position)
     tracks = []
-    for key, found in sorted(by_player.items()):
-        guid, team = key
-        found = _living(sorted(found, key=lambda p: p.time_ms), deaths.get(clients[key], []))
+    for (guid, team), found in sorted(by_player.items()):
+        found = _living(sorted(found, key=lambda p: p.time_ms), deaths.get(guid, []))
         if not found:
             continue
         t = np.array([p.time_ms - origin for p in found], dtype=np.int64)
@@ -233,18 +281,17 @@ def _at(pos: tuple[float, float, float] | None) -> Position | None:
     return None if pos is None else Position(round(pos[0]), round(pos[1]), round(pos[2]))
 
 
-def _kill(kill: demos.Kill, keys: dict[int, str], origin: int,
-          samples: dict[tuple[str, int], Track]) -> Kill | None:
+def _kill(kill: demos.Kill, keys: Keys, origin: int, samples: dict[tuple[str, int], Track]) -> Kill | None:
     """The obituary as the tracker's kill; None when the victim is no player on a side or cannot be placed."""
     victim_team = TEAMS.get(kill.victim_team)
-    victim = keys.get(kill.victim)
+    victim = keys.at(kill.victim, kill.time_ms)
     if victim_team is None or victim is None:
         return None
     t = kill.time_ms - origin
     victim_at = _at(kill.victim_pos) or _nearest(samples.get((victim, victim_team)), t)
     if victim_at is None:
         return None
-    killer = None if kill.attacker == demos.WORLD else keys.get(kill.attacker)
+    killer = None if kill.attacker == demos.WORLD else keys.at(kill.attacker, kill.time_ms)
     killer_team = TEAMS.get(kill.attacker_team) if killer is not None else None
     killer_at = None
     if killer is not None:

@@ -3,7 +3,8 @@ cross-check of a round recorded by the tracker and by a demo), and the files (ad
 
 Each analysis is defined on the page beside its figures. Heatmaps are PNGs drawn on the server
 (embedded in the page). The stats plugin's session page gets a panel (``panel:session``) that
-sums the session's telemetry up and links here.
+sums the session's telemetry up and links here; its round page one (``panel:round``) with the round's
+telemetry per source and the cross-check's verdict.
 """
 
 from __future__ import annotations
@@ -381,6 +382,35 @@ def build(get: Callable[[], Proximity]) -> list[Route]:
                                                ("crossfires", fire.crossfires if fire.recorded else "not recorded")])
                 + f"<p>{_a(session_href(start), 'Heatmaps, engagements, trades, crossfire and spawn timing →')}</p>")
 
+    async def round_panel(request: Request) -> str:
+        """On the stats round page: the round's telemetry (each source) and, when both, the cross-check."""
+        service = get()
+        text = request.path_params["round_id"]
+        if not text.isdigit() or len(text) > 18:
+            return ""
+        rows = await service.db.fetch("SELECT id, source FROM proximity.rounds WHERE stats_round_id = $1 "
+                                      "ORDER BY source <> 'lua', id", int(text))
+        if not rows:
+            return ""
+        lines = {r.id: r for r in await queries.rounds(service.db, [r["id"] for r in rows])}
+        names = {"lua": "tracker", "demo": "demo"}
+        cards = [item for r in rows for item in (
+            (f"samples ({names[r['source']]})", f"{lines[r['id']].samples:,}"),
+            (f"kills ({names[r['source']]})", lines[r["id"]].kills))]
+        check = await crosscheck.for_round(service.db, rows[0]["id"])
+        verdict = ""
+        if check is not None:
+            cards.append(("tracker and demo", "agree" if check.agrees else "disagree"))
+            unpaired = len(check.only_lua) + len(check.only_demo)
+            gap = "—" if check.median_gap_m is None else f"{check.median_gap_m:.2f} m"
+            worst = next((p for p in check.players if p.median_gap_m), None)
+            largest = f" (largest: {_e(worst.name)}, {worst.median_gap_m:.2f} m)" if worst else ""
+            verdict = (f"<p>Cross-check: {unpaired} kill{'s' * (unpaired != 1)} seen by one source only, "
+                       f"{len(check.unpaired_players)} player{'s' * (len(check.unpaired_players) != 1)} found in "
+                       f"one only, median track gap {_e(gap)}{largest}.</p>")
+        links = " · ".join(_a(round_href(r["id"]), f"the {names[r['source']]}’s round") for r in rows)
+        return f"<h2>Proximity</h2>{_cards(cards)}{verdict}<p>{links} →</p>"
+
     return [
         Route("GET", "/proximity", overview, "Proximity: maps, sessions, what is measured", kind="page",
               nav="Proximity", nav_order=50),
@@ -393,6 +423,8 @@ def build(get: Callable[[], Proximity]) -> list[Route]:
               kind="page"),
         Route("GET", "/proximity/files", files_page, "Proximity files: held and quarantined", kind="page",
               tier=Tier.ADMIN),
+        Route("GET", "/proximity/panels/rounds/{round_id}", round_panel, kind="page", tags=("panel:round",),
+              summary="Proximity panel of the stats round page (telemetry sources, cross-check)"),
         Route("GET", "/proximity/panels/sessions/{start}", session_panel, kind="page", tags=("panel:session",),
               summary="Proximity panel of the session page"),
     ]

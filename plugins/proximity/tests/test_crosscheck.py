@@ -141,8 +141,32 @@ async def test_the_round_page_and_route_show_the_disagreement(make_kernel, http_
     for bad in ("abc", "99999", "1" * 30):
         assert (await client.get(f"/api/proximity/rounds/{bad}")).status_code == 404
         assert (await client.get(f"/proximity/rounds/{bad}")).status_code == 404
+    # The stats plugin's round page carries the verdict and leads to both rounds.
+    stats_page = (await client.get(f"/rounds/{detail['round']['stats_round_id']}")).text
+    assert "<h2>Proximity</h2>" in stats_page and '<div class="value">disagree</div>' in stats_page
+    assert ("Cross-check: 1 kill seen by one source only, 0 players found in one only, median track gap 0.00 m"
+            in stats_page)
+    assert f'href="/proximity/rounds/{ids["lua"]}"' in stats_page
     # The map page counts the stats round once (the tracker's round); that round's page leads to the demo's.
     listing = (await client.get("/proximity/maps/supply")).text
     assert f'href="/proximity/rounds/{ids["lua"]}"' in listing
     demo_link = f'href="/proximity/rounds/{ids["demo"]}"'
     assert demo_link not in listing and demo_link in text
+
+
+async def test_a_demo_before_its_stats_round_is_held_then_linked(make_kernel, played, shared_data) -> None:
+    kernel = await make_kernel(plugins={"stats", "proximity"})
+    lua = parse_file(played.path.read_bytes(), played.path.name)
+    said = await store_demo(kernel, demo_of(lua), played.end_unix, "supply.tv_84", resolve=False)
+    assert said == [f"supply R1: {_samples(lua)} samples, 5 kills; waiting for its stats round"]
+    await kernel.ingest(stats_file(shared_data, played.end_unix))
+    await kernel.settle()
+    assert kernel.errors == {}
+    stats_round = await kernel.db.pool.fetchval("SELECT id FROM stats.rounds")
+    assert await kernel.db.pool.fetchval("SELECT stats_round_id FROM proximity.rounds") == stats_round
+    # The tracker's file arrives last: linked beside the demo's round, and the two are cross-checked.
+    await kernel.ingest(played.file)
+    await kernel.settle()
+    ids = {r["source"]: r["id"] for r in await kernel.db.pool.fetch("SELECT id, source FROM proximity.rounds")}
+    check = await crosscheck.for_round(kernel.db.pool, ids["demo"])
+    assert (check.stats_round_id, check.paired_kills, check.agrees) == (stats_round, 5, True)

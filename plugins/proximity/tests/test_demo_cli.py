@@ -45,3 +45,14 @@ async def test_slomix_import_of_the_ettv_demo_yields_tracks(make_kernel, shared_
     images = json.loads(heatmap.stdout)["images"]
     assert [i["filename"] for i in images] == [f"heatmap-adlernest-{k}.png" for k in ("kills", "deaths", "presence")]
     assert all(base64.b64decode(i["data"])[:8] == b"\x89PNG\r\n\x1a\n" for i in images)
+
+
+async def test_slomix_import_no_wait_leaves_the_jobs_queued(make_kernel, shared_data: Path, tmp_path: Path) -> None:
+    kernel = await make_kernel(plugins={"stats", "greatshot", "proximity"})
+    env = {"SLOMIX_DATABASE_URL": kernel.db.url, "SLOMIX_DATA_DIR": str(tmp_path / "data")}
+    demo = str(shared_data / "demos" / "demo01_legacy.tv_84")
+    imported = await anyio.to_thread.run_sync(lambda: slomix("import", "--no-wait", demo, env=env, cwd=tmp_path))
+    assert imported.returncode == 0, imported.stderr
+    assert await kernel.db.pool.fetchval("SELECT count(*) FROM proximity.rounds") == 0
+    queued = await kernel.db.pool.fetch("SELECT kind FROM slomix.jobs WHERE status = 'queued' ORDER BY kind")
+    assert [r["kind"] for r in queued] == ["greatshot.analyse", "proximity.demo_tracks"]  # for slomix run / worker

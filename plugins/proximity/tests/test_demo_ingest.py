@@ -67,9 +67,9 @@ async def test_the_ettv_demo_becomes_tracks_heatmaps_and_engagements(make_kernel
     kernel = await make_kernel(plugins={"stats", "proximity"})
     job = await demo_job(kernel, stored)
     assert (job.status, job.progress, job.attempts) == ("succeeded", 100.0, 1)
-    assert job.message == "adlernest R1: 6091 samples, 47 kills; waiting for its stats round"
+    assert job.message == "adlernest R1: 6087 samples, 47 kills; waiting for its stats round"
     assert dict(await kernel.db.pool.fetchrow(COUNTS)) == {
-        "files": 1, "rounds": 1, "tracks": 11, "kills": 47, "samples": 6091}
+        "files": 1, "rounds": 1, "tracks": 11, "kills": 47, "samples": 6087}
     line = await kernel.db.pool.fetchrow("SELECT source, map_name, round_number, duration_ms, capabilities, "
                                          "stats_round_id FROM proximity.rounds")
     assert dict(line) == {"source": "demo", "map_name": "adlernest", "round_number": 1, "duration_ms": 156_000,
@@ -121,3 +121,13 @@ async def test_client_demos_are_left_alone(make_kernel, stored: Path, shared_dat
 
 def test_names_of_the_real_demo_are_keys_of_their_own() -> None:
     assert demotracks.name_key("xdd") == demotracks.name_key("XDD ") != demotracks.name_key("[BOT]Halfwit")
+
+
+def test_proximity_parse_shows_what_a_demo_would_give(shared_data: Path) -> None:
+    from slomix_proximity.cli import demo_summaries
+
+    [line] = demo_summaries(shared_data / "demos" / DEMO, "Europe/Paris")
+    assert {k: line[k] for k in ("source", "map", "round", "duration_ms", "players", "samples", "kills", "damage",
+                                 "engagements", "crossfires")} == {
+        "source": "demo", "map": "adlernest", "round": 1, "duration_ms": 156_000, "players": 11, "samples": 6087,
+        "kills": 47, "damage": 0, "engagements": 44, "crossfires": None}

@@ -86,12 +86,27 @@ def test_each_playing_phase_is_a_round_on_its_own_clock() -> None:
 
 def test_players_are_keyed_by_guid_by_a_known_name_or_by_name() -> None:
     keys, (r1, _) = converted()
-    assert keys == {0: "D8423F90", 1: demotracks.name_key("olz"), 63: demotracks.name_key("ETLTV")}
-    assert keys[1].startswith("N-") and len(keys[1]) == 10 and demotracks.name_key(" OLZ ") == keys[1]
+    olz = keys.at(1, R1)
+    assert [keys.at(c, R1) for c in (0, 1, 63)] == ["D8423F90", demotracks.name_key("olz"),
+                                                   demotracks.name_key("ETLTV")]
+    assert keys.at(5, R1) is None  # a slot nobody held
+    assert olz.startswith("N-") and len(olz) == 10 and demotracks.name_key(" OLZ ") == olz
     assert {p.guid: (p.name, p.team) for p in r1.players.values()} == {
-        "D8423F90": ("vid", 1), keys[1]: ("olz", 2)}  # the spectator is no player of the round
+        "D8423F90": ("vid", 1), olz: ("olz", 2)}  # the spectator is no player of the round
     known, _ = converted(known={"olz": "5D989160"})
-    assert known[1] == "5D989160"
+    assert known.at(1, R1) == "5D989160"
+
+
+def test_a_slot_that_changes_hands_keeps_its_occupants_apart() -> None:
+    demo = scripted()
+    demo.players.append(demos.Player(1, "bronze", "allies", first_ms=R1 + 40_000))  # olz left; bronze took slot 1
+    keys, (r1, _) = converted(demo)
+    olz, bronze = demotracks.name_key("olz"), demotracks.name_key("bronze")
+    assert (keys.at(1, R1 + 39_999), keys.at(1, R1 + 40_000)) == (olz, bronze)
+    # olz: 20 s alive, dead 10 s, 10 s more; bronze: the last 20 s of the slot.
+    assert {t.guid: len(t) for t in r1.tracks} == {"D8423F90": 150, olz: 150, bronze: 100}
+    assert (r1.players[bronze].name, r1.players[bronze].team) == ("bronze", 2)
+    assert [(d.guid, d.t) for d in r1.departures] == [(olz, 39_800)]
 
 
 def test_tracks_are_sampled_at_the_tracker_rate_from_the_round_start() -> None:
@@ -103,24 +118,26 @@ def test_tracks_are_sampled_at_the_tracker_rate_from_the_round_start() -> None:
     assert len(vid) == 150 and len(olz) == 250
     assert list(vid.t[:3]) == [0, 200, 400] and list(vid.x[:3]) == [0, 20, 40] and int(vid.z[0]) == 64
     assert int(vid.yaw[0]) == -179 and int(vid.pitch[0]) == -5 and vid.health is None and vid.weapon is None
-    assert {(t.guid, t.team) for t in r2.tracks} == {("D8423F90", 2), (keys[1], 1)}  # sides swapped
+    assert {(t.guid, t.team) for t in r2.tracks} == {("D8423F90", 2), (keys.at(1, R2), 1)}  # sides swapped
 
 
 def test_kills_take_the_obituary_s_positions_or_the_nearest_sample() -> None:
     keys, (r1, r2) = converted()
+    olz = keys.at(1, R1)
     shot, fell = r1.kills
-    assert (shot.t, shot.killer, shot.victim, shot.kind, shot.mod) == (20_000, "D8423F90", keys[1], "enemy", 8)
+    assert (shot.t, shot.killer, shot.victim, shot.kind, shot.mod) == (20_000, "D8423F90", olz, "enemy", 8)
     assert shot.distance == 300.0  # 7.62 m
     assert (fell.kind, fell.killer, fell.t, fell.mod) == ("world", None, 30_000, 32)
     assert (fell.victim_at.x, fell.victim_at.y) == (2980, 0)  # his last living sample, 29.8 s in
     [late] = r2.kills
-    assert (late.killer, late.victim, late.t, late.killer_team) == (keys[1], "D8423F90", 5_000, 1)
+    assert (late.killer, late.victim, late.t, late.killer_team) == (olz, "D8423F90", 5_000, 1)
     assert (late.killer_at.x, late.victim_at.x, round(late.distance, 1)) == (500, 480, 300.7)
 
 
 def test_lives_and_the_analyses_follow_from_the_tracks_and_kills() -> None:
     keys, (r1, r2) = converted()
-    assert [(s.guid, s.t) for s in r1.spawns] == [("D8423F90", 0), (keys[1], 0), (keys[1], 30_000)]
+    olz = keys.at(1, R1)
+    assert [(s.guid, s.t) for s in r1.spawns] == [("D8423F90", 0), (olz, 0), (olz, 30_000)]
     # Revived: alive again once he walked 48 units off his body (0.5 s after he moved on).
     assert [(s.guid, s.t, s.at.x) for s in r2.spawns if s.guid == "D8423F90"] == [
         ("D8423F90", 0, 0), ("D8423F90", 6_500, 550)]
@@ -128,7 +145,7 @@ def test_lives_and_the_analyses_follow_from_the_tracks_and_kills() -> None:
     assert [(k.seq, k.first_blood, k.axis_alive, k.allies_alive) for k in facts.kills] == [
         (0, True, 1, 1), (1, False, 1, 0)]  # olz is back at 30 s, just after
     [fight] = facts.engagements
-    assert (fight.a, fight.b, fight.outcome, fight.start_distance) == ("D8423F90", keys[1], "a_won", 300)
+    assert (fight.a, fight.b, fight.outcome, fight.start_distance) == ("D8423F90", olz, "a_won", 300)
     assert facts.crossfires is None  # no hits in a demo: "not recorded"
     assert {kind for kind, guid, _ in facts.heat if guid == ""} == {"kills", "deaths", "presence"}
 
@@ -150,3 +167,15 @@ def test_a_demo_that_starts_mid_round_counts_from_its_first_snapshot() -> None:
     [only] = converted(demo)[1]
     assert only.duration_ms == 145_000 - 11_000 and only.ended == "demo end" and only.round_number == 1
     assert only.kills[0].t == 19_000
+
+
+def test_a_round_seen_from_its_level_start_keeps_the_tracker_s_clock() -> None:
+    demo = scripted()
+    demo.phases = [demos.Phase(R1 + 1_000, "playing", 0)]
+    demo.start_ms, demo.level_start_ms = R1 + 1_000, R1  # CS_LEVEL_START_TIME, 1 s before the demo's start
+    [only] = converted(demo)[1]
+    assert only.duration_ms == 145_000 - R1 and only.kills[0].t == 20_000
+    assert int(only.tracks[0].t[0]) == 1_000  # seen from 1 s into the round
+    demo.level_start_ms = R1 - 30_000  # seen from 31 s in: time unseen does not count
+    [later] = converted(demo)[1]
+    assert later.duration_ms == 145_000 - R1 - 1_000 and later.kills[0].t == 19_000
