@@ -246,3 +246,13 @@ async def round_prediction(db, event: stats_api.RoundEvent, p: float, e: Evaluat
                  fields=[Field(f"{stats_api.side(1)} in round 1 · {pct(p)}", _team_text(a), inline=False),
                          Field(f"{stats_api.side(2)} in round 1 · {pct(1 - p)}", _team_text(b), inline=False)],
                  colour=COLOUR_A if p >= 0.5 else COLOUR_B)
+
+
+async def teams_prediction(db, team_a: list[str], team_b: list[str], p: float, e: Evaluation) -> Reply:
+    """The message posted when two teams form before a map."""
+    names = await queries.names(db, [*team_a, *team_b])
+    return Reply(title=f"Teams are set: {pct(p)} – {pct(1 - p)}",
+                 description=f"Prediction for the next map.\n{evaluation_note(e)}",
+                 fields=[Field(f"Team A · {pct(p)}", _team_text([names[g] for g in team_a]), inline=False),
+                         Field(f"Team B · {pct(1 - p)}", _team_text([names[g] for g in team_b]), inline=False)],
+                 colour=COLOUR_A if p >= 0.5 else COLOUR_B)

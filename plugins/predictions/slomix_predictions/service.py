@@ -79,13 +79,15 @@ async def predict_round(db: Any, event: stats_api.RoundEvent) -> tuple[int, floa
 
 
 async def record(db: Any, *, source: str, by: str, team_a: list[str], team_b: list[str], p: float,
-                 map_name: str | None, when: datetime) -> int:
-    """Keep a prediction asked for by a person (``!predict``) or announced teams; returns its id."""
+                 map_name: str | None, when: datetime, not_before: datetime | None = None) -> int:
+    """Keep a prediction asked for by a person (``!predict``) or for announced teams (``not_before``:
+    the server time from which their next map resolves it); returns its id."""
     return await db.fetchval(
-        """INSERT INTO predictions.predictions (key, source, made_by, map_name, team_a, team_b, p_a, model)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id""",
+        """INSERT INTO predictions.predictions (key, source, made_by, map_name, team_a, team_b, p_a, model,
+                                                not_before)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id""",
         f"{source}:{by}:{when.isoformat()}:{'|'.join(team_a)}:{'|'.join(team_b)}", source, by, map_name,
-        team_a, team_b, p, MODEL)
+        team_a, team_b, p, MODEL, not_before)
 
 
 def discord_id(actor_id: str) -> int | None:
