@@ -125,7 +125,9 @@ async def predictions_command(ctx: Context) -> Reply:
     table = Table(columns=["#", "When", "Map", "Team A", "Team B", "P(A)", "Result"], rows=[
         [r.id, f"{r.made_at:%Y-%m-%d %H:%M}", r.map_name or "—", _team_text(r.names_a), _team_text(r.names_b),
          pct(r.p_a), r.verdict] for r in rows])
-    return Reply(title="Predictions", tables=[table], data=rows)
+    return Reply(title="Predictions", description=f"The latest {len(rows)}: made when a map's first round arrived "
+                                                  "(resolved by its result), or asked for with !predict.",
+                 tables=[table], data=rows)
 
 
 async def prediction_stats_command(ctx: Context) -> Reply:
