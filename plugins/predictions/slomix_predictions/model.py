@@ -18,7 +18,7 @@ purpose: one more player is worth about that much in stopwatch.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from statistics import NormalDist
@@ -159,3 +159,42 @@ class Ratings:
                 if record:
                     changes.append(Change(guid, team, share, mu0, sigma0, mu, sigma))
         return changes
+
+
+@dataclass
+class Mixture:
+    """Ratings at several noise levels, predicting together: each one's probability weighted by how
+    well it predicted the maps so far (Bayesian model averaging; weights sum to 1). ``main`` is the
+    heaviest: its ratings are the ones shown."""
+
+    members: list[Ratings]
+    weights: list[float]
+
+    @property
+    def main(self) -> Ratings:
+        return self.members[max(range(len(self.weights)), key=lambda i: (self.weights[i], -i))]
+
+    @property
+    def players(self) -> dict[str, PlayerRating]:
+        return self.main.players
+
+    def win_probability(self, team_a: Iterable[str], team_b: Iterable[str], when: datetime | None = None) -> float:
+        a, b = list(team_a), list(team_b)
+        return sum(w * m.win_probability(a, b, when) for w, m in zip(self.weights, self.members, strict=True))
+
+    def predictor(self, when: datetime | None = None):
+        parts = [(w, m.predictor(when)) for w, m in zip(self.weights, self.members, strict=True)]
+
+        def predict(team_a: Iterable[str], team_b: Iterable[str]) -> float:
+            a, b = list(team_a), list(team_b)
+            return sum(w * p(a, b) for w, p in parts)
+
+        return predict
+
+
+def weights(losses: Sequence[float]) -> list[float]:
+    """Posterior weights of candidates from their summed log losses (a uniform prior)."""
+    best = min(losses)
+    raw = [math.exp(best - loss) for loss in losses]
+    total = sum(raw)
+    return [r / total for r in raw]

@@ -19,7 +19,13 @@ async def save(conn: Any, replay: Replay) -> Evaluation:
             wins = record.setdefault(change.guid, [0, 0, 0])
             wins[0 if won == 1 else 1 if won == 0.5 else 2] += 1
     async with conn.transaction():
-        await conn.execute("TRUNCATE predictions.rating_changes, predictions.maps, predictions.ratings")
+        await conn.execute("TRUNCATE predictions.rating_changes, predictions.maps, predictions.ratings,"
+                           " predictions.member_ratings")
+        await conn.copy_records_to_table(
+            "member_ratings", schema_name="predictions",
+            columns=["beta", "guid", "mu", "sigma", "maps", "last_played"],
+            records=[(m.beta, guid, r.mu, r.sigma, r.maps, r.last_played)
+                     for m in replay.mixture.members for guid, r in sorted(m.players.items())])
         await conn.copy_records_to_table(
             "maps", schema_name="predictions",
             columns=["session_start", "seq", "match_id", "map_name", "played_at", "r1_round_id", "lineup_a",

@@ -13,6 +13,18 @@ CREATE TABLE ratings (
     last_played timestamp NOT NULL
 );
 
+-- Each candidate noise level's ratings (β of one map): live predictions mix them with the
+-- evaluation's weights; `ratings` above is the heaviest candidate's.
+CREATE TABLE member_ratings (
+    beta        double precision NOT NULL,
+    guid        text NOT NULL,
+    mu          double precision NOT NULL,
+    sigma       double precision NOT NULL CHECK (sigma > 0),
+    maps        integer NOT NULL,
+    last_played timestamp NOT NULL,
+    PRIMARY KEY (beta, guid)
+);
+
 -- Every finished stopwatch map as rated, with what each model said before it (walk-forward).
 CREATE TABLE maps (
     session_start timestamp NOT NULL,
