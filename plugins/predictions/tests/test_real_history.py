@@ -42,6 +42,9 @@ async def test_walk_forward_figures_to_the_digit(rated) -> None:
     assert set(figures["model"]) == {"brier", "log_loss", "accuracy"}
     assert set(figures["baselines"]) == {"coin", "dpm_share", "elo"}
     assert all(len(row) == 3 for row in figures["reliability"])
+    health = await rated.health()
+    detail = next(p["detail"] for p in health["plugins"] if p["name"] == "predictions")
+    assert (detail["rated_maps"], detail["rated_players"]) == (71, 22) and detail["rebuilt_at"]
     # A second rebuild of the same history stores the same ratings.
     before = await rated.db.pool.fetch("SELECT * FROM predictions.ratings ORDER BY guid")
     await service.rebuild(rated.db.pool)
