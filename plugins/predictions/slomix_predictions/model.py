@@ -100,12 +100,19 @@ class Ratings:
 
     players: dict[str, PlayerRating] = field(default_factory=dict)
     beta: float = BETA
+    # The last moment asked about and the ratings as of then: a replay predicts a map, then plays
+    # it, at the same moment (cleared by every play).
+    _memo: tuple[datetime | None, dict[str, tuple[float, float]]] = field(
+        default_factory=lambda: (None, {}), init=False, repr=False, compare=False)
 
     def get(self, guid: str) -> PlayerRating:
         return self.players.get(guid) or PlayerRating()
 
     def rated(self, guid: str, when: datetime | None) -> tuple[float, float]:
         """The player's (μ, σ) as of ``when`` (σ widened by the days away)."""
+        memo_when, memo = self._memo
+        if when is not None and when == memo_when and guid in memo:
+            return memo[guid]
         r = self.players.get(guid)
         if r is None:
             return MU, SIGMA
@@ -113,6 +120,11 @@ class Ratings:
         if when is not None and r.last_played is not None and when > r.last_played:
             idle = (when - r.last_played).total_seconds() / 86400
             sigma = min(math.sqrt(sigma * sigma + idle * SIGMA * SIGMA / IDLE_DAYS_TO_NEW), SIGMA)
+        if when is not None:
+            if when != memo_when:
+                memo = {}
+                self._memo = (when, memo)
+            memo[guid] = (r.mu, sigma)
         return r.mu, sigma
 
     def win_probability(self, team_a: Iterable[str], team_b: Iterable[str], when: datetime | None = None) -> float:
@@ -145,6 +157,7 @@ class Ratings:
         a = [self.rated(g, when) for g in team_a]
         b = [self.rated(g, when) for g in team_b]
         new_a, new_b = rate(a, b, outcome, self.beta)
+        self._memo = (None, {})
         changes = []
         players = self.players
         for team, shares, before, after in (("A", team_a, a, new_a), ("B", team_b, b, new_b)):
