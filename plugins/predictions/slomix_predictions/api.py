@@ -1,5 +1,7 @@
 """The predictions plugin's public interface, for other plugins (synergy) and pages.
 
+``predict_teams`` is for a plugin that sees two teams form before a map (the voice channels):
+it stores, posts (when configured and the model is good enough) and later resolves a prediction.
 ``maps`` is the rated stopwatch history (who played for whom, the result, what each map did
 to each player's rating); ``win_probability`` predicts a lineup against another from the
 current ratings; ``find_players``, ``who`` (a name, a mention or the asker) and ``matchup``
@@ -9,16 +11,21 @@ Everything else in this package is internal.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import msgspec
 
-from . import service
+from slomix_stats import api as stats_api
+
+from . import commands, service
 from .lineups import matchup
+from .publish import publish
 from .service import UnknownPlayer, find_players, who
 
-__all__ = ["MapRecord", "PlayerMap", "UnknownPlayer", "find_players", "maps", "matchup", "who", "win_probability"]
+__all__ = ["MapRecord", "PlayerMap", "UnknownPlayer", "find_players", "maps", "matchup", "predict_teams", "who",
+           "win_probability"]
 
 
 class PlayerMap(msgspec.Struct, frozen=True):
@@ -67,3 +74,21 @@ async def win_probability(db: Any, team_a: list[str], team_b: list[str]) -> floa
     """P(team A beats team B) on a stopwatch map now, from the current ratings."""
     ratings = await service.current(db, [*team_a, *team_b])
     return ratings.win_probability(team_a, team_b, datetime.now())
+
+
+async def predict_teams(kernel: Any, team_a: list[str], team_b: list[str], *, by: str,
+                        map_name: str | None = None, formed_at: datetime | None = None) -> tuple[int, float, bool]:
+    """Two teams (GUIDs) formed before a map: (prediction id, P(team A wins), whether it was posted).
+
+    ``formed_at`` (default now, aware) is when they formed; the first rated map those exact lineups
+    play within 6 hours of it resolves the prediction.
+    """
+    pool = kernel.db.pool
+    p = await win_probability(pool, team_a, team_b)
+    now = formed_at or datetime.now(UTC)
+    local = now.astimezone(ZoneInfo(stats_api.server_timezone(kernel))).replace(tzinfo=None)
+    prediction_id = await service.record(pool, source="teams", by=by, team_a=sorted(team_a), team_b=sorted(team_b),
+                                         p=p, map_name=map_name, when=now, not_before=local)
+    posted = await publish(kernel, prediction_id, f"prediction:teams:{prediction_id}",
+                           lambda e: commands.teams_prediction(pool, team_a, team_b, p, e))
+    return prediction_id, p, posted

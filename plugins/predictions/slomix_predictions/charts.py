@@ -71,6 +71,8 @@ def history(points: Sequence[tuple[datetime, float, float]], title: str) -> byte
     ax.plot(xs, [m - 3 * s for m, s in zip(mus, sigmas, strict=True)], color=ORANGE, label="μ − 3σ (shown rating)")
     ax.set_xlabel("rated maps")
     ax.set_ylabel("rating")
-    ax.legend(loc="lower right", facecolor=PANEL, labelcolor=TEXT, edgecolor=EDGE)
-    figure.subplots_adjust(left=0.09, right=0.98, top=0.9, bottom=0.13)
+    # Below the plot: inside, it would hide the end of a line.
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3, facecolor=PANEL, labelcolor=TEXT,
+              edgecolor=EDGE)
+    figure.subplots_adjust(left=0.09, right=0.98, top=0.9, bottom=0.24)
     return _png(figure)

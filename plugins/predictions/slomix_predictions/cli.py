@@ -26,7 +26,7 @@ def _configure(parser: argparse.ArgumentParser) -> None:
 def figures(evaluation: Evaluation) -> dict:
     """What ``evaluate --json`` prints (the issue's shape, plus the draws left out and the version)."""
     return {"n": evaluation.n, "draws": evaluation.draws, "model_version": evaluation.model_version,
-            "beta": evaluation.beta,
+            "beta": evaluation.beta, "weights": evaluation.weights,
             "model": msgspec.to_builtins(evaluation.model),
             "baselines": msgspec.to_builtins(evaluation.baselines),
             "reliability": evaluation.reliability}

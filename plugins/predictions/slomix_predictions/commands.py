@@ -125,7 +125,9 @@ async def predictions_command(ctx: Context) -> Reply:
     table = Table(columns=["#", "When", "Map", "Team A", "Team B", "P(A)", "Result"], rows=[
         [r.id, f"{r.made_at:%Y-%m-%d %H:%M}", r.map_name or "—", _team_text(r.names_a), _team_text(r.names_b),
          pct(r.p_a), r.verdict] for r in rows])
-    return Reply(title="Predictions", tables=[table], data=rows)
+    return Reply(title="Predictions", description=f"The latest {len(rows)}: made when a map's first round arrived "
+                                                  "(resolved by its result), or asked for with !predict.",
+                 tables=[table], data=rows)
 
 
 async def prediction_stats_command(ctx: Context) -> Reply:
@@ -245,4 +247,14 @@ async def round_prediction(db, event: stats_api.RoundEvent, p: float, e: Evaluat
                  description=f"Prediction for the map just started.\n{evaluation_note(e)}",
                  fields=[Field(f"{stats_api.side(1)} in round 1 · {pct(p)}", _team_text(a), inline=False),
                          Field(f"{stats_api.side(2)} in round 1 · {pct(1 - p)}", _team_text(b), inline=False)],
+                 colour=COLOUR_A if p >= 0.5 else COLOUR_B)
+
+
+async def teams_prediction(db, team_a: list[str], team_b: list[str], p: float, e: Evaluation) -> Reply:
+    """The message posted when two teams form before a map."""
+    names = await queries.names(db, [*team_a, *team_b])
+    return Reply(title=f"Teams are set: {pct(p)} – {pct(1 - p)}",
+                 description=f"Prediction for the next map.\n{evaluation_note(e)}",
+                 fields=[Field(f"Team A · {pct(p)}", _team_text([names[g] for g in team_a]), inline=False),
+                         Field(f"Team B · {pct(1 - p)}", _team_text([names[g] for g in team_b]), inline=False)],
                  colour=COLOUR_A if p >= 0.5 else COLOUR_B)

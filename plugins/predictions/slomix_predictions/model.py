@@ -18,7 +18,7 @@ purpose: one more player is worth about that much in stopwatch.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from statistics import NormalDist
@@ -100,12 +100,19 @@ class Ratings:
 
     players: dict[str, PlayerRating] = field(default_factory=dict)
     beta: float = BETA
+    # The last moment asked about and the ratings as of then: a replay predicts a map, then plays
+    # it, at the same moment (cleared by every play).
+    _memo: tuple[datetime | None, dict[str, tuple[float, float]]] = field(
+        default_factory=lambda: (None, {}), init=False, repr=False, compare=False)
 
     def get(self, guid: str) -> PlayerRating:
         return self.players.get(guid) or PlayerRating()
 
     def rated(self, guid: str, when: datetime | None) -> tuple[float, float]:
         """The player's (μ, σ) as of ``when`` (σ widened by the days away)."""
+        memo_when, memo = self._memo
+        if when is not None and when == memo_when and guid in memo:
+            return memo[guid]
         r = self.players.get(guid)
         if r is None:
             return MU, SIGMA
@@ -113,6 +120,11 @@ class Ratings:
         if when is not None and r.last_played is not None and when > r.last_played:
             idle = (when - r.last_played).total_seconds() / 86400
             sigma = min(math.sqrt(sigma * sigma + idle * SIGMA * SIGMA / IDLE_DAYS_TO_NEW), SIGMA)
+        if when is not None:
+            if when != memo_when:
+                memo = {}
+                self._memo = (when, memo)
+            memo[guid] = (r.mu, sigma)
         return r.mu, sigma
 
     def win_probability(self, team_a: Iterable[str], team_b: Iterable[str], when: datetime | None = None) -> float:
@@ -145,6 +157,7 @@ class Ratings:
         a = [self.rated(g, when) for g in team_a]
         b = [self.rated(g, when) for g in team_b]
         new_a, new_b = rate(a, b, outcome, self.beta)
+        self._memo = (None, {})
         changes = []
         players = self.players
         for team, shares, before, after in (("A", team_a, a, new_a), ("B", team_b, b, new_b)):
@@ -159,3 +172,42 @@ class Ratings:
                 if record:
                     changes.append(Change(guid, team, share, mu0, sigma0, mu, sigma))
         return changes
+
+
+@dataclass
+class Mixture:
+    """Ratings at several noise levels, predicting together: each one's probability weighted by how
+    well it predicted the maps so far (Bayesian model averaging; weights sum to 1). ``main`` is the
+    heaviest: its ratings are the ones shown."""
+
+    members: list[Ratings]
+    weights: list[float]
+
+    @property
+    def main(self) -> Ratings:
+        return self.members[max(range(len(self.weights)), key=lambda i: (self.weights[i], -i))]
+
+    @property
+    def players(self) -> dict[str, PlayerRating]:
+        return self.main.players
+
+    def win_probability(self, team_a: Iterable[str], team_b: Iterable[str], when: datetime | None = None) -> float:
+        a, b = list(team_a), list(team_b)
+        return sum(w * m.win_probability(a, b, when) for w, m in zip(self.weights, self.members, strict=True))
+
+    def predictor(self, when: datetime | None = None):
+        parts = [(w, m.predictor(when)) for w, m in zip(self.weights, self.members, strict=True)]
+
+        def predict(team_a: Iterable[str], team_b: Iterable[str]) -> float:
+            a, b = list(team_a), list(team_b)
+            return sum(w * p(a, b) for w, p in parts)
+
+        return predict
+
+
+def weights(losses: Sequence[float]) -> list[float]:
+    """Posterior weights of candidates from their summed log losses (a uniform prior)."""
+    best = min(losses)
+    raw = [math.exp(best - loss) for loss in losses]
+    total = sum(raw)
+    return [r / total for r in raw]

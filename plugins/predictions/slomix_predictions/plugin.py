@@ -7,10 +7,11 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from slomix.kernel import Announcement, JobKind, Kernel, MigrationSet, hookimpl
+from slomix.kernel import JobKind, Kernel, MigrationSet, hookimpl
 from slomix_stats import api as stats_api
 
-from . import cli, commands, routes, service, store, web
+from . import cli, commands, routes, service, web
+from .publish import publish
 from .settings import PredictionsSettings
 
 log = logging.getLogger("slomix.predictions")
@@ -65,7 +66,9 @@ class PredictionsPlugin:
         if event.round_number == 1 and self._recent(event.round_time):
             made = await service.predict_round(kernel.db.pool, event)
             if made is not None:
-                await self._announce(kernel, event, *made)
+                prediction_id, p = made
+                await publish(kernel, prediction_id, f"prediction:{event.match_id}",
+                              lambda e: commands.round_prediction(kernel.db.pool, event, p, e))
         # Any change can move a map result: rate again once the imports stop for a moment.
         kernel.scheduler.later(REBUILD, self.settings.rebuild_delay_seconds, lambda: self._queue(kernel))
 
@@ -85,13 +88,3 @@ class PredictionsPlugin:
     @staticmethod
     async def _queue(kernel: Kernel) -> None:
         await kernel.jobs.enqueue(REBUILD, key=REBUILD, by="predictions")
-
-    async def _announce(self, kernel: Kernel, event: stats_api.RoundEvent, prediction_id: int, p: float) -> None:
-        pool = kernel.db.pool
-        evaluation = await store.evaluation(pool)
-        if not (self.settings.announce and evaluation is not None and evaluation.beats_baselines):
-            return
-        await pool.execute("UPDATE predictions.predictions SET published = true WHERE id = $1", prediction_id)
-        reply = await commands.round_prediction(pool, event, p, evaluation)
-        await kernel.broadcast("on_announce", announcement=Announcement(
-            topic="prediction", key=f"prediction:{event.match_id}", reply=reply))

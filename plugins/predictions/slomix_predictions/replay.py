@@ -2,8 +2,9 @@
 
 Each map is predicted from earlier maps only (from its first round's lineups, as a live
 prediction is), then learnt. How noisy one map is (openskill's β) is not fixed in advance:
-a few candidates are rated side by side and each map is predicted by the one whose log loss
-on the earlier maps is lowest (prequential selection: the choice, too, sees only the past).
+a few candidates are rated side by side and each map is predicted by their mixture, each
+weighted by its log loss on the earlier maps (Bayesian model averaging: the weights, too, see
+only the past; the mixture's total log loss is within ln 4 of the best candidate's).
 The same pass scores every baseline, so the figures are reproducible to the digit.
 """
 
@@ -18,16 +19,17 @@ import msgspec
 from . import metrics
 from .baselines import all_baselines
 from .history import MapGame
-from .model import BETA, Change, Ratings
+from .model import BETA, Change, Mixture, Ratings, weights
 
-MODEL = "openskill-pl-partial-v1"
-BETAS = tuple(BETA * k for k in (1, 2, 4, 8))  # ties go to the first (openskill's default)
+MODEL = "openskill-pl-partial-v2"
+BETAS = tuple(BETA * k for k in (1, 2, 4, 8))
 
 
 class Evaluation(msgspec.Struct, frozen=True, kw_only=True):
     """Walk-forward figures over the decided maps (draws are counted apart and not scored).
 
-    ``beta`` is the noise the history chose by the end: live predictions use it.
+    ``weights`` is ``[[β, weight], ...]`` after the last map (live predictions use them); ``beta``
+    is the heaviest candidate's, whose ratings are shown.
     """
 
     n: int
@@ -36,6 +38,7 @@ class Evaluation(msgspec.Struct, frozen=True, kw_only=True):
     baselines: dict[str, metrics.Score]
     reliability: list[list[float]]
     beta: float = BETA
+    weights: list[list[float]] = []
     model_version: str = MODEL
 
     @property
@@ -60,22 +63,27 @@ class Played:
 
 @dataclass
 class Replay:
-    ratings: Ratings
+    mixture: Mixture
     played: list[Played] = field(default_factory=list)
+
+    @property
+    def ratings(self) -> Ratings:
+        return self.mixture.main
 
     def evaluation(self) -> Evaluation:
         decided = [p for p in self.played if p.game.outcome != 0.5]
         outcomes = [int(p.game.outcome) for p in decided]
+        mix = [[m.beta, w] for m, w in zip(self.mixture.members, self.mixture.weights, strict=True)]
         if not decided:
             empty = metrics.Score(brier=0.0, log_loss=0.0, accuracy=0.0)
-            return Evaluation(n=0, draws=len(self.played), model=empty, beta=self.ratings.beta,
+            return Evaluation(n=0, draws=len(self.played), model=empty, beta=self.ratings.beta, weights=mix,
                               baselines={b.name: empty for b in all_baselines()}, reliability=[])
         model = [p.p_model for p in decided]
         return Evaluation(
             n=len(decided), draws=len(self.played) - len(decided), model=metrics.score(model, outcomes),
             baselines={name: metrics.score([p.p_baselines[name] for p in decided], outcomes)
                        for name in decided[0].p_baselines},
-            reliability=metrics.reliability(model, outcomes), beta=self.ratings.beta)
+            reliability=metrics.reliability(model, outcomes), beta=self.ratings.beta, weights=mix)
 
 
 def _loss(p: float, outcome: float) -> float:
@@ -90,17 +98,19 @@ def replay(games: Sequence[MapGame], betas: Sequence[float] = BETAS) -> Replay:
     baselines = all_baselines()
     played = []
     for game in games:
-        chosen = min(range(len(candidates)), key=lambda i: (losses[i], i))
+        share = weights(losses)
         predictions = [r.win_probability(game.lineup_a, game.lineup_b, game.played_at) for r in candidates]
-        played.append(Played(game, predictions[chosen], {b.name: b.predict(game) for b in baselines}))
+        p = sum(w * q for w, q in zip(share, predictions, strict=True))
+        played.append(Played(game, p, {b.name: b.predict(game) for b in baselines}))
         if game.outcome != 0.5:
-            losses = [total + _loss(p, game.outcome) for total, p in zip(losses, predictions, strict=True)]
+            losses = [total + _loss(q, game.outcome) for total, q in zip(losses, predictions, strict=True)]
         for r in candidates:
             r.play(game.team_a, game.team_b, game.outcome, game.played_at, record=False)
         for b in baselines:
             b.learn(game)
-    # The stored ratings and their history are the finally chosen noise's, replayed once more.
-    final = Ratings(beta=candidates[min(range(len(candidates)), key=lambda i: (losses[i], i))].beta)
+    mixture = Mixture(candidates, weights(losses))
+    # The shown ratings' history (the heaviest candidate's), replayed once more with its changes.
+    again = Ratings(beta=mixture.main.beta)
     for entry in played:
-        entry.changes = final.play(entry.game.team_a, entry.game.team_b, entry.game.outcome, entry.game.played_at)
-    return Replay(final, played)
+        entry.changes = again.play(entry.game.team_a, entry.game.team_b, entry.game.outcome, entry.game.played_at)
+    return Replay(mixture, played)

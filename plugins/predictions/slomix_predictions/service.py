@@ -9,7 +9,7 @@ from slomix.kernel import Someone
 from slomix_stats import api as stats_api
 
 from . import history, store
-from .model import BETA, PlayerRating, Ratings
+from .model import Mixture, PlayerRating, Ratings
 from .replay import MODEL, Evaluation, replay
 
 
@@ -22,14 +22,20 @@ async def rebuild(pool: Any) -> tuple[Evaluation, int]:
     return evaluation, len(games)
 
 
-async def current(db: Any, guids: list[str] | None = None) -> Ratings:
-    """The stored ratings (of ``guids`` only, when given), with the noise the last rebuild chose."""
+async def current(db: Any, guids: list[str] | None = None) -> Mixture:
+    """The stored ratings (of ``guids`` only, when given) of every candidate noise level, mixed with
+    the weights the last rebuild found; newcomers' ratings before any rebuild."""
     evaluation = await store.evaluation(db)
+    if evaluation is None or not evaluation.weights:
+        return Mixture([Ratings()], [1.0])
+    members = {beta: Ratings(beta=beta) for beta, _ in evaluation.weights}
     rows = await db.fetch(
-        """SELECT guid, mu, sigma, maps, last_played FROM predictions.ratings
+        """SELECT beta, guid, mu, sigma, maps, last_played FROM predictions.member_ratings
            WHERE $1::text[] IS NULL OR guid = ANY($1::text[])""", guids)
-    return Ratings({r["guid"]: PlayerRating(r["mu"], r["sigma"], r["maps"], r["last_played"]) for r in rows},
-                   beta=evaluation.beta if evaluation else BETA)
+    for r in rows:
+        if r["beta"] in members:
+            members[r["beta"]].players[r["guid"]] = PlayerRating(r["mu"], r["sigma"], r["maps"], r["last_played"])
+    return Mixture([members[beta] for beta, _ in evaluation.weights], [w for _, w in evaluation.weights])
 
 
 class UnknownPlayer(LookupError):
@@ -79,13 +85,15 @@ async def predict_round(db: Any, event: stats_api.RoundEvent) -> tuple[int, floa
 
 
 async def record(db: Any, *, source: str, by: str, team_a: list[str], team_b: list[str], p: float,
-                 map_name: str | None, when: datetime) -> int:
-    """Keep a prediction asked for by a person (``!predict``) or announced teams; returns its id."""
+                 map_name: str | None, when: datetime, not_before: datetime | None = None) -> int:
+    """Keep a prediction asked for by a person (``!predict``) or for announced teams (``not_before``:
+    the server time from which their next map resolves it); returns its id."""
     return await db.fetchval(
-        """INSERT INTO predictions.predictions (key, source, made_by, map_name, team_a, team_b, p_a, model)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id""",
+        """INSERT INTO predictions.predictions (key, source, made_by, map_name, team_a, team_b, p_a, model,
+                                                not_before)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id""",
         f"{source}:{by}:{when.isoformat()}:{'|'.join(team_a)}:{'|'.join(team_b)}", source, by, map_name,
-        team_a, team_b, p, MODEL)
+        team_a, team_b, p, MODEL, not_before)
 
 
 def discord_id(actor_id: str) -> int | None:

@@ -19,7 +19,13 @@ async def save(conn: Any, replay: Replay) -> Evaluation:
             wins = record.setdefault(change.guid, [0, 0, 0])
             wins[0 if won == 1 else 1 if won == 0.5 else 2] += 1
     async with conn.transaction():
-        await conn.execute("TRUNCATE predictions.rating_changes, predictions.maps, predictions.ratings")
+        await conn.execute("TRUNCATE predictions.rating_changes, predictions.maps, predictions.ratings,"
+                           " predictions.member_ratings")
+        await conn.copy_records_to_table(
+            "member_ratings", schema_name="predictions",
+            columns=["beta", "guid", "mu", "sigma", "maps", "last_played"],
+            records=[(m.beta, guid, r.mu, r.sigma, r.maps, r.last_played)
+                     for m in replay.mixture.members for guid, r in sorted(m.players.items())])
         await conn.copy_records_to_table(
             "maps", schema_name="predictions",
             columns=["session_start", "seq", "match_id", "map_name", "played_at", "r1_round_id", "lineup_a",
@@ -46,13 +52,27 @@ async def save(conn: Any, replay: Replay) -> Evaluation:
 
 
 async def resolve(conn: Any) -> int:
-    """Predictions made for a map that has finished take its result (seen from their team A)."""
-    status = await conn.execute(
+    """Predictions for a map that has finished take its result (seen from their team A): a first
+    round's by its round, announced teams' by the first map those exact lineups played after."""
+    by_round = await conn.execute(
         """UPDATE predictions.predictions p
            SET outcome = CASE WHEN p.team_a && m.lineup_a THEN m.outcome ELSE 1 - m.outcome END,
                resolved_at = now()
            FROM predictions.maps m WHERE p.outcome IS NULL AND p.r1_round_id = m.r1_round_id""")
-    return int(status.split()[-1])
+    by_teams = await conn.execute(
+        """UPDATE predictions.predictions p SET outcome = found.outcome, resolved_at = now()
+           FROM (SELECT DISTINCT ON (p.id) p.id,
+                        CASE WHEN m.lineup_a @> p.team_a THEN m.outcome ELSE 1 - m.outcome END AS outcome
+                 FROM predictions.predictions p JOIN predictions.maps m
+                   ON m.played_at >= p.not_before AND m.played_at < p.not_before + interval '6 hours'
+                  AND ((m.lineup_a @> p.team_a AND m.lineup_a <@ p.team_a AND m.lineup_b @> p.team_b
+                        AND m.lineup_b <@ p.team_b)
+                    OR (m.lineup_a @> p.team_b AND m.lineup_a <@ p.team_b AND m.lineup_b @> p.team_a
+                        AND m.lineup_b <@ p.team_a))
+                 WHERE p.outcome IS NULL AND p.source = 'teams'
+                 ORDER BY p.id, m.played_at, m.seq) found
+           WHERE p.id = found.id""")
+    return int(by_round.split()[-1]) + int(by_teams.split()[-1])
 
 
 async def evaluation(db: Any) -> Evaluation | None:

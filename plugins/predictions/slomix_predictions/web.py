@@ -142,7 +142,9 @@ async def record_page(request: Request) -> Page:
             f'<section class="panel"><h2>Walk-forward on {e.n} maps</h2><p class="muted">Every stopwatch map '
             f"predicted from earlier maps only, then learnt; {e.draws} draws left out of the scores. Baselines: "
             f"a coin flip, the previous bot's DPM-share heuristic (0.44 + 0.12 × share), plain Elo on team means. "
-            f"Lower Brier and log loss are better.</p>{table}</section>"
+            f"Lower Brier and log loss are better. The model mixes openskill ratings at {len(e.weights)} noise "
+            f"levels, each weighted by how well it predicted the earlier maps (now "
+            f"{', '.join(f'β {b:.1f}: {100 * w:.0f} %' for b, w in e.weights)}).</p>{table}</section>"
             f'<section class="panel"><h2>Reliability</h2><div class="grid-2"><div>'
             f"{_png(charts.reliability(e.reliability, 'Reliability'), 'reliability diagram')}</div>"
             f"<div>{bins}</div></div></section>"

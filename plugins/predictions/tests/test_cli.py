@@ -31,7 +31,8 @@ async def test_evaluate_rebuild_and_balance_from_the_terminal(slomix_templates, 
         assert done.returncode == 0, done.stderr
         figures = json.loads(done.stdout)
         assert (figures["n"], figures["draws"]) == (69, 2)
-        assert round(figures["model"]["log_loss"], 6) == 0.66295
+        assert round(figures["model"]["log_loss"], 6) == 0.652222
+        assert [round(w, 3) for _, w in figures["weights"]] == [0.0, 0.006, 0.211, 0.783]
         assert {k: round(v["log_loss"], 4) for k, v in figures["baselines"].items()} == {
             "coin": 0.6931, "dpm_share": 0.6922, "elo": 0.6396}
         assert sum(n for _, _, n in figures["reliability"]) == 69

@@ -94,3 +94,34 @@ async def test_a_model_that_beats_its_baselines_is_published(make_kernel, stats_
 
 async def _round_time(pool, round_id: int):
     return await pool.fetchval("SELECT round_time FROM stats.rounds WHERE id = $1", round_id)
+
+
+async def test_announced_teams_are_predicted_posted_and_resolved(make_kernel, stats_dir, feed) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from slomix_predictions import api
+
+    listener = Listener()
+    kernel = await make_kernel(plugins={"stats", "stopwatch", "predictions"}, config={"plugins": LIVE},
+                               extra={"listener": ("plugin", listener)})
+    await feed(kernel, sorted(stats_dir.glob("2025-10-22-*.txt")))
+    await service.rebuild(kernel.db.pool)
+    e = await store.evaluation(kernel.db.pool)
+    better = msgspec.structs.replace(e, model=msgspec.structs.replace(e.model, log_loss=0.1))
+    await kernel.db.pool.execute("UPDATE predictions.evaluation SET body = $1::jsonb",
+                                 msgspec.json.encode(better).decode())
+    # The voice channels split into frostbite's teams a few minutes before its first round.
+    axis, allies = ["5D989160", "652EB4A6", "2B5938F5"], ["D8423F90", "7B84BE88", "EDBB5DA9"]
+    formed = datetime(2025, 10, 23, 23, 18, tzinfo=ZoneInfo("Europe/Paris"))
+    pid, p, posted = await api.predict_teams(kernel, allies, axis, by="voice", formed_at=formed)
+    assert posted and listener.heard[-1].key == f"prediction:teams:{pid}"
+    assert listener.heard[-1].reply.title.startswith("Teams are set: ")
+    assert p == pytest.approx(await api.win_probability(kernel.db.pool, allies, axis))
+    await feed(kernel, [stats_dir / name for name in LAST_MAP])
+    await service.rebuild(kernel.db.pool)
+    row = await kernel.db.pool.fetchrow("SELECT outcome, source FROM predictions.predictions WHERE id = $1", pid)
+    m = await kernel.db.pool.fetchrow("SELECT outcome, lineup_a FROM predictions.maps WHERE map_name = 'etl_frostbite'"
+                                      " ORDER BY played_at DESC LIMIT 1")
+    assert row["source"] == "teams" and sorted(m["lineup_a"]) in (sorted(axis), sorted(allies))
+    assert row["outcome"] == (m["outcome"] if sorted(m["lineup_a"]) == sorted(allies) else 1 - m["outcome"])

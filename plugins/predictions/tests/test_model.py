@@ -100,3 +100,18 @@ def test_the_two_team_update_is_openskills_on_random_teams() -> None:
         got = [x for t in rate(a, b, outcome, beta) for r in t for x in r]
         assert got == pytest.approx(expected, abs=1e-12)
         assert win_probability(a, b, beta) == pytest.approx(model.predict_win(teams)[0], abs=1e-12)
+
+
+def test_a_mixture_weights_candidates_by_their_past_log_loss() -> None:
+    from slomix_predictions.model import Mixture, weights
+
+    assert weights([0.0, math.log(2)]) == pytest.approx([2 / 3, 1 / 3])
+    assert weights([5.0, 5.0, 5.0]) == pytest.approx([1 / 3] * 3)
+    sharp, soft = Ratings(beta=BETA), Ratings(beta=8 * BETA)
+    for r in (sharp, soft):
+        r.play({"a": 1.0}, {"b": 1.0}, 1.0, T0)
+    mix = Mixture([sharp, soft], [0.25, 0.75])
+    expected = 0.25 * sharp.win_probability(["a"], ["b"]) + 0.75 * soft.win_probability(["a"], ["b"])
+    assert mix.win_probability(["a"], ["b"]) == pytest.approx(expected)
+    assert mix.predictor()(["a"], ["b"]) == pytest.approx(expected)
+    assert mix.main is soft and mix.players is soft.players

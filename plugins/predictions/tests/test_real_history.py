@@ -17,7 +17,7 @@ pytestmark = pytest.mark.anyio
 # `slomix import ../shared/data/stats && slomix ratings evaluate --json` (figures in the closing note).
 EXPECTED = {
     "n": 69, "draws": 2,
-    "model": (0.232180478971, 0.662949605027, 0.601449275362),
+    "model": (0.228939075625, 0.652222483266, 0.586956521739),
     "coin": (0.25, 0.69314718056, 0.5),
     "dpm_share": (0.249503736931, 0.692154653039, 0.644927536232),
     "elo": (0.223593320345, 0.6396219513, 0.594202898551),
@@ -42,6 +42,9 @@ async def test_walk_forward_figures_to_the_digit(rated) -> None:
     assert set(figures["model"]) == {"brier", "log_loss", "accuracy"}
     assert set(figures["baselines"]) == {"coin", "dpm_share", "elo"}
     assert all(len(row) == 3 for row in figures["reliability"])
+    health = await rated.health()
+    detail = next(p["detail"] for p in health["plugins"] if p["name"] == "predictions")
+    assert (detail["rated_maps"], detail["rated_players"]) == (71, 22) and detail["rebuilt_at"]
     # A second rebuild of the same history stores the same ratings.
     before = await rated.db.pool.fetch("SELECT * FROM predictions.ratings ORDER BY guid")
     await service.rebuild(rated.db.pool)

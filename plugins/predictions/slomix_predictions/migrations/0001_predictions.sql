@@ -13,6 +13,18 @@ CREATE TABLE ratings (
     last_played timestamp NOT NULL
 );
 
+-- Each candidate noise level's ratings (β of one map): live predictions mix them with the
+-- evaluation's weights; `ratings` above is the heaviest candidate's.
+CREATE TABLE member_ratings (
+    beta        double precision NOT NULL,
+    guid        text NOT NULL,
+    mu          double precision NOT NULL,
+    sigma       double precision NOT NULL CHECK (sigma > 0),
+    maps        integer NOT NULL,
+    last_played timestamp NOT NULL,
+    PRIMARY KEY (beta, guid)
+);
+
 -- Every finished stopwatch map as rated, with what each model said before it (walk-forward).
 CREATE TABLE maps (
     session_start timestamp NOT NULL,
@@ -42,8 +54,9 @@ CREATE TABLE rating_changes (
     sigma_before  double precision NOT NULL,
     mu            double precision NOT NULL,
     sigma         double precision NOT NULL,
-    PRIMARY KEY (session_start, seq, guid),
-    FOREIGN KEY (session_start, seq) REFERENCES maps ON DELETE CASCADE
+    -- No foreign key to maps: the rebuild replaces both together in one transaction, and a
+    -- check per row would only slow the 600 000 rows of a 100 000-round rebuild.
+    PRIMARY KEY (session_start, seq, guid)
 );
 CREATE INDEX rating_changes_guid ON rating_changes (guid);
 
@@ -63,6 +76,9 @@ CREATE TABLE predictions (
     made_by      text NOT NULL,
     map_name     text,
     r1_round_id  bigint,
+    -- Teams announced before a map: the first map those lineups play from then on (server time,
+    -- within 6 hours) resolves it.
+    not_before   timestamp,
     team_a       text[] NOT NULL,
     team_b       text[] NOT NULL,
     p_a          double precision NOT NULL CHECK (p_a BETWEEN 0 AND 1),
