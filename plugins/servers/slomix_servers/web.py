@@ -109,10 +109,26 @@ def live_card(live: Live) -> str:
             + "</div>")
 
 
+def _reply(text: str) -> str:
+    """The first line, and the whole reply folded under it."""
+    text = text.strip()
+    first = text.splitlines()[0] if text else "(no output)"
+    if text == first:
+        return escape(first)
+    return f"<details><summary>{escape(first[:80])}</summary><pre>{escape(text[:4000])}</pre></details>"
+
+
 def audit_table(lines: list[AuditLine]) -> str:
-    rows = [[_when(a.at), a.server, f"{a.actor_name} ({a.actor_id})", a.adapter, a.command,
-             "ok" if a.ok else "failed", a.reply[:300] + ("…" if len(a.reply) > 300 else "")] for a in lines]
-    return _table(["When", "Server", "Who", "Via", "Command", "Result", "Reply"], rows, "No RCON call yet.")
+    if not lines:
+        return '<p class="muted">No RCON call or SSH action yet.</p>'
+    head = "".join(f"<th>{h}</th>" for h in ("When", "Server", "Who", "Via", "Command", "Result", "Reply"))
+    rows = "".join(
+        f"<tr><td>{escape(_when(a.at))}</td><td>{escape(a.server)}</td>"
+        f"<td>{escape(a.actor_name)} <small>{escape(a.actor_id)}</small></td><td>{escape(a.adapter)}</td>"
+        f"<td><code>{escape(a.command)}</code></td>"
+        f'<td><span class="tag {"good" if a.ok else "bad"}">{"ok" if a.ok else "failed"}</span></td>'
+        f"<td>{_reply(a.reply)}</td></tr>" for a in lines)
+    return f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>'
 
 
 def build(get: Callable[[], Servers]) -> list[Route]:
@@ -138,7 +154,7 @@ def build(get: Callable[[], Servers]) -> list[Route]:
         return "".join(live_card(live) for live in everything) + '<p><a href="/servers">Servers →</a></p>'
 
     async def admin_panel(request: Request) -> str:
-        return "<h2>RCON audit log</h2>" + audit_table(await get().audit(50))
+        return "<h2>Game-server audit log <small>RCON and SSH</small></h2>" + audit_table(await get().audit(50))
 
     return [
         Route("GET", "/servers", servers_page, "Game servers: live status and player history", kind="page",

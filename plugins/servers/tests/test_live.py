@@ -85,7 +85,8 @@ async def test_the_servers_page_home_card_and_admin_audit(site, real_server) -> 
     await kernel.permissions.grant("discord:300", Tier.ADMIN, CLI_ACTOR)
     sign_in(client, "300", "an admin")
     admin = (await client.get("/admin", headers={"accept": "text/html"})).text
-    assert "RCON audit log" in admin and "local operator (cli:local)" in admin and "<td>status</td>" in admin
+    assert "Game-server audit log" in admin and "local operator <small>cli:local</small>" in admin
+    assert "<td><code>status</code></td>" in admin and "<summary>cpu server utilization" in admin
     [line] = (await client.get("/api/admin/rcon-audit")).json()
     assert (line["command"], line["actor_id"], line["ok"]) == ("status", "cli:local", True)
 
