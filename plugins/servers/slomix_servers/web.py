@@ -112,7 +112,9 @@ def live_card(live: Live) -> str:
 def _reply(text: str) -> str:
     """The first line, and the whole reply folded under it."""
     text = text.strip()
-    first = text.splitlines()[0] if text else "(no output)"
+    if not text:
+        return '<span class="muted">(no output)</span>'
+    first = text.splitlines()[0]
     if text == first:
         return escape(first)
     return f"<details><summary>{escape(first[:80])}</summary><pre>{escape(text[:4000])}</pre></details>"
