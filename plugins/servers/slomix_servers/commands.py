@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from slomix.kernel import Arg, Command, Context, Field, Reply, Table, Tier, UsageError
 from slomix_stats import api as stats
@@ -64,6 +65,15 @@ def find_player(rows: list[StatusRow], who: str) -> StatusRow:
         raise UsageError(f"no player {who!r} on the server (" + (", ".join(
             f"#{r.slot} {r.name}" for r in rows) or "nobody is on") + ")")
     raise UsageError(f"{who!r} could be " + ", ".join(f"#{r.slot} {r.name}" for r in found) + ": give the slot")
+
+
+def server_argument(get: Callable[[], Servers]) -> Arg:
+    """``[server]``, offering the configured names while typing (slash commands)."""
+
+    async def names(kernel: Any, prefix: str) -> list[str]:
+        return [name for name in get().clients if name.startswith(prefix.lower())]
+
+    return Arg("server", help="a configured server name (default: the only one)", complete=names)
 
 
 def build(get: Callable[[], Servers]) -> list[Command]:
@@ -167,7 +177,7 @@ def build(get: Callable[[], Servers]) -> list[Command]:
         return Reply(title=f"{server.name}: said", description=f"console: {message}",
                      data={"server": server.name, "message": message})
 
-    server_arg = Arg("server", help="a configured server name (default: the only one)")
+    server_arg = server_argument(get)
     listed = [
         Command("server_status", server_status, "The game server now: map, gametype, round, players with team, "
                 "score and ping", aliases=("srv_status", "server"), args=(server_arg,)),

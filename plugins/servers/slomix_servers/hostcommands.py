@@ -12,7 +12,7 @@ from slomix.kernel import Arg, Command, Context, Reply, Table, Tier, UsageError
 from slomix_stats import api as stats
 
 from .client import GameServer, ServerError
-from .commands import answering
+from .commands import answering, server_argument
 from .lifecycle import check_deletable
 from .service import Servers
 
@@ -122,7 +122,7 @@ def build(get: Callable[[], Servers]) -> list[Command]:
         await service.delete_map(server, name, ctx.actor, adapter=ctx.adapter)
         return Reply(title=f"{server.name}: deleted {name}", data={"server": server.name, "file": name})
 
-    server_arg = Arg("server", help="a configured server name (default: the only one)")
+    server_arg = server_argument(get)
     confirm = Arg("confirm", choices=(CONFIRM,), help=f"{CONFIRM} to go ahead")
     listed = [
         Command("server_start", start, "Start the game server (its configured start command, over SSH)",

@@ -163,3 +163,12 @@ async def test_a_password_that_cannot_travel_stops_the_plugin_with_its_key(make_
     info = kernel.plugin("servers")
     assert info.status == "failed"
     assert "plugins.servers.servers.main.rcon_password" in info.error
+
+
+async def test_the_server_argument_offers_the_configured_names(make_kernel, real_server, game_server) -> None:
+    kernel = await make_kernel(plugins={"stats", "servers"}, config=config(("main", real_server),
+                                                                           ("cup", game_server())))
+    for name in ("server_status", "players", "map_restart", "list_maps", "server_stop"):
+        arg = next(a for a in kernel.commands.get(name).args if a.name == "server")
+        assert await arg.complete(kernel, "") == ["main", "cup"]
+        assert await arg.complete(kernel, "C") == ["cup"]

@@ -9,6 +9,7 @@ from servers_fixtures import config
 from slomix.kernel import Actor, Tier
 from slomix.testing import CLI_ACTOR
 
+pytest.importorskip("slomix_ssh")  # the host is the SSH adapter's server
 pytestmark = pytest.mark.anyio
 
 START = "cd ~/etlegacy && screen -dmS et ./etlded.x86_64 +exec server.cfg"

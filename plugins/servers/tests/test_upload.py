@@ -15,6 +15,7 @@ from slomix.kernel import Tier
 from slomix.testing import CLI_ACTOR
 
 pytest.importorskip("slomix_http")
+pytest.importorskip("slomix_ssh")
 pytestmark = pytest.mark.anyio
 
 SESSION_SECRET = "servers-upload-secret"
