@@ -138,13 +138,15 @@ def build(get: Callable[[], Servers]) -> list[Command]:
         text = await run(ctx, server, f"map {name}")
         if "Can't find map" in text:
             return Reply.fail(f"{server.name} has no map {name!r} ({text.strip()})", title="Map")
-        return Reply(title=f"{server.name}: loading {name}", description=text.strip() or None,
+        return Reply(title=f"{server.name}: loading {name}",
+                     description=text.strip() or f"{name} is loading; everyone on {server.name} reconnects.",
                      data={"server": server.name, "map": name})
 
     async def map_restart(ctx: Context) -> Reply:
         server = get().get(ctx.args["server"])
         text = await run(ctx, server, "map_restart")
-        return Reply(title=f"{server.name}: map restarted", description=text.strip() or None,
+        return Reply(title=f"{server.name}: map restarted",
+                     description=text.strip() or "The map starts again from its warmup.",
                      data={"server": server.name})
 
     async def kick(ctx: Context) -> Reply:

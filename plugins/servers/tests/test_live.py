@@ -23,7 +23,13 @@ async def site(make_kernel, http_client, real_server, monkeypatch):
     monkeypatch.setenv("SLOMIX_SESSION_SECRET", SESSION_SECRET)
     kernel = await make_kernel(plugins={"stats", "servers", "http"}, config=config(("main", real_server)) | {
         "adapters": {"http": {"rate_limit": {"enabled": False}, "cache_seconds": 0}}})  # live data, asked again
+    await serve(kernel)
     return kernel, await http_client(kernel)
+
+
+async def serve(kernel) -> None:
+    """What ``slomix run`` does: the plugin puts its poll on the kernel's timer."""
+    await kernel.pm.get_plugin("servers").on_serve(kernel=kernel)
 
 
 def sign_in(client, user_id: str, name: str) -> None:
@@ -99,6 +105,7 @@ async def test_the_idle_watchdog_acts_once_per_idle_stretch(make_kernel, game_se
     server = game_server(rcon_password="pw", map="goldrush", players=[FakePlayer("[BOT]a", ping=0)])
     kernel = await make_kernel(plugins={"stats", "servers"}, config=config(("main", server), watchdog={
         "enabled": True, "idle_minutes": 2, "command": "map supply", "dry_run": dry_run}))
+    await serve(kernel)
     service = kernel.pm.get_plugin("servers").service
     await kernel.scheduler.clock.advance(90)  # idle since start-up, but not two minutes yet
     assert await service.audit() == []
