@@ -168,7 +168,3 @@ class GameServer:
         if text.startswith(NO_PASSWORD):
             raise RconUnavailable(self.name, f"RCON is off on the server ({NO_PASSWORD})")
         return text
-
-    async def cvar(self, name: str) -> str | None:
-        """A cvar's value read over RCON (for the ones getstatus lacks: ``gamestate``, ``g_currentRound``)."""
-        return protocol.parse_cvar(await self.rcon(name, retry=True))

@@ -83,10 +83,8 @@ def build(get: Callable[[], Servers]) -> list[Command]:
         service = get()
         server = service.get(ctx.args["server"])
         status = await service.status(server)
-        round_, state = None, None
-        if server.password is not None:
-            round_ = await server.cvar("g_currentRound")
-            state = await server.cvar("gamestate")
+        cvars = await service.cvars(server, ("g_currentRound", "gamestate"), ctx.actor, adapter=ctx.adapter)
+        round_, state = cvars["g_currentRound"], cvars["gamestate"]
         state_name = GAMESTATES.get(int(state), state) if state and state.lstrip("-").isdigit() else state
         round_shown = str(int(round_) + 1) if round_ and round_.isdigit() else "—"
         timelimit = stats.duration(status.timelimit * 60) if status.timelimit else "—"

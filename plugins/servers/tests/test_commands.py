@@ -39,6 +39,10 @@ async def test_server_status_shows_the_map_and_every_player_with_team_and_score(
     assert {f.name: f.value for f in reply.fields}["players"] == "8/24 (8 human)"
     # Without a name the only server is meant.
     assert (await ask(kernel, "!server_status")).data["map"] == "etl_adlernest"
+    # Round and state came over RCON, once for both asks (kept 10 s), audited with who asked.
+    audit = await kernel.pm.get_plugin("servers").service.audit()
+    assert [(a.command, a.actor_id) for a in reversed(audit)] == [("g_currentRound", PLAYER.id),
+                                                                  ("gamestate", PLAYER.id)]
 
 
 async def test_players_lists_who_is_on(kernel, real_server) -> None:
@@ -88,6 +92,10 @@ async def test_a_wrong_password_is_a_clear_error_and_audited(make_kernel, real_s
     assert reply.error and reply.description == "main: the server refused the RCON password (Bad rconpassword)"
     [line] = await kernel.pm.get_plugin("servers").service.audit()
     assert (line.ok, line.reply) == (False, reply.description)
+    # The status needs no password: it is shown, without what only RCON tells.
+    status = await ask(kernel, "!server_status")
+    assert (status.error, status.data["map"], status.data["round"], status.data["state"]) == (
+        False, "etl_adlernest", None, None)
 
 
 async def test_kick_shows_the_reason_and_bans_for_seconds_never_by_accident(kernel, real_server) -> None:
