@@ -1,0 +1,33 @@
+"""The commands on Discord (the loopback fake): the embeds a player and an admin see."""
+
+from __future__ import annotations
+
+import pytest
+from servers_fixtures import config
+
+from slomix.kernel import Tier
+from slomix.testing import CLI_ACTOR
+
+pytest.importorskip("slomix_discord")
+pytestmark = pytest.mark.anyio
+
+
+async def test_status_for_everyone_rcon_for_admins_only(discord_kernel, fake_discord, real_server) -> None:
+    kernel = await discord_kernel(plugins={"stats", "servers"}, config=config(("main", real_server)))
+    status = await fake_discord.ask("!server_status", within=20)
+    assert status.embed["title"] == "#purans.only"
+    fields = {f["name"]: f["value"] for f in status.embed["fields"]}
+    assert (fields["map"], fields["gametype"], fields["players"]) == ("etl_adlernest", "stopwatch", "8/24 (8 human)")
+    assert "SuperBoyy" in str(status.embed)
+    refused = await fake_discord.ask("!rcon status", within=20)
+    assert refused.embed["title"] == "Not allowed"
+    assert all(not c.startswith("status") for c in real_server.commands)
+    admin = fake_discord.user("boss")
+    await kernel.permissions.grant(f"discord:{admin.id}", Tier.ADMIN, CLI_ACTOR)
+    answer = await fake_discord.ask("!rcon status", author=admin, within=20)
+    assert answer.embed["title"] == "rcon status on main"
+    description = answer.embed["description"]
+    assert description.startswith("```\ncpu server utilization") and "^pvid" in description
+    assert "198.51.100." not in description and len(description) <= 4096
+    slashed = await fake_discord.invoke_slash("players", within=20)
+    assert slashed.embed["title"] == "Players on main: 8/24"
