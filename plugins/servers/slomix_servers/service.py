@@ -206,6 +206,11 @@ class Servers:
     # -- rcon ----------------------------------------------------------------------------------
 
     def check_allowed(self, command: str) -> None:
+        """The first word is on the allow-list, and nothing could chain a second command."""
+        if ";" in command:
+            # One command per RCON at the engine's level, but a ; in text that re-enters the
+            # command buffer (a cvar, a vstr) would run what follows it: never let one through.
+            raise UsageError("an RCON command cannot contain ; (one command at a time)")
         word = command.split(None, 1)[0].lower() if command.strip() else ""
         if word not in self.allowed:
             raise UsageError(f"{word or 'an empty command'!r} is not an allowed RCON command "

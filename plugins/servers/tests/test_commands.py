@@ -79,6 +79,8 @@ async def test_rcon_runs_only_allowed_commands(kernel, real_server) -> None:
     for line in ("!rcon quit", "!rcon exec server.cfg", "!rcon set rconpassword x", "!rcon main vstr x"):
         reply = await ask(kernel, line)
         assert reply.error and "is not an allowed RCON command" in reply.description, line
+    chained = await ask(kernel, '!rcon "say hi; quit"')
+    assert chained.error and chained.description == "an RCON command cannot contain ; (one command at a time)"
     assert real_server.received == []
     reply = await ask(kernel, "!rcon main g_currentRound")
     assert reply.data["reply"].startswith('"g_currentRound" is:"0^7"')
