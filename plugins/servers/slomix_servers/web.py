@@ -30,8 +30,10 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[object]], empty: str)
 
 def _card(label: str, value: str, sub: str = "") -> str:
     extra = f'<div class="sub">{escape(sub)}</div>' if sub else ""
+    # A long map name (etl_adlernest) would run out of its card at the card's big type.
+    size = "value long" if len(value) > 10 else "value"
     return (f'<div class="card"><div class="label">{escape(label)}</div>'
-            f'<div class="value">{escape(value)}</div>{extra}</div>')
+            f'<div class="{size}">{escape(value)}</div>{extra}</div>')
 
 
 def _state(live: Live) -> str:
@@ -79,7 +81,9 @@ def chart(samples: list[Sample], max_clients: int, gap_seconds: float) -> str:
                 runs.append(run)
                 run = []
         runs.append(run)
-        return "".join(f'<polyline fill="none" stroke="currentColor" {style} points="{" ".join(r)}"/>'
+        # A lone sample (Slomix ran briefly) is a dot: a one-point line would draw nothing.
+        return "".join(f'<polyline fill="none" stroke="currentColor" {style} points="{" ".join(r)}"/>' if len(r) > 1
+                       else '<circle r="2" fill="currentColor" cx="{}" cy="{}"/>'.format(*r[0].split(","))
                        for r in runs if r)
 
     peak = max(s.players for s in samples)
