@@ -48,7 +48,8 @@ class ServersPlugin:
 
     @hookimpl
     def on_command(self, kernel: Kernel):
-        return commands.build(self._service) + hostcommands.build(self._service)
+        settings = kernel.settings_for("servers") or ServersSettings()
+        return commands.build(self._service) + hostcommands.build(self._service, settings.max_map_bytes)
 
     @hookimpl
     def on_http_route(self, kernel: Kernel):

@@ -31,3 +31,22 @@ async def test_status_for_everyone_rcon_for_admins_only(discord_kernel, fake_dis
     assert "198.51.100." not in description and len(description) <= 4096
     slashed = await fake_discord.invoke_slash("players", within=20)
     assert slashed.embed["title"] == "Players on main: 8/24"
+
+
+async def test_an_admin_adds_a_map_by_attaching_it(discord_kernel, fake_discord, real_server, sftp_server) -> None:
+    pytest.importorskip("slomix_ssh")
+    from servers_fixtures import pk3
+
+    entry = real_server.entry() | {"ssh": "gs1", "maps_dir": "/etmain"}
+    (sftp_server.root / "etmain").mkdir()
+    kernel = await discord_kernel(plugins={"stats", "servers", "ssh"}, config=config(("main", real_server)) | {
+        "plugins": {"servers": {"servers": {"main": entry}}},
+        "adapters": {"ssh": {"servers": [sftp_server.server_entry("gs1")]}}})
+    admin = fake_discord.user("boss")
+    await kernel.permissions.grant(f"discord:{admin.id}", Tier.ADMIN, CLI_ACTOR)
+    data = pk3("maps/te_valhalla.bsp")
+    refused = await fake_discord.ask("!map_add", attachments=[("te_valhalla.pk3", data)], within=20)
+    assert refused.embed["title"] == "Not allowed" and fake_discord.attachment_downloads == []
+    added = await fake_discord.ask("!map_add", author=admin, attachments=[("te_valhalla.pk3", data)], within=30)
+    assert added.embed["title"] == "main: added te_valhalla.pk3", added.embed
+    assert (sftp_server.root / "etmain" / "te_valhalla.pk3").read_bytes() == data
