@@ -9,6 +9,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.logging import RichHandler
+from rich.markup import escape
 from rich.panel import Panel
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table as RichTable
@@ -33,21 +34,23 @@ def table(columns: Sequence[str], rows: Iterable[Sequence[Any]], title: str | No
     for column in columns:
         grid.add_column(column)
     for row in rows:
-        grid.add_row(*("" if v is None else str(v) for v in row))
+        grid.add_row(*("" if v is None else escape(str(v)) for v in row))  # a [clan]name is text, not markup
     return grid
 
 
 def render_reply(reply: Reply, console: Console = out) -> None:
     """Print a Reply: a panel with its text and fields, then its tables and images."""
     body = []
+    # What plugins write is text: brackets in it ([plugins.x], [BOT]name) are not rich markup.
     if reply.description:
-        body.append(reply.description)
+        body.append(escape(reply.description))
     for field in reply.fields:
-        body.append(f"[bold]{field.name}[/bold]: {field.value}")
+        body.append(f"[bold]{escape(field.name)}[/bold]: {escape(field.value)}")
     if reply.footer:
-        body.append(f"[dim]{reply.footer}[/dim]")
+        body.append(f"[dim]{escape(reply.footer)}[/dim]")
     colour = f"#{reply.colour:06x}"
-    console.print(Panel("\n".join(body) or " ", title=reply.title, border_style=colour, expand=False))
+    console.print(Panel("\n".join(body) or " ", title=escape(reply.title) if reply.title else None,
+                        border_style=colour, expand=False))
     for t in reply.tables:
         console.print(table(t.columns, t.rows, t.title))
     for image in reply.images:
