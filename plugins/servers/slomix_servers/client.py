@@ -95,6 +95,13 @@ class GameServer:
 
     async def _ask(self, data: bytes, accept: Callable[[bytes], bool], *, collect: bool, attempts: int) -> list[bytes]:
         """Send ``data`` (up to ``attempts`` times) and return the datagrams ``accept`` takes."""
+        try:
+            return await self._exchange(data, accept, collect=collect, attempts=attempts)
+        except OSError as error:  # a host name that does not resolve, a network that is down
+            raise Unreachable(self.name, f"{self.address}: {error.strerror or error}") from None
+
+    async def _exchange(self, data: bytes, accept: Callable[[bytes], bool], *, collect: bool,
+                        attempts: int) -> list[bytes]:
         unreadable = 0
         for _ in range(attempts):
             await self.pacer.wait()

@@ -90,8 +90,10 @@ async def test_a_lost_datagram_of_a_reply_leaves_the_rest(real_server) -> None:
 
 
 async def test_nobody_listening_is_unreachable() -> None:
-    with pytest.raises(Unreachable):
+    with pytest.raises(Unreachable, match=r"gone: no reply from 127\.0\.0\.1:9 "):
         await GameServer("gone", "127.0.0.1", 9, PASSWORD, timeout=0.2, retries=0).status()
+    with pytest.raises(Unreachable, match=r"^nowhere: no-such-host\.invalid:27960: "):
+        await GameServer("nowhere", "no-such-host.invalid", 27960, timeout=0.2, retries=0).status()
 
 
 async def test_one_rcon_in_flight_per_server(real_server) -> None:
