@@ -52,6 +52,8 @@ async def test_the_poll_keeps_a_history_and_marks_a_silent_server_offline(site, 
     assert live["players"][3] == {"slot": 3, "name": ".olz", "raw_name": "^1.^7olz", "team": "axis", "score": 40,
                                   "ping": 33}
     assert len(real_server.received) == 2  # one getstatus per poll (at start-up, then every 30 s), nothing else
+    health = next(p for p in (await kernel.health())["plugins"] if p["name"] == "servers")["detail"]
+    assert (health["servers"]["main"]["online"], health["servers"]["main"]["players"]) == (True, 8)
     real_server.lose_requests(10)
     await kernel.scheduler.clock.advance(30)
     one = (await client.get("/api/servers/main")).json()
