@@ -95,6 +95,14 @@ class GameServer:
 
     async def _ask(self, data: bytes, accept: Callable[[bytes], bool], *, collect: bool, attempts: int) -> list[bytes]:
         """Send ``data`` (up to ``attempts`` times) and return the datagrams ``accept`` takes."""
+        try:
+            return await self._exchange(data, accept, collect=collect, attempts=attempts)
+        except OSError as error:  # a host name that does not resolve, a network that is down
+            raise Unreachable(self.name, f"{self.address}: {error.strerror or error}") from None
+
+    async def _exchange(self, data: bytes, accept: Callable[[bytes], bool], *, collect: bool,
+                        attempts: int) -> list[bytes]:
+        unreadable = 0
         for _ in range(attempts):
             await self.pacer.wait()
             async with await anyio.create_connected_udp_socket(self.host, self.port) as sock:
@@ -105,6 +113,8 @@ class GameServer:
                         datagram = await sock.receive()
                         if accept(datagram):
                             got.append(datagram)
+                        else:
+                            unreadable += 1
                 if not got:
                     continue
                 if collect:
@@ -117,8 +127,9 @@ class GameServer:
                         if accept(datagram):
                             got.append(datagram)
                 return got
+        heard = f" ({unreadable} datagram(s) came back that do not read as the answer)" if unreadable else ""
         raise Unreachable(self.name, f"no reply from {self.address} after {attempts} "
-                          f"attempt{'s' if attempts > 1 else ''} of {self.timeout:g} s")
+                          f"attempt{'s' if attempts > 1 else ''} of {self.timeout:g} s{heard}")
 
     async def status(self) -> Status:
         """``getstatus``: the server's cvars and every client with team, score and ping."""
@@ -168,7 +179,3 @@ class GameServer:
         if text.startswith(NO_PASSWORD):
             raise RconUnavailable(self.name, f"RCON is off on the server ({NO_PASSWORD})")
         return text
-
-    async def cvar(self, name: str) -> str | None:
-        """A cvar's value read over RCON (for the ones getstatus lacks: ``gamestate``, ``g_currentRound``)."""
-        return protocol.parse_cvar(await self.rcon(name, retry=True))

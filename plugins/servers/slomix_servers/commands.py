@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from slomix.kernel import Arg, Command, Context, Field, Reply, Table, Tier, UsageError
 from slomix_stats import api as stats
@@ -66,6 +67,15 @@ def find_player(rows: list[StatusRow], who: str) -> StatusRow:
     raise UsageError(f"{who!r} could be " + ", ".join(f"#{r.slot} {r.name}" for r in found) + ": give the slot")
 
 
+def server_argument(get: Callable[[], Servers]) -> Arg:
+    """``[server]``, offering the configured names while typing (slash commands)."""
+
+    async def names(kernel: Any, prefix: str) -> list[str]:
+        return [name for name in get().clients if name.startswith(prefix.lower())]
+
+    return Arg("server", help="a configured server name (default: the only one)", complete=names)
+
+
 def build(get: Callable[[], Servers]) -> list[Command]:
     """The commands; ``get`` gives the started plugin's service."""
 
@@ -73,10 +83,8 @@ def build(get: Callable[[], Servers]) -> list[Command]:
         service = get()
         server = service.get(ctx.args["server"])
         status = await service.status(server)
-        round_, state = None, None
-        if server.password is not None:
-            round_ = await server.cvar("g_currentRound")
-            state = await server.cvar("gamestate")
+        cvars = await service.cvars(server, ("g_currentRound", "gamestate"), ctx.actor, adapter=ctx.adapter)
+        round_, state = cvars["g_currentRound"], cvars["gamestate"]
         state_name = GAMESTATES.get(int(state), state) if state and state.lstrip("-").isdigit() else state
         round_shown = str(int(round_) + 1) if round_ and round_.isdigit() else "—"
         timelimit = stats.duration(status.timelimit * 60) if status.timelimit else "—"
@@ -128,13 +136,15 @@ def build(get: Callable[[], Servers]) -> list[Command]:
         text = await run(ctx, server, f"map {name}")
         if "Can't find map" in text:
             return Reply.fail(f"{server.name} has no map {name!r} ({text.strip()})", title="Map")
-        return Reply(title=f"{server.name}: loading {name}", description=text.strip() or None,
+        return Reply(title=f"{server.name}: loading {name}",
+                     description=text.strip() or f"{name} is loading; everyone on {server.name} reconnects.",
                      data={"server": server.name, "map": name})
 
     async def map_restart(ctx: Context) -> Reply:
         server = get().get(ctx.args["server"])
         text = await run(ctx, server, "map_restart")
-        return Reply(title=f"{server.name}: map restarted", description=text.strip() or None,
+        return Reply(title=f"{server.name}: map restarted",
+                     description=text.strip() or "The map starts again from its warmup.",
                      data={"server": server.name})
 
     async def kick(ctx: Context) -> Reply:
@@ -167,7 +177,7 @@ def build(get: Callable[[], Servers]) -> list[Command]:
         return Reply(title=f"{server.name}: said", description=f"console: {message}",
                      data={"server": server.name, "message": message})
 
-    server_arg = Arg("server", help="a configured server name (default: the only one)")
+    server_arg = server_argument(get)
     listed = [
         Command("server_status", server_status, "The game server now: map, gametype, round, players with team, "
                 "score and ping", aliases=("srv_status", "server"), args=(server_arg,)),

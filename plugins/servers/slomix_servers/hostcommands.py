@@ -12,7 +12,7 @@ from slomix.kernel import Arg, Command, Context, Reply, Table, Tier, UsageError
 from slomix_stats import api as stats
 
 from .client import GameServer, ServerError
-from .commands import answering
+from .commands import answering, server_argument
 from .lifecycle import check_deletable
 from .service import Servers
 
@@ -35,7 +35,9 @@ def _server_and_confirm(service: Servers, ctx: Context) -> tuple[GameServer, boo
     return service.get(name), confirm == CONFIRM
 
 
-def build(get: Callable[[], Servers]) -> list[Command]:
+def build(get: Callable[[], Servers], max_map_bytes: int) -> list[Command]:
+    """The commands; ``get`` gives the started plugin's service (commands are built before it starts)."""
+
     async def running(server: GameServer) -> bool:
         try:
             await server.status()
@@ -107,6 +109,20 @@ def build(get: Callable[[], Servers]) -> list[Command]:
                      tables=[Table(columns=["file", "size", ""], rows=rows)] if rows else [],
                      data={"server": server.name, "maps": maps, "age_seconds": round(age, 1)})
 
+    async def map_add(ctx: Context) -> Reply:
+        service = get()
+        server = service.get(ctx.args["server"])
+        if len(ctx.files) != 1:
+            raise UsageError("attach one .pk3 file to the command (on Discord: the message's attachment; "
+                             "slomix cmd: --file PATH)")
+        [upload] = ctx.files
+        maps = await service.add_map(server, upload.filename, upload.path, ctx.actor, adapter=ctx.adapter)
+        return Reply(title=f"{server.name}: added {upload.filename}",
+                     description=f"{maps} map(s) inside, {_size(upload.size)}, sha256 {upload.sha256[:16]}…; "
+                     "the server sees it from the next map load.",
+                     data={"server": server.name, "file": upload.filename, "size": upload.size,
+                           "sha256": upload.sha256, "maps": maps})
+
     async def map_delete(ctx: Context) -> Reply:
         service = get()
         server, confirmed = _server_and_confirm(service, ctx)
@@ -122,7 +138,7 @@ def build(get: Callable[[], Servers]) -> list[Command]:
         await service.delete_map(server, name, ctx.actor, adapter=ctx.adapter)
         return Reply(title=f"{server.name}: deleted {name}", data={"server": server.name, "file": name})
 
-    server_arg = Arg("server", help="a configured server name (default: the only one)")
+    server_arg = server_argument(get)
     confirm = Arg("confirm", choices=(CONFIRM,), help=f"{CONFIRM} to go ahead")
     listed = [
         Command("server_start", start, "Start the game server (its configured start command, over SSH)",
@@ -134,9 +150,12 @@ def build(get: Callable[[], Servers]) -> list[Command]:
         Command("list_maps", list_maps, "The map files on the game server (cached; add refresh to list again)",
                 aliases=("listmaps", "map_list"),
                 args=(server_arg, Arg("refresh", choices=("refresh",), help="list again now"))),
+        Command("map_add", map_add, "Add a map to the game server: attach its .pk3 (a zip with maps/*.bsp)",
+                aliases=("addmap", "upload_map"), args=(server_arg,), tier=Tier.ADMIN,
+                max_file_bytes=max_map_bytes),
         Command("map_delete", map_delete, "Delete a map file from the game server (never a base pak)",
                 aliases=("deletemap",), tier=Tier.ADMIN,
                 args=(Arg("file", required=True, help="e.g. te_escape2.pk3"), server_arg, confirm)),
     ]
     return [Command(c.name, answering(c.handler), c.help, aliases=c.aliases, args=c.args, tier=c.tier,
-                    category="servers") for c in listed]
+                    category="servers", max_file_bytes=c.max_file_bytes) for c in listed]

@@ -133,7 +133,7 @@ def check_deletable(name: str) -> None:
     if not PK3.match(name):
         raise ValueError(f"{name!r} is not a map file name (letters, digits, . _ -, ending in .pk3)")
     if BASE_PAK.match(name):
-        raise ValueError(f"{name} is one of the game's own archives: it is never deleted")
+        raise ValueError(f"{name} is one of the game's own archives: it is never deleted or replaced")
 
 
 def check_pk3(path: Path, name: str) -> int:

@@ -1,6 +1,9 @@
-"""The servers plugin's hooks: settings, migrations, the poll on a timer, commands, routes, pages, health."""
+"""The servers plugin's hooks: settings, migrations, the poll on a timer (``slomix run``), commands, routes,
+pages, health."""
 
 from __future__ import annotations
+
+import logging
 
 from slomix.kernel import Kernel, MigrationSet, hookimpl
 
@@ -9,6 +12,7 @@ from .service import Servers
 from .settings import ServersSettings
 
 POLL = "servers:poll"
+log = logging.getLogger("slomix.servers")
 
 
 class ServersPlugin:
@@ -31,13 +35,21 @@ class ServersPlugin:
     @hookimpl
     def on_startup(self, kernel: Kernel) -> None:
         self.service = Servers(kernel, kernel.settings_for("servers") or ServersSettings())
-        if self.service.clients:
-            kernel.scheduler.later(f"{POLL}:first", 0, self.service.poll)  # the live card is filled at once
-            kernel.scheduler.every(POLL, self.service.settings.poll_seconds, self.service.poll)
+
+    @hookimpl
+    async def on_serve(self, kernel: Kernel) -> None:
+        """``slomix run``: the poll goes on the kernel's timer (a one-off ``slomix cmd`` asks no server by itself)."""
+        service = self._service()
+        if not service.clients:
+            log.info("servers: no game server configured: add [plugins.servers.servers.<name>] with host and port")
+            return
+        kernel.scheduler.later(f"{POLL}:first", 0, service.poll)  # the live card is filled at once
+        kernel.scheduler.every(POLL, service.settings.poll_seconds, service.poll)
 
     @hookimpl
     def on_command(self, kernel: Kernel):
-        return commands.build(self._service) + hostcommands.build(self._service)
+        settings = kernel.settings_for("servers") or ServersSettings()
+        return commands.build(self._service) + hostcommands.build(self._service, settings.max_map_bytes)
 
     @hookimpl
     def on_http_route(self, kernel: Kernel):

@@ -19,6 +19,7 @@ from .protocol import Player, Status
 from .settings import ServersSettings
 
 log = logging.getLogger("slomix.servers")
+CVAR_SECONDS = 10.0  # many askers in a row send one pair of RCON queries
 WATCHDOG = Actor(id="servers:watchdog", name="idle watchdog", adapter="scheduler")
 
 
@@ -74,6 +75,7 @@ class Servers:
         self.clients: dict[str, GameServer] = {}
         self.hosts: dict[str, Host] = {}
         self._maps: dict[str, tuple[float, list[MapFile]]] = {}
+        self._cvars: dict[str, tuple[float, dict[str, str | None]]] = {}
         for name, entry in settings.servers.items():
             try:
                 host = resolve(kernel, name, entry)
@@ -204,6 +206,11 @@ class Servers:
     # -- rcon ----------------------------------------------------------------------------------
 
     def check_allowed(self, command: str) -> None:
+        """The first word is on the allow-list, and nothing could chain a second command."""
+        if ";" in command:
+            # One command per RCON at the engine's level, but a ; in text that re-enters the
+            # command buffer (a cvar, a vstr) would run what follows it: never let one through.
+            raise UsageError("an RCON command cannot contain ; (one command at a time)")
         word = command.split(None, 1)[0].lower() if command.strip() else ""
         if word not in self.allowed:
             raise UsageError(f"{word or 'an empty command'!r} is not an allowed RCON command "
@@ -226,6 +233,24 @@ class Servers:
             """INSERT INTO servers.rcon_audit (at, server, actor_id, actor_name, adapter, command, ok, reply)
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8)""",
             datetime.now(UTC), server.name, actor.id, actor.name, adapter, command, ok, reply)
+
+    async def cvars(self, server: GameServer, names: tuple[str, ...], actor: Actor, *,
+                    adapter: str) -> dict[str, str | None]:
+        """Cvars getstatus lacks (``g_currentRound``, ``gamestate``), read over RCON (audited) and kept
+        ``CVAR_SECONDS``; unknown when the server has no RCON for us."""
+        cached = self._cvars.get(server.name)
+        if cached is not None and time.monotonic() - cached[0] < CVAR_SECONDS:
+            return cached[1]
+        values: dict[str, str | None] = dict.fromkeys(names)
+        if server.password is not None:
+            try:
+                for name in names:
+                    values[name] = protocol.parse_cvar(await self.rcon(server, name, actor, adapter=adapter,
+                                                                       retry=True))
+            except ServerError as error:
+                log.info("cvars: %s", error)
+        self._cvars[server.name] = (time.monotonic(), values)
+        return values
 
     # -- life cycle over ssh -------------------------------------------------------------------
 

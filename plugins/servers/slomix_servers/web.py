@@ -30,8 +30,10 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[object]], empty: str)
 
 def _card(label: str, value: str, sub: str = "") -> str:
     extra = f'<div class="sub">{escape(sub)}</div>' if sub else ""
+    # A long map name (etl_adlernest) would run out of its card at the card's big type.
+    size = "value long" if len(value) > 10 else "value"
     return (f'<div class="card"><div class="label">{escape(label)}</div>'
-            f'<div class="value">{escape(value)}</div>{extra}</div>')
+            f'<div class="{size}">{escape(value)}</div>{extra}</div>')
 
 
 def _state(live: Live) -> str:
@@ -79,7 +81,9 @@ def chart(samples: list[Sample], max_clients: int, gap_seconds: float) -> str:
                 runs.append(run)
                 run = []
         runs.append(run)
-        return "".join(f'<polyline fill="none" stroke="currentColor" {style} points="{" ".join(r)}"/>'
+        # A lone sample (Slomix ran briefly) is a dot: a one-point line would draw nothing.
+        return "".join(f'<polyline fill="none" stroke="currentColor" {style} points="{" ".join(r)}"/>' if len(r) > 1
+                       else '<circle r="2" fill="currentColor" cx="{}" cy="{}"/>'.format(*r[0].split(","))
                        for r in runs if r)
 
     peak = max(s.players for s in samples)
@@ -109,10 +113,28 @@ def live_card(live: Live) -> str:
             + "</div>")
 
 
+def _reply(text: str) -> str:
+    """The first line, and the whole reply folded under it."""
+    text = text.strip()
+    if not text:
+        return '<span class="muted">(no output)</span>'
+    first = text.splitlines()[0]
+    if text == first:
+        return escape(first)
+    return f"<details><summary>{escape(first[:80])}</summary><pre>{escape(text[:4000])}</pre></details>"
+
+
 def audit_table(lines: list[AuditLine]) -> str:
-    rows = [[_when(a.at), a.server, f"{a.actor_name} ({a.actor_id})", a.adapter, a.command,
-             "ok" if a.ok else "failed", a.reply[:300] + ("…" if len(a.reply) > 300 else "")] for a in lines]
-    return _table(["When", "Server", "Who", "Via", "Command", "Result", "Reply"], rows, "No RCON call yet.")
+    if not lines:
+        return '<p class="muted">No RCON call or SSH action yet.</p>'
+    head = "".join(f"<th>{h}</th>" for h in ("When", "Server", "Who", "Via", "Command", "Result", "Reply"))
+    rows = "".join(
+        f"<tr><td>{escape(_when(a.at))}</td><td>{escape(a.server)}</td>"
+        f"<td>{escape(a.actor_name)} <small>{escape(a.actor_id)}</small></td><td>{escape(a.adapter)}</td>"
+        f"<td><code>{escape(a.command)}</code></td>"
+        f'<td><span class="tag {"good" if a.ok else "bad"}">{"ok" if a.ok else "failed"}</span></td>'
+        f"<td>{_reply(a.reply)}</td></tr>" for a in lines)
+    return f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>'
 
 
 def build(get: Callable[[], Servers]) -> list[Route]:
@@ -138,7 +160,7 @@ def build(get: Callable[[], Servers]) -> list[Route]:
         return "".join(live_card(live) for live in everything) + '<p><a href="/servers">Servers →</a></p>'
 
     async def admin_panel(request: Request) -> str:
-        return "<h2>RCON audit log</h2>" + audit_table(await get().audit(50))
+        return "<h2>Game-server audit log <small>RCON and SSH</small></h2>" + audit_table(await get().audit(50))
 
     return [
         Route("GET", "/servers", servers_page, "Game servers: live status and player history", kind="page",

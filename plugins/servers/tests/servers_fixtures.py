@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
 
 from slomix.testing.gameserver import FakePlayer
@@ -24,3 +26,12 @@ def real_round(shared_data: Path) -> tuple[str, list[FakePlayer]]:
 def config(*servers, **settings) -> dict:
     """``[plugins.servers]`` naming each (name, server) pair."""
     return {"plugins": {"servers": {"servers": {name: s.entry(name) for name, s in servers}, **settings}}}
+
+
+def pk3(*names: str) -> bytes:
+    """A map archive holding these files (each a few KB)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in names:
+            archive.writestr(name, b"IBSP" + b"\0" * 4000)
+    return buffer.getvalue()

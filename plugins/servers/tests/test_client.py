@@ -90,8 +90,10 @@ async def test_a_lost_datagram_of_a_reply_leaves_the_rest(real_server) -> None:
 
 
 async def test_nobody_listening_is_unreachable() -> None:
-    with pytest.raises(Unreachable):
+    with pytest.raises(Unreachable, match=r"gone: no reply from 127\.0\.0\.1:9 "):
         await GameServer("gone", "127.0.0.1", 9, PASSWORD, timeout=0.2, retries=0).status()
+    with pytest.raises(Unreachable, match=r"^nowhere: no-such-host\.invalid:27960: "):
+        await GameServer("nowhere", "no-such-host.invalid", 27960, timeout=0.2, retries=0).status()
 
 
 async def test_one_rcon_in_flight_per_server(real_server) -> None:
@@ -139,3 +141,27 @@ def test_the_pacer_is_the_engines_bucket() -> None:
     assert pacer.delay() == pytest.approx(1.0)
     now[0] = 5.0
     assert pacer.delay() == 0.0
+
+
+async def test_a_reply_that_is_not_the_engines_is_not_taken_for_one() -> None:
+    """Something answers on the port, but not as the engine does (another service, a stale reply)."""
+    import socket
+    import threading
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.settimeout(2)
+
+    def answer() -> None:
+        for reply in (b"\xff\xff\xff\xffstatusResponse\n\\mapname\\x\\challenge\\stale\n", b"hello"):
+            _, address = sock.recvfrom(2048)
+            sock.sendto(reply, address)
+
+    thread = threading.Thread(target=answer, daemon=True)
+    thread.start()
+    try:
+        with pytest.raises(Unreachable, match=r"after 2 attempts of 0.3 s \(2 datagram\(s\) came back that do not "):
+            await GameServer("odd", "127.0.0.1", sock.getsockname()[1], timeout=0.3).status()
+    finally:
+        thread.join()
+        sock.close()

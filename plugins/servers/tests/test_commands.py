@@ -39,6 +39,10 @@ async def test_server_status_shows_the_map_and_every_player_with_team_and_score(
     assert {f.name: f.value for f in reply.fields}["players"] == "8/24 (8 human)"
     # Without a name the only server is meant.
     assert (await ask(kernel, "!server_status")).data["map"] == "etl_adlernest"
+    # Round and state came over RCON, once for both asks (kept 10 s), audited with who asked.
+    audit = await kernel.pm.get_plugin("servers").service.audit()
+    assert [(a.command, a.actor_id) for a in reversed(audit)] == [("g_currentRound", PLAYER.id),
+                                                                  ("gamestate", PLAYER.id)]
 
 
 async def test_players_lists_who_is_on(kernel, real_server) -> None:
@@ -75,6 +79,8 @@ async def test_rcon_runs_only_allowed_commands(kernel, real_server) -> None:
     for line in ("!rcon quit", "!rcon exec server.cfg", "!rcon set rconpassword x", "!rcon main vstr x"):
         reply = await ask(kernel, line)
         assert reply.error and "is not an allowed RCON command" in reply.description, line
+    chained = await ask(kernel, '!rcon "say hi; quit"')
+    assert chained.error and chained.description == "an RCON command cannot contain ; (one command at a time)"
     assert real_server.received == []
     reply = await ask(kernel, "!rcon main g_currentRound")
     assert reply.data["reply"].startswith('"g_currentRound" is:"0^7"')
@@ -88,6 +94,10 @@ async def test_a_wrong_password_is_a_clear_error_and_audited(make_kernel, real_s
     assert reply.error and reply.description == "main: the server refused the RCON password (Bad rconpassword)"
     [line] = await kernel.pm.get_plugin("servers").service.audit()
     assert (line.ok, line.reply) == (False, reply.description)
+    # The status needs no password: it is shown, without what only RCON tells.
+    status = await ask(kernel, "!server_status")
+    assert (status.error, status.data["map"], status.data["round"], status.data["state"]) == (
+        False, "etl_adlernest", None, None)
 
 
 async def test_kick_shows_the_reason_and_bans_for_seconds_never_by_accident(kernel, real_server) -> None:
@@ -163,3 +173,12 @@ async def test_a_password_that_cannot_travel_stops_the_plugin_with_its_key(make_
     info = kernel.plugin("servers")
     assert info.status == "failed"
     assert "plugins.servers.servers.main.rcon_password" in info.error
+
+
+async def test_the_server_argument_offers_the_configured_names(make_kernel, real_server, game_server) -> None:
+    kernel = await make_kernel(plugins={"stats", "servers"}, config=config(("main", real_server),
+                                                                           ("cup", game_server())))
+    for name in ("server_status", "players", "map_restart", "list_maps", "server_stop"):
+        arg = next(a for a in kernel.commands.get(name).args if a.name == "server")
+        assert await arg.complete(kernel, "") == ["main", "cup"]
+        assert await arg.complete(kernel, "C") == ["cup"]

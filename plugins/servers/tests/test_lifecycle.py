@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncssh
 import pytest
-from servers_fixtures import config
+from servers_fixtures import config, pk3
 
-from slomix.kernel import Actor, Tier
+from slomix.kernel import Actor, Tier, UploadedFile
 from slomix.testing import CLI_ACTOR
 
+pytest.importorskip("slomix_ssh")  # the host is the SSH adapter's server
 pytestmark = pytest.mark.anyio
 
 START = "cd ~/etlegacy && screen -dmS et ./etlded.x86_64 +exec server.cfg"
@@ -117,3 +118,19 @@ async def test_without_an_ssh_host_the_commands_say_what_to_set(make_kernel, rea
     kernel = await make_kernel(plugins={"stats", "servers"}, config=config(("main", real_server)))
     reply = await ask(kernel, "!list_maps")
     assert reply.error and reply.description.startswith('main has no SSH host: set ssh = "')
+
+
+async def test_map_add_takes_the_attached_pk3(host, sftp_server, tmp_path) -> None:
+    path = tmp_path / "te_valhalla.pk3"
+    path.write_bytes(pk3("maps/te_valhalla.bsp"))
+    reply = await host.commands.dispatch(host, "!map_add", CLI_ACTOR, files=(UploadedFile.of_path(path),))
+    assert not reply.error, reply.description
+    assert (reply.data["file"], reply.data["maps"]) == ("te_valhalla.pk3", 1)
+    assert (sftp_server.root / "etmain" / "te_valhalla.pk3").read_bytes() == path.read_bytes()
+    assert "te_valhalla.pk3" in str((await ask(host, "!list_maps")).tables[0].rows)  # the cache was dropped
+    nothing = await ask(host, "!map_add")
+    assert nothing.error and nothing.description.startswith("attach one .pk3 file")
+    base = tmp_path / "pak0.pk3"
+    base.write_bytes(pk3("maps/x.bsp"))
+    refused = await host.commands.dispatch(host, "!map_add", CLI_ACTOR, files=(UploadedFile.of_path(base),))
+    assert refused.error and "never deleted or replaced" in refused.description

@@ -23,7 +23,13 @@ async def site(make_kernel, http_client, real_server, monkeypatch):
     monkeypatch.setenv("SLOMIX_SESSION_SECRET", SESSION_SECRET)
     kernel = await make_kernel(plugins={"stats", "servers", "http"}, config=config(("main", real_server)) | {
         "adapters": {"http": {"rate_limit": {"enabled": False}, "cache_seconds": 0}}})  # live data, asked again
+    await serve(kernel)
     return kernel, await http_client(kernel)
+
+
+async def serve(kernel) -> None:
+    """What ``slomix run`` does: the plugin puts its poll on the kernel's timer."""
+    await kernel.pm.get_plugin("servers").on_serve(kernel=kernel)
 
 
 def sign_in(client, user_id: str, name: str) -> None:
@@ -46,6 +52,8 @@ async def test_the_poll_keeps_a_history_and_marks_a_silent_server_offline(site, 
     assert live["players"][3] == {"slot": 3, "name": ".olz", "raw_name": "^1.^7olz", "team": "axis", "score": 40,
                                   "ping": 33}
     assert len(real_server.received) == 2  # one getstatus per poll (at start-up, then every 30 s), nothing else
+    health = next(p for p in (await kernel.health())["plugins"] if p["name"] == "servers")["detail"]
+    assert (health["servers"]["main"]["online"], health["servers"]["main"]["players"]) == (True, 8)
     real_server.lose_requests(10)
     await kernel.scheduler.clock.advance(30)
     one = (await client.get("/api/servers/main")).json()
@@ -85,7 +93,8 @@ async def test_the_servers_page_home_card_and_admin_audit(site, real_server) -> 
     await kernel.permissions.grant("discord:300", Tier.ADMIN, CLI_ACTOR)
     sign_in(client, "300", "an admin")
     admin = (await client.get("/admin", headers={"accept": "text/html"})).text
-    assert "RCON audit log" in admin and "local operator (cli:local)" in admin and "<td>status</td>" in admin
+    assert "Game-server audit log" in admin and "local operator <small>cli:local</small>" in admin
+    assert "<td><code>status</code></td>" in admin and "<summary>cpu server utilization" in admin
     [line] = (await client.get("/api/admin/rcon-audit")).json()
     assert (line["command"], line["actor_id"], line["ok"]) == ("status", "cli:local", True)
 
@@ -98,6 +107,7 @@ async def test_the_idle_watchdog_acts_once_per_idle_stretch(make_kernel, game_se
     server = game_server(rcon_password="pw", map="goldrush", players=[FakePlayer("[BOT]a", ping=0)])
     kernel = await make_kernel(plugins={"stats", "servers"}, config=config(("main", server), watchdog={
         "enabled": True, "idle_minutes": 2, "command": "map supply", "dry_run": dry_run}))
+    await serve(kernel)
     service = kernel.pm.get_plugin("servers").service
     await kernel.scheduler.clock.advance(90)  # idle since start-up, but not two minutes yet
     assert await service.audit() == []

@@ -3,29 +3,20 @@
 from __future__ import annotations
 
 import base64
-import io
 import json
 import re
-import zipfile
 
 import pytest
-from servers_fixtures import config
+from servers_fixtures import config, pk3
 
 from slomix.kernel import Tier
 from slomix.testing import CLI_ACTOR
 
 pytest.importorskip("slomix_http")
+pytest.importorskip("slomix_ssh")
 pytestmark = pytest.mark.anyio
 
 SESSION_SECRET = "servers-upload-secret"
-
-
-def pk3(*names: str) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name in names:
-            archive.writestr(name, b"IBSP" + b"\0" * 4000)
-    return buffer.getvalue()
 
 
 @pytest.fixture
