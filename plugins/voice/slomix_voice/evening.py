@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import anyio
 import msgspec
 
-from slomix.kernel import Announcement, Field, Kernel, Presence, Reply
+from slomix.kernel import Announcement, Field, Kernel, Presence, Reply, VoiceMember
 from slomix.kernel.reply import COLOUR_OK
 from slomix_stats import api as stats
 
@@ -57,10 +57,15 @@ async def save_presence(db: Any, presence: Presence) -> None:
         presence.guild_id, presence.at, presence)
 
 
-async def latest_presence(db: Any) -> Presence | None:
-    """The voice picture last seen (any guild: one community, one guild)."""
-    raw = await db.fetchval("SELECT presence::text FROM voice.presence ORDER BY at DESC LIMIT 1")
-    return msgspec.json.decode(raw, type=Presence) if raw else None
+async def presences(db: Any) -> list[Presence]:
+    """The voice picture last seen in each guild, latest first."""
+    rows = await db.fetch("SELECT presence::text AS p FROM voice.presence ORDER BY at DESC")
+    return [msgspec.json.decode(r["p"], type=Presence) for r in rows]
+
+
+def in_voice(found: list[Presence], channel_ids: list[int] | None) -> list[VoiceMember]:
+    """The people in the given channels (all when None), every guild together."""
+    return [m for p in found for m in p.humans(channel_ids)]
 
 
 def names(presence: Presence, channel_ids: list[int] | None) -> str:

@@ -19,7 +19,7 @@ import pytest
 from slomix.kernel import Config, Kernel, Presence, hookimpl
 from slomix.kernel.scheduler import ManualClock
 from slomix.testing.fake_discord import FakeDiscord, FakeMessage, serving
-from slomix_voice.evening import latest_presence
+from slomix_voice.evening import presences
 
 TZ = ZoneInfo("Europe/Ljubljana")
 EVENING = datetime(2026, 12, 2, 19, 30, tzinfo=TZ)  # a Wednesday
@@ -115,7 +115,7 @@ class Rig:
         assert self.kernel is not None
         with anyio.fail_after(within):
             while True:
-                presence = await latest_presence(self.kernel.db.pool)
+                presence = next(iter(await presences(self.kernel.db.pool)), None)  # one guild here
                 if presence is not None and check(presence):
                     await self.kernel.settle()
                     return presence
