@@ -16,6 +16,8 @@ from .settings import VoiceSettings
 
 log = logging.getLogger("slomix.voice")
 
+BUTTON_LINE_MAX = 89  # a button's command line travels in its custom id (100 characters with the prefix)
+
 
 class TeamWatcher:
     def __init__(self, kernel: Kernel, settings: VoiceSettings) -> None:
@@ -74,11 +76,16 @@ class TeamWatcher:
             reply=self._offer(count, [m.name for m in lobby])))
 
     def _offer(self, count: int, names: list[str]) -> Reply:
+        title = f"{count} in the lobby — time to make teams"
         # The balance command comes with the ratings plugin: point at it only when it is really there.
-        if self.kernel.commands.get("balance") is not None:
-            return Reply(title=f"{count} in the lobby — time to make teams",
-                         description=f"{', '.join(names)}. Press Balance for a {count // 2} vs {count // 2} "
-                                     "split by rating.", actions=[Action(label="Balance", command="balance")])
-        return Reply(title=f"{count} in the lobby — time to make teams",
-                     description=f"{', '.join(names)}. Pick two captains, or split into the team channels: "
-                                 "a rating-balanced split (!balance) is not installed here yet.")
+        if self.kernel.commands.get("balance") is None:
+            return Reply(title=title, description=f"{', '.join(names)}. Pick two captains, or split into the "
+                                                   "team channels: a rating-balanced split (!balance) is not "
+                                                   "installed here yet.")
+        line = "balance " + " ".join(names)
+        if len(line) <= BUTTON_LINE_MAX and not any(c.isspace() or c in "\"'" for n in names for c in n):
+            return Reply(title=title, description=f"{', '.join(names)}. Press Balance for the most even "
+                                                  f"{count // 2} vs {count // 2} split by rating.",
+                         actions=[Action(label="Balance", command=line)])
+        return Reply(title=title, description=f"{', '.join(names)}. Type !balance and the players' names for "
+                                              f"the most even {count // 2} vs {count // 2} split by rating.")

@@ -70,15 +70,17 @@ class Rig:
                 "lobby_channel_id": self.lobby.id, "team_channel_ids": [self.team_a.id, self.team_b.id],
                 "timezone": "Europe/Ljubljana", **overrides}
 
-    async def start(self, at: datetime = EVENING, *, discord: bool = True, **voice: Any) -> Kernel:
+    async def start(self, at: datetime = EVENING, *, discord: bool = True, extra: dict[str, Any] | None = None,
+                    **voice: Any) -> Kernel:
         """Start Slomix at ``at`` (a restart when it ran before: same database)."""
         assert self._stack is None, "stop() first"
         config = {"slomix": {"data_dir": str(self.tmp_path / "data")}, "plugins": {"voice": self.settings(**voice)}}
         if discord:
             config["adapters"] = {"discord": self.fake.settings()}
-        only = {"voice", "stats", "recorder", *({"discord"} if discord else set())}
+        plugins = {"recorder": self.recorder, **(extra or {})}
+        only = {"voice", "stats", *plugins, *({"discord"} if discord else set())}
         kernel = Kernel(Config(config, source="<test>"), only=only, clock=ManualClock(at),
-                        extra={"recorder": ("plugin", self.recorder)})
+                        extra={name: ("plugin", plugin) for name, plugin in plugins.items()})
         kernel.load()
         if self.url is None:
             self.url = await self.templates.fresh_database(kernel)
