@@ -26,6 +26,10 @@ from .settings import VoiceSettings
 log = logging.getLogger("slomix.voice")
 
 
+# How long a close that fell due while Slomix was down waits for the log-in's voice picture.
+LOGIN_GRACE = timedelta(minutes=2)
+
+
 class Evening(msgspec.Struct, frozen=True, kw_only=True):
     id: int
     guild_id: int
@@ -79,6 +83,8 @@ class EveningKeeper:
         self.kernel = kernel
         self.settings = settings
         self._lock = anyio.Lock()
+        self._started = kernel.scheduler.clock.now()
+        self._heard: set[int] = set()  # guilds whose voice picture arrived since start-up
 
     @property
     def _channels(self) -> list[int] | None:
@@ -103,6 +109,7 @@ class EveningKeeper:
                      evening.below_since + self._delay)
 
     async def on_presence(self, presence: Presence) -> None:
+        self._heard.add(presence.guild_id)
         count = len(presence.humans(self._channels))
         now = self.kernel.scheduler.clock.now()
         pool = self.kernel.db.pool
@@ -137,9 +144,13 @@ class EveningKeeper:
 
     async def _close(self, guild_id: int) -> None:
         pool = self.kernel.db.pool
+        now = self.kernel.scheduler.clock.now()
+        if guild_id not in self._heard and now < self._started + LOGIN_GRACE:
+            # Overdue at start-up: first hear who is in voice now (they may have come back meanwhile).
+            self._schedule_close(guild_id, self._started + LOGIN_GRACE)
+            return
         async with self._lock:
             evening = await open_evening(pool, guild_id)
-            now = self.kernel.scheduler.clock.now()
             if evening is None or evening.below_since is None or evening.below_since + self._delay > now:
                 return  # people came back, or it closed already
             await pool.execute("UPDATE voice.evenings SET closed_at = below_since WHERE id = $1", evening.id)
