@@ -11,6 +11,7 @@ import logging
 from slomix.kernel import Action, Announcement, Field, Kernel, Presence, Reply
 from slomix_stats import api as stats
 
+from . import avail, ledger
 from .api import TeamPlayer, TeamsEvent
 from .settings import VoiceSettings
 
@@ -24,7 +25,6 @@ class TeamWatcher:
         self.kernel = kernel
         self.settings = settings
         self._latest: Presence | None = None
-        self._announced: tuple[frozenset[str], frozenset[str]] | None = None
         self._offered: int | None = None  # the lobby count last offered a split (not twice in a row)
 
     def on_presence(self, presence: Presence) -> None:
@@ -42,10 +42,10 @@ class TeamWatcher:
         sides = [presence.humans([channel]) for channel in self.settings.team_channel_ids]
         if min(len(side) for side in sides) < self.settings.team_min_players:
             return
-        lineup = (frozenset(m.actor_id for m in sides[0]), frozenset(m.actor_id for m in sides[1]))
-        if lineup == self._announced:
+        # The same two lineups are announced once a day, restarts included.
+        lineup = " vs ".join(",".join(sorted(m.actor_id for m in side)) for side in sides)
+        if not await ledger.once(self.kernel, f"teams:{avail.today(self.kernel, self.settings)}:{lineup}"):
             return
-        self._announced = lineup
         names = {c.id: c.name for c in presence.channels}
         event = TeamsEvent(guild_id=presence.guild_id, at=self.kernel.scheduler.clock.now(),
                            channels=[names.get(c, str(c)) for c in self.settings.team_channel_ids],

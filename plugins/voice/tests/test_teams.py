@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from slomix.kernel import Arg, Command, Context, Reply, hookimpl
@@ -38,7 +40,16 @@ async def test_hook_on_teams(rig):
     assert [(f["name"], f["value"]) for f in posted.embed["fields"]] == [
         ("Team A (3)", "ann, bob, cid"), ("Team B (3)", "dan, eve, fay")]
     await rig.advance(600)  # nothing changed: announced once
+    await rig.stop()
+    await rig.start(at=event.at + timedelta(minutes=20))  # a restart: the same teams are not news
+    await rig.seen(lambda p: p.reason == "login")
+    await rig.advance(60)
     assert len(rig.recorder.teams) == 1
+    await rig.fake.join_voice(rig.people[2], rig.team_b)  # cid changes sides: new teams
+    await rig.seen(lambda p: len(p.humans([rig.team_b.id])) == 4)
+    await rig.advance(30)
+    assert [[p.name for p in team] for team in rig.recorder.teams[-1].teams] == [["ann", "bob"],
+                                                                                ["cid", "dan", "eve", "fay"]]
 
 
 async def test_hook_on_activity(rig):
