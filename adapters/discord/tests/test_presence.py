@@ -1,0 +1,31 @@
+"""Voice presence without the Server Members intent: names of people already in voice come over REST."""
+
+from __future__ import annotations
+
+import anyio
+import pytest
+
+from slomix.kernel import hookimpl
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_without_the_members_intent_the_log_in_still_names_who_is_in_voice(fake_discord, discord_kernel):
+    seen = []
+    arrived = anyio.Event()
+
+    class Listener:
+        @hookimpl
+        def on_presence(self, presence):
+            seen.append(presence)
+            arrived.set()
+
+    lobby = fake_discord.add_voice_channel("Lobby")
+    for name in ("ann", "bob"):
+        await fake_discord.join_voice(fake_discord.user(name), lobby)
+    await discord_kernel(extra={"listener": ("plugin", Listener())}, members_intent=False)
+    with anyio.fail_after(5):
+        await arrived.wait()
+    [login] = seen
+    assert [(m.name, m.bot) for m in login.channels[0].members] == [("ann", False), ("bob", False)]
+    assert len(fake_discord.calls("GET", r"/guilds/\d+/members/\d+")) == 2  # fetched, not cached
