@@ -1,4 +1,4 @@
-"""Voice presence without the Server Members intent: names of people already in voice come over REST."""
+"""Voice presence at log-in: names from GUILD_CREATE (Server Members intent) or over REST (without it)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from slomix.kernel import hookimpl
 pytestmark = pytest.mark.anyio
 
 
-async def test_without_the_members_intent_the_log_in_still_names_who_is_in_voice(fake_discord, discord_kernel):
+@pytest.mark.parametrize(("intent", "fetched"), [(False, 2), (True, 0)])
+async def test_with_or_without_the_members_intent_the_log_in_names_who_is_in_voice(
+        fake_discord, discord_kernel, intent, fetched):
     seen = []
     arrived = anyio.Event()
 
@@ -23,9 +25,10 @@ async def test_without_the_members_intent_the_log_in_still_names_who_is_in_voice
     lobby = fake_discord.add_voice_channel("Lobby")
     for name in ("ann", "bob"):
         await fake_discord.join_voice(fake_discord.user(name), lobby)
-    await discord_kernel(extra={"listener": ("plugin", Listener())}, members_intent=False)
+    await discord_kernel(extra={"listener": ("plugin", Listener())}, members_intent=intent)
     with anyio.fail_after(5):
         await arrived.wait()
     [login] = seen
     assert [(m.name, m.bot) for m in login.channels[0].members] == [("ann", False), ("bob", False)]
-    assert len(fake_discord.calls("GET", r"/guilds/\d+/members/\d+")) == 2  # fetched, not cached
+    # Without the intent nextcord caches no member from GUILD_CREATE: each is fetched once.
+    assert len(fake_discord.calls("GET", r"/guilds/\d+/members/\d+")) == fetched
