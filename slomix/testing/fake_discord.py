@@ -626,6 +626,7 @@ class FakeDiscord:
             ("GET", r"/users/@me", lambda p, f: (200, self.bot_user.payload()), True),
             ("GET", r"/gateway(?:/bot)?", lambda p, f: (200, {"url": self.gateway_url, "shards": 1}), True),
             ("GET", r"/users/(?P<user>\d+)", self._get_user, True),
+            ("GET", r"/guilds/\d+/members/(?P<user>\d+)", self._get_member, True),
             ("POST", r"/users/@me/channels", self._open_dm, True),
             ("GET", r"/channels/(?P<channel>\d+)", self._get_channel, True),
             ("POST", r"/channels/(?P<channel>\d+)/typing", lambda p, f, channel: (204, None), True),
@@ -693,6 +694,10 @@ class FakeDiscord:
     def _get_user(self, payload: Any, files: Any, user: str) -> tuple[int, Any]:
         found = self._user_by_id(int(user))
         return (200, found.payload()) if found else (404, {"message": "Unknown User", "code": 10013})
+
+    def _get_member(self, payload: Any, files: Any, user: str) -> tuple[int, Any]:
+        found = self._user_by_id(int(user))
+        return (200, found.member()) if found else (404, {"message": "Unknown Member", "code": 10007})
 
     def _open_dm(self, payload: dict[str, Any], files: Any) -> tuple[int, Any]:
         user = self._user_by_id(int(payload.get("recipient_id", 0)))

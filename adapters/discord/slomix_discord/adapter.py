@@ -54,8 +54,8 @@ class DiscordAdapter:
             except nextcord.LoginFailure:
                 log.error("discord: the token in %s was refused", settings.token.env)
             except nextcord.PrivilegedIntentsRequired:
-                log.error("discord: enable the Message Content and Server Members intents for the bot in the "
-                          "developer portal (or set adapters.discord.members_intent = false)")
+                log.error("discord: enable the Message Content intent (and Server Members, with members_intent) "
+                          "for the bot in the developer portal")
             finally:
                 tg.cancel_scope.cancel()
                 with anyio.CancelScope(shield=True):

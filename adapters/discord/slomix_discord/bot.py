@@ -50,7 +50,7 @@ class SlomixBot(nextcord.Client):
         syncing = settings.sync_commands != "off"
         intents = nextcord.Intents.default()
         intents.message_content = True  # prefix commands read the text (a privileged intent)
-        # Names of the people already in voice at log-in (spec §4.2); GUILD_CREATE carries them.
+        # Names of the people already in voice at log-in (spec §4.2): GUILD_CREATE carries them.
         intents.members = settings.members_intent
         super().__init__(
             intents=intents,
@@ -99,6 +99,7 @@ class SlomixBot(nextcord.Client):
 
     async def on_ready(self) -> None:
         for guild in self.guilds:  # who was already in voice (also after a new IDENTIFY)
+            await self.presence.resolve(guild)
             self.kernel.emit("on_presence", presence=self.presence.snapshot(guild, "login"))
         await self.sync_commands()
         self.synced = True

@@ -19,6 +19,18 @@ class PresenceTracker:
 
     def __init__(self) -> None:
         self._since: dict[tuple[int, int], tuple[int, datetime]] = {}  # (guild, user) → (channel, since)
+        self._fetched: dict[tuple[int, int], tuple[str, bool]] = {}  # (guild, user) → (name, bot) from REST
+
+    async def resolve(self, guild: nextcord.Guild) -> None:
+        """Fetch the members in voice that nextcord did not cache (no Server Members intent), once each."""
+        for channel in guild.voice_channels:
+            for uid in channel.voice_states:
+                if guild.get_member(uid) is None and (guild.id, uid) not in self._fetched:
+                    try:
+                        member = await guild.fetch_member(uid)
+                    except nextcord.HTTPException:
+                        continue  # left meanwhile, or no access: shown by id
+                    self._fetched[(guild.id, uid)] = (member.display_name, member.bot)
 
     @staticmethod
     def moved(before: nextcord.VoiceState, after: nextcord.VoiceState) -> bool:
@@ -37,8 +49,9 @@ class PresenceTracker:
                     self._since[key] = seen = (channel.id, now)
                 present.add(key)
                 member = guild.get_member(uid)
-                members.append(VoiceMember(id=uid, name=member.display_name if member else f"user {uid}",
-                                           bot=bool(member and member.bot), since=seen[1]))
+                name, bot = ((member.display_name, member.bot) if member else
+                             self._fetched.get(key, (f"user {uid}", False)))
+                members.append(VoiceMember(id=uid, name=name, bot=bot, since=seen[1]))
             channels.append(VoiceChannel(id=channel.id, name=channel.name, members=members))
         for key in [k for k in self._since if k[0] == guild.id and k not in present]:
             del self._since[key]

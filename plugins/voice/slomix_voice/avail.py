@@ -14,7 +14,7 @@ from slomix.kernel import Action, Announcement, Arg, Command, Context, Field, Ke
 from slomix.kernel.reply import COLOUR_OK
 
 from . import ledger, notify
-from .evening import latest_presence, open_evening
+from .evening import in_voice, open_evening, presences
 from .settings import VoiceSettings
 
 log = logging.getLogger("slomix.voice")
@@ -81,8 +81,7 @@ async def answer(kernel: Kernel, day: date, actor_id: str, name: str, said: str)
 async def tonight(kernel: Kernel, settings: VoiceSettings, day: date) -> Tonight:
     rows = await kernel.db.pool.fetch(
         "SELECT actor_id, name, answer FROM voice.availability WHERE day = $1 ORDER BY answered_at, name", day)
-    presence = await latest_presence(kernel.db.pool)
-    here = presence.humans(settings.gaming_channel_ids or None) if presence else []
+    here = in_voice(await presences(kernel.db.pool), settings.gaming_channel_ids or None)
     by: dict[str, list[str]] = {a: [] for a in ANSWERS}
     for row in rows:
         by[row["answer"]].append(row["name"])

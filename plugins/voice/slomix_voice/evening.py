@@ -17,13 +17,17 @@ from zoneinfo import ZoneInfo
 import anyio
 import msgspec
 
-from slomix.kernel import Announcement, Field, Kernel, Presence, Reply
+from slomix.kernel import Announcement, Field, Kernel, Presence, Reply, VoiceMember
 from slomix.kernel.reply import COLOUR_OK
 from slomix_stats import api as stats
 
 from .settings import VoiceSettings
 
 log = logging.getLogger("slomix.voice")
+
+
+# How long a close that fell due while Slomix was down waits for the log-in's voice picture.
+LOGIN_GRACE = timedelta(minutes=2)
 
 
 class Evening(msgspec.Struct, frozen=True, kw_only=True):
@@ -57,10 +61,15 @@ async def save_presence(db: Any, presence: Presence) -> None:
         presence.guild_id, presence.at, presence)
 
 
-async def latest_presence(db: Any) -> Presence | None:
-    """The voice picture last seen (any guild: one community, one guild)."""
-    raw = await db.fetchval("SELECT presence::text FROM voice.presence ORDER BY at DESC LIMIT 1")
-    return msgspec.json.decode(raw, type=Presence) if raw else None
+async def presences(db: Any) -> list[Presence]:
+    """The voice picture last seen in each guild, latest first."""
+    rows = await db.fetch("SELECT presence::text AS p FROM voice.presence ORDER BY at DESC")
+    return [msgspec.json.decode(r["p"], type=Presence) for r in rows]
+
+
+def in_voice(found: list[Presence], channel_ids: list[int] | None) -> list[VoiceMember]:
+    """The people in the given channels (all when None), every guild together."""
+    return [m for p in found for m in p.humans(channel_ids)]
 
 
 def names(presence: Presence, channel_ids: list[int] | None) -> str:
@@ -74,6 +83,8 @@ class EveningKeeper:
         self.kernel = kernel
         self.settings = settings
         self._lock = anyio.Lock()
+        self._started = kernel.scheduler.clock.now()
+        self._heard: set[int] = set()  # guilds whose voice picture arrived since start-up
 
     @property
     def _channels(self) -> list[int] | None:
@@ -98,6 +109,7 @@ class EveningKeeper:
                      evening.below_since + self._delay)
 
     async def on_presence(self, presence: Presence) -> None:
+        self._heard.add(presence.guild_id)
         count = len(presence.humans(self._channels))
         now = self.kernel.scheduler.clock.now()
         pool = self.kernel.db.pool
@@ -132,9 +144,13 @@ class EveningKeeper:
 
     async def _close(self, guild_id: int) -> None:
         pool = self.kernel.db.pool
+        now = self.kernel.scheduler.clock.now()
+        if guild_id not in self._heard and now < self._started + LOGIN_GRACE:
+            # Overdue at start-up: first hear who is in voice now (they may have come back meanwhile).
+            self._schedule_close(guild_id, self._started + LOGIN_GRACE)
+            return
         async with self._lock:
             evening = await open_evening(pool, guild_id)
-            now = self.kernel.scheduler.clock.now()
             if evening is None or evening.below_since is None or evening.below_since + self._delay > now:
                 return  # people came back, or it closed already
             await pool.execute("UPDATE voice.evenings SET closed_at = below_since WHERE id = $1", evening.id)

@@ -11,6 +11,3 @@ async def once(kernel: Kernel, key: str) -> bool:
         "INSERT INTO voice.ledger (key, done_at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING RETURNING true",
         key, kernel.scheduler.clock.now()))
 
-
-async def done(kernel: Kernel, key: str) -> bool:
-    return bool(await kernel.db.pool.fetchval("SELECT true FROM voice.ledger WHERE key = $1", key))

@@ -56,7 +56,8 @@ class VoicePlugin:
     @hookimpl
     async def on_health(self, kernel: Kernel) -> dict:
         current = await evening.open_evening(kernel.db.pool)
-        presence = await evening.latest_presence(kernel.db.pool)
+        settings: VoiceSettings = kernel.settings_for("voice")
         return {"evening": "open" if current else "closed",
                 "opened_at": current.opened_at.isoformat() if current else None,
-                "in_voice": len(presence.humans()) if presence else None}
+                "in_voice": len(evening.in_voice(await evening.presences(kernel.db.pool),
+                                                 settings.gaming_channel_ids or None))}

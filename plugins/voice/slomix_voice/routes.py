@@ -12,8 +12,17 @@ from . import avail
 from .avail import Tonight
 from .settings import VoiceSettings
 
-CSS = files("slomix_voice").joinpath("static/tonight.css").read_bytes()
-CSS_URL = f"/voice/tonight.css?v={hashlib.sha256(CSS).hexdigest()[:10]}"
+REFRESH_SECONDS = 30
+
+
+def _asset(name: str) -> tuple[bytes, str]:
+    """The file's bytes and a URL that changes with them (so it can be cached for good)."""
+    data = files("slomix_voice").joinpath(f"static/{name}").read_bytes()
+    return data, f"/voice/{name}?v={hashlib.sha256(data).hexdigest()[:10]}"
+
+
+CSS, CSS_URL = _asset("tonight.css")
+JS, JS_URL = _asset("tonight.js")
 
 
 def _person(name: str, kind: str, in_voice: bool) -> str:
@@ -44,7 +53,8 @@ def page_html(t: Tonight) -> str:
     else:
         status = f"{len(t.in_voice)} in voice" if t.in_voice else "Nobody in voice yet"
     return (
-        f'<link rel="stylesheet" href="{CSS_URL}">'
+        f'<link rel="stylesheet" href="{CSS_URL}"><script src="{JS_URL}" defer></script>'
+        f'<div class="lobby" data-live="/tonight" data-every="{REFRESH_SECONDS}">'
         f'<div class="lobby-head"><h1>Tonight</h1>'
         f'<span class="muted">{t.day:%A} {t.day.day} {t.day:%B} · {status}</span></div>'
         f'<p class="verdict{" on" if on else ""}">{escape(verdict)}</p>'
@@ -56,7 +66,7 @@ def page_html(t: Tonight) -> str:
         + _group("In voice now", t.in_voice, "voice", voice, "Nobody in voice right now")
         + "</div>"
         f'<p class="hint">Answer in Discord with the poll\'s buttons or <code>!avail yes</code>, '
-        f'<code>!avail maybe</code>, <code>!avail no</code>. {len(t.no)} can\'t make it today.</p>')
+        f'<code>!avail maybe</code>, <code>!avail no</code>. {len(t.no)} can\'t make it today.</p></div>')
 
 
 def build(settings: VoiceSettings) -> list[Route]:
@@ -68,14 +78,19 @@ def build(settings: VoiceSettings) -> list[Route]:
         t = await tonight_data(request)
         return Page(title="Tonight", html=page_html(t))
 
-    async def css(request: Request) -> Response:
-        return Response(CSS, content_type="text/css; charset=utf-8",
-                        headers={"Cache-Control": "public, max-age=31536000, immutable"})
+    def asset(data: bytes, content_type: str):
+        async def serve(request: Request) -> Response:
+            return Response(data, content_type=content_type,
+                            headers={"Cache-Control": "public, max-age=31536000, immutable"})
+        return serve
 
     return [
         Route("GET", "/tonight", tonight_page, "Tonight: who is in, maybe, and in voice now", kind="page",
               nav="Tonight", nav_order=15),
         Route("GET", "/api/voice/tonight", tonight_data, "Tonight's answers and who is in voice",
               response_type=Tonight, tags=("voice",)),
-        Route("GET", "/voice/tonight.css", css, "The tonight page's style", kind="asset"),
+        Route("GET", "/voice/tonight.css", asset(CSS, "text/css; charset=utf-8"), "The tonight page's style",
+              kind="asset"),
+        Route("GET", "/voice/tonight.js", asset(JS, "text/javascript; charset=utf-8"),
+              "Keeps the tonight page live", kind="asset"),
     ]

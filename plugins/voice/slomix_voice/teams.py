@@ -11,10 +11,13 @@ import logging
 from slomix.kernel import Action, Announcement, Field, Kernel, Presence, Reply
 from slomix_stats import api as stats
 
+from . import avail, ledger
 from .api import TeamPlayer, TeamsEvent
 from .settings import VoiceSettings
 
 log = logging.getLogger("slomix.voice")
+
+BUTTON_LINE_MAX = 89  # a button's command line travels in its custom id (100 characters with the prefix)
 
 
 class TeamWatcher:
@@ -22,7 +25,6 @@ class TeamWatcher:
         self.kernel = kernel
         self.settings = settings
         self._latest: Presence | None = None
-        self._announced: tuple[frozenset[str], frozenset[str]] | None = None
         self._offered: int | None = None  # the lobby count last offered a split (not twice in a row)
 
     def on_presence(self, presence: Presence) -> None:
@@ -40,10 +42,10 @@ class TeamWatcher:
         sides = [presence.humans([channel]) for channel in self.settings.team_channel_ids]
         if min(len(side) for side in sides) < self.settings.team_min_players:
             return
-        lineup = (frozenset(m.actor_id for m in sides[0]), frozenset(m.actor_id for m in sides[1]))
-        if lineup == self._announced:
+        # The same two lineups are announced once a day, restarts included.
+        lineup = " vs ".join(",".join(sorted(m.actor_id for m in side)) for side in sides)
+        if not await ledger.once(self.kernel, f"teams:{avail.today(self.kernel, self.settings)}:{lineup}"):
             return
-        self._announced = lineup
         names = {c.id: c.name for c in presence.channels}
         event = TeamsEvent(guild_id=presence.guild_id, at=self.kernel.scheduler.clock.now(),
                            channels=[names.get(c, str(c)) for c in self.settings.team_channel_ids],
@@ -74,11 +76,16 @@ class TeamWatcher:
             reply=self._offer(count, [m.name for m in lobby])))
 
     def _offer(self, count: int, names: list[str]) -> Reply:
+        title = f"{count} in the lobby — time to make teams"
         # The balance command comes with the ratings plugin: point at it only when it is really there.
-        if self.kernel.commands.get("balance") is not None:
-            return Reply(title=f"{count} in the lobby — time to make teams",
-                         description=f"{', '.join(names)}. Press Balance for a {count // 2} vs {count // 2} "
-                                     "split by rating.", actions=[Action(label="Balance", command="balance")])
-        return Reply(title=f"{count} in the lobby — time to make teams",
-                     description=f"{', '.join(names)}. Pick two captains, or split into the team channels: "
-                                 "a rating-balanced split (!balance) is not installed here yet.")
+        if self.kernel.commands.get("balance") is None:
+            return Reply(title=title, description=f"{', '.join(names)}. Pick two captains, or split into the "
+                                                   "team channels: a rating-balanced split (!balance) is not "
+                                                   "installed here yet.")
+        line = "balance " + " ".join(names)
+        if len(line) <= BUTTON_LINE_MAX and not any(c.isspace() or c in "\"'" for n in names for c in n):
+            return Reply(title=title, description=f"{', '.join(names)}. Press Balance for the most even "
+                                                  f"{count // 2} vs {count // 2} split by rating.",
+                         actions=[Action(label="Balance", command=line)])
+        return Reply(title=title, description=f"{', '.join(names)}. Type !balance and the players' names for "
+                                              f"the most even {count // 2} vs {count // 2} split by rating.")

@@ -19,7 +19,7 @@ import pytest
 from slomix.kernel import Config, Kernel, Presence, hookimpl
 from slomix.kernel.scheduler import ManualClock
 from slomix.testing.fake_discord import FakeDiscord, FakeMessage, serving
-from slomix_voice.evening import latest_presence
+from slomix_voice.evening import presences
 
 TZ = ZoneInfo("Europe/Ljubljana")
 EVENING = datetime(2026, 12, 2, 19, 30, tzinfo=TZ)  # a Wednesday
@@ -70,15 +70,17 @@ class Rig:
                 "lobby_channel_id": self.lobby.id, "team_channel_ids": [self.team_a.id, self.team_b.id],
                 "timezone": "Europe/Ljubljana", **overrides}
 
-    async def start(self, at: datetime = EVENING, *, discord: bool = True, **voice: Any) -> Kernel:
+    async def start(self, at: datetime = EVENING, *, discord: bool = True, extra: dict[str, Any] | None = None,
+                    **voice: Any) -> Kernel:
         """Start Slomix at ``at`` (a restart when it ran before: same database)."""
         assert self._stack is None, "stop() first"
         config = {"slomix": {"data_dir": str(self.tmp_path / "data")}, "plugins": {"voice": self.settings(**voice)}}
         if discord:
             config["adapters"] = {"discord": self.fake.settings()}
-        only = {"voice", "stats", "recorder", *({"discord"} if discord else set())}
+        plugins = {"recorder": self.recorder, **(extra or {})}
+        only = {"voice", "stats", *plugins, *({"discord"} if discord else set())}
         kernel = Kernel(Config(config, source="<test>"), only=only, clock=ManualClock(at),
-                        extra={"recorder": ("plugin", self.recorder)})
+                        extra={name: ("plugin", plugin) for name, plugin in plugins.items()})
         kernel.load()
         if self.url is None:
             self.url = await self.templates.fresh_database(kernel)
@@ -115,7 +117,7 @@ class Rig:
         assert self.kernel is not None
         with anyio.fail_after(within):
             while True:
-                presence = await latest_presence(self.kernel.db.pool)
+                presence = next(iter(await presences(self.kernel.db.pool)), None)  # one guild here
                 if presence is not None and check(presence):
                     await self.kernel.settle()
                     return presence

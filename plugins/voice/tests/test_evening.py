@@ -136,6 +136,7 @@ async def test_down_through_the_close_it_closes_at_start_up(rig):
     dropped = rig.clock.now()
     await rig.stop()
     await rig.start(at=dropped + timedelta(hours=1))  # the timer's moment passed while down
+    await rig.in_gaming(0)  # the log-in's picture: still nobody
     await rig.advance(0)
     [evening] = await rig.evenings()
     assert evening["closed_at"] == dropped
@@ -151,3 +152,33 @@ async def test_bots_in_voice_are_not_people(rig):
     presence = await rig.seen(lambda p: len(p.channels[0].members) == 6)
     assert [m.name for m in presence.humans()] == ["ann", "bob", "cid", "dan", "eve"]
     assert await rig.evenings() == []  # five people and a bot are not six people
+
+
+async def test_people_who_came_back_while_slomix_was_down_keep_the_evening_open(rig):
+    await rig.start()
+    await open_evening(rig)
+    await leave(rig, *rig.people[1:6])
+    await rig.in_gaming(1)
+    dropped = rig.clock.now()
+    await rig.stop()
+    await rig.join(rig.lobby, *rig.people[1:4])  # back while Slomix is down: the log-in shows them
+    await rig.start(at=dropped + timedelta(minutes=10))
+    await rig.in_gaming(4)
+    await rig.advance(600)
+    [evening] = await rig.evenings()
+    assert (evening["closed_at"], evening["below_since"]) == (None, None)
+    assert rig.recorder.titles("evening") == ["The evening is on"]
+
+
+async def test_an_overdue_close_waits_for_the_log_in_but_not_for_ever(rig):
+    await rig.start()
+    await open_evening(rig)
+    await leave(rig, *rig.people[:6])
+    await rig.in_gaming(0)
+    dropped = rig.clock.now()
+    await rig.stop()
+    await rig.start(at=dropped + timedelta(hours=1), discord=False)  # Discord is not (yet) connected
+    await rig.advance(119)
+    assert (await rig.evenings())[0]["closed_at"] is None  # who is in voice now is not known yet
+    await rig.advance(1)  # two minutes without a picture: the stored state decides
+    assert (await rig.evenings())[0]["closed_at"] == dropped

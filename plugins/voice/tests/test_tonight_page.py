@@ -96,7 +96,18 @@ async def test_tonight_looks_like_a_lobby_on_desktop_and_phone(site):
                 await page.screenshot(path=shots / f"tonight-{label}.png", full_page=True)
                 assert problems == []
                 await context.close()
+            # Live: someone answers and the open page shows it without a reload.
+            page = await browser.new_page()
+            await page.goto(f"{url}/tonight")
+            await answer(kernel, "olz2", "yes", 30)
+            await page.evaluate("window.slomixLobbyRefresh()")
+            assert await page.text_content(".verdict") == "5 in, 1 more and it's on at 21:00."
+            await answer(kernel, "wiseBoy", "yes", 6)  # a maybe makes up his mind: game on
+            await page.evaluate("window.slomixLobbyRefresh()")
+            assert await page.text_content(".verdict.on") == "Game on at 21:00! 6 are in."
+            await page.screenshot(path=shots / "tonight-game-on.png", full_page=True)
+            await page.close()
         finally:
             await browser.close()
     data = await kernel.db.pool.fetchval("SELECT count(*) FROM voice.availability")
-    assert data == 7
+    assert data == 8
