@@ -24,7 +24,8 @@ from .hookspecs import hookimpl
 from .jobs import Job, JobInfo, JobKind
 from .migrations import MigrationSet
 from .permissions import CLI_ACTOR, Actor, Tier
-from .reply import Announcement, Field, Image, Reply, Table
+from .presence import Presence, VoiceChannel, VoiceMember
+from .reply import Action, Announcement, Field, Image, Reply, Table
 from .routes import Route
 from .runtime import Kernel
 from .shortcuts import Shortcut
@@ -52,7 +53,7 @@ from .web import (
 )
 
 __all__ = [
-    "CLI_ACTOR", "Actor",
+    "CLI_ACTOR", "Action", "Actor",
     "Announcement",
     "Arg",
     "BadRequest",
@@ -85,6 +86,7 @@ __all__ = [
     "PayloadTooLarge",
     "PermissionDenied",
     "PluginError",
+    "Presence",
     "Redirect",
     "Reply",
     "Request",
@@ -106,5 +108,7 @@ __all__ = [
     "UnsupportedMediaType",
     "UploadedFile",
     "UsageError",
+    "VoiceChannel",
+    "VoiceMember",
     "hookimpl",
 ]

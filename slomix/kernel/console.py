@@ -9,6 +9,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.logging import RichHandler
+from rich.markup import escape
 from rich.panel import Panel
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table as RichTable
@@ -46,6 +47,8 @@ def render_reply(reply: Reply, console: Console = out) -> None:
         body.append(f"[bold]{field.name}[/bold]: {field.value}")
     if reply.footer:
         body.append(f"[dim]{reply.footer}[/dim]")
+    if reply.actions:  # buttons elsewhere: here, the command each one runs
+        body.append("[dim]" + " · ".join(escape(f"{a.label}: !{a.command}") for a in reply.actions) + "[/dim]")
     colour = f"#{reply.colour:06x}"
     console.print(Panel("\n".join(body) or " ", title=reply.title, border_style=colour, expand=False))
     for t in reply.tables:
