@@ -112,7 +112,10 @@ def on_teams(event: Any, kernel: Kernel) -> None:
 
     ``event`` is the lineup as published by the plugin that saw it (the voice plugin publishes
     ``slomix_voice.api.TeamsEvent`` with ``kernel.emit`` when the two team voice channels fill
-    up): two lists of players (actor id, name, linked GUID when known). Return values are ignored.
+    up): two lists of players (actor id, name, linked GUID when known). It calls the listeners
+    with ``kernel.broadcast`` and adds each :class:`slomix.kernel.Field` one returns to its teams
+    announcement (the predictions plugin: the win chance, or why there is none); other return
+    values are ignored.
     """
 
 
