@@ -194,7 +194,8 @@ async def balance_command(ctx: Context) -> Reply:
             return Reply.fail(f"In voice but not linked to a game account (!link): {', '.join(unlinked)}. "
                               "Name the players instead: !balance p1 p2 p3 p4 p5 p6", title="Who plays?")
         if len(players) < 2:
-            return Reply.fail(f"{len(players)} linked player(s) in the gaming voice channels: nothing to split. "
+            here_now = "Nobody is" if not players else f"Only {players[0][1]} is"
+            return Reply.fail(f"{here_now} in the gaming voice channels now, so there is nothing to split. "
                               "Name the players: !balance p1 p2 p3 p4 p5 p6", title="Who plays?")
         by_term = {n.lower(): g for g, n in players} | {g.lower(): g for g, _ in players}
         source = f"the {len(players)} players in voice"

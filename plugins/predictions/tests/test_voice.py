@@ -147,6 +147,9 @@ async def test_balance_without_names_splits_who_is_in_voice(community, stats_dir
         await feed(kernel, sorted(stats_dir.glob("2025-10-2[23]-*.txt")))
         await service.rebuild(kernel.db.pool)
         await stack.enter_async_context(serving(kernel))
+        empty = await community.fake.ask("!balance", author=community.people[0])
+        assert empty.embed["description"] == ("Nobody is in the gaming voice channels now, so there is nothing to "
+                                              "split. Name the players: !balance p1 p2 p3 p4 p5 p6")
         names = await kernel.db.pool.fetch("SELECT DISTINCT ON (guid) guid, alias FROM stats.aliases "
                                            "WHERE guid = ANY($1) ORDER BY guid, last_seen DESC", ALLIES + AXIS)
         alias = {r["guid"]: r["alias"] for r in names}
