@@ -25,6 +25,7 @@ from slomix.kernel import (
     IncomingFile,
     Kernel,
     MigrationSet,
+    PluginError,
     Reply,
     Request,
     Route,
@@ -131,20 +132,21 @@ async def test_hook_on_round(make_kernel, shared_data) -> None:
 
 
 async def test_hook_on_demo(make_kernel, shared_data) -> None:
-    """Its producer comes with Greatshot; until then a stored real demo is emitted as it will emit it."""
+    """Its producer: Greatshot storing a real demo that ``slomix import`` handed it."""
 
     class Analyser(Recorder):
         @hookimpl
         async def on_demo(self, demo):
             with demo.open() as stream:
-                self.seen.append((demo.name, demo.size, len(stream.read(1024))))
+                self.seen.append((demo.name, demo.source, demo.size, len(stream.read(1024))))
 
     analyser = Analyser()
-    kernel = await make_kernel(plugins=set(), extra={"analyser": ("plugin", analyser)})
-    stored = shared_data / "demos" / "etpro_capture_test.dm_84"
-    kernel.emit("on_demo", demo=IncomingFile(name=stored.name, path=stored, source="upload"))
+    kernel = await make_kernel(plugins={"stats", "greatshot"}, extra={"analyser": ("plugin", analyser)})
+    demo = shared_data / "demos" / "etpro_capture_test.dm_84"
+    await kernel.ingest(IncomingFile(name=demo.name, path=demo, source="import"))
+    await kernel.ingest(IncomingFile(name="again.dm_84", path=demo, source="import"))  # the same bytes: not again
     await kernel.settle()
-    assert analyser.seen == [(stored.name, stored.stat().st_size, 1024)]
+    assert analyser.seen == [(demo.name, "import", demo.stat().st_size, 1024)]
 
 
 async def test_hook_on_announce(make_kernel) -> None:
@@ -364,7 +366,8 @@ async def test_hook_on_serve(make_kernel) -> None:
     front = Front()
     kernel = await make_kernel(plugins=set(), extra={"front": ("plugin", front),
                                                      "crash": ("plugin", Crashing())})
-    with anyio.move_on_after(0.2):
+    # An adapter that cannot serve ends them all (the process exits 4, not healthy without it).
+    with anyio.fail_after(5), pytest.raises(PluginError, match=r"plugin .crash.: cannot serve: RuntimeError: port"):
         await kernel.serve()
     assert front.seen == [("serving", True)]
     assert any("port taken" in e for e in kernel.errors["crash"])

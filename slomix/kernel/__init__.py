@@ -9,12 +9,15 @@ from .commands import Arg, Command, CommandRegistry, Context, Someone
 from .config import Config, Secret
 from .errors import (
     ConfigError,
+    DatabaseFailed,
     DatabaseUnavailable,
     ExitCode,
+    Locked,
     MigrationError,
     PermissionDenied,
     PluginError,
     SlomixError,
+    StorageFailed,
     UnknownCommand,
     UsageError,
 )
@@ -53,7 +56,9 @@ from .web import (
 )
 
 __all__ = [
-    "CLI_ACTOR", "Action", "Actor",
+    "CLI_ACTOR",
+    "Action",
+    "Actor",
     "Announcement",
     "Arg",
     "BadRequest",
@@ -63,6 +68,7 @@ __all__ = [
     "ConfigError",
     "Conflict",
     "Context",
+    "DatabaseFailed",
     "DatabaseUnavailable",
     "ExitCode",
     "Field",
@@ -79,6 +85,7 @@ __all__ = [
     "JobInfo",
     "JobKind",
     "Kernel",
+    "Locked",
     "MigrationError",
     "MigrationSet",
     "NotFound",
@@ -98,6 +105,7 @@ __all__ = [
     "Shortcut",
     "SlomixError",
     "Someone",
+    "StorageFailed",
     "SubCommand",
     "Table",
     "Tier",

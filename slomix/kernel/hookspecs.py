@@ -227,6 +227,8 @@ def on_serve(kernel: Kernel) -> None:
     as its own task; one that crashes is reported with its name and the others
     go on. They are cancelled at shut-down, before ``on_shutdown``. An adapter
     with nothing configured logs one line saying what to configure and returns.
+    A plugin whose timers reach outside the process schedules them here and
+    returns, so a one-off ``slomix cmd`` starts none of them.
     """
 
 

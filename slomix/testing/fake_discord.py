@@ -235,6 +235,7 @@ class FakeDiscord:
         self.interactions: dict[int, FakeInteraction] = {}
         self.requests: list[RequestRecord] = []
         self.unhandled: list[str] = []  # REST calls the fake does not know (a test should look at these)
+        self.attachment_downloads: list[str] = []  # attachment files fetched from the fake CDN
         self.identifies = 0
         self.resumes = 0
         self._commands: dict[tuple[int | None, str], dict[str, Any]] = {}
@@ -280,6 +281,7 @@ class FakeDiscord:
             raise RuntimeError("fake_discord needs aiohttp (pip install 'slomix[dev]')")
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_get("/gateway", self._gateway)
+        app.router.add_get("/attachments/{channel}/{attachment}/{filename}", self._attachment)
         app.router.add_route("*", API + "/{tail:.*}", self._rest)
         self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
         await self._runner.setup()
@@ -347,9 +349,12 @@ class FakeDiscord:
     # -- acting as users -----------------------------------------------------------------
 
     async def send_message(self, content: str, *, author: FakeUser | None = None,
-                           channel: FakeChannel | None = None) -> FakeMessage:
-        """A user writes in a channel (MESSAGE_CREATE on the gateway)."""
-        message = FakeMessage(self._id(), (channel or self.general).id, author or self.member, content)
+                           channel: FakeChannel | None = None,
+                           attachments: list[tuple[str, bytes]] | None = None) -> FakeMessage:
+        """A user writes in a channel (MESSAGE_CREATE on the gateway), with files attached if given
+        (served from the fake's CDN URL, as Discord serves them)."""
+        message = FakeMessage(self._id(), (channel or self.general).id, author or self.member, content,
+                              attachments=[FakeAttachment(self._id(), name, data) for name, data in attachments or []])
         self.messages[message.id] = message
         await self._dispatch("MESSAGE_CREATE", message.payload(self))
         return message
@@ -386,10 +391,21 @@ class FakeDiscord:
         state = {**self._voice_state(user, 0), "channel_id": None} if left else self.voice_states[user.id]
         await self._dispatch("VOICE_STATE_UPDATE", state)
 
+    async def _attachment(self, request: Any) -> Any:
+        """The CDN: an attachment's bytes by channel, attachment id and file name."""
+        message = next((m for m in self.messages.values() if str(m.channel_id) == request.match_info["channel"]
+                        and any(str(a.id) == request.match_info["attachment"] for a in m.attachments)), None)
+        found = next((a for a in message.attachments if str(a.id) == request.match_info["attachment"]), None) \
+            if message else None
+        if found is None or found.filename != request.match_info["filename"]:
+            return web.Response(status=404)
+        self.attachment_downloads.append(found.filename)
+        return web.Response(body=found.data, content_type="application/octet-stream")
+
     async def ask(self, content: str, *, author: FakeUser | None = None, channel: FakeChannel | None = None,
-                  within: float = 5.0) -> FakeMessage:
-        """Send a message and wait for the bot's reply to it."""
-        asked = await self.send_message(content, author=author, channel=channel)
+                  within: float = 5.0, attachments: list[tuple[str, bytes]] | None = None) -> FakeMessage:
+        """Send a message (with files attached, if given) and wait for the bot's reply to it."""
+        asked = await self.send_message(content, author=author, channel=channel, attachments=attachments)
         return await self._until(
             lambda: next((m for m in self.sent_messages() if m.reference_id == asked.id), None),
             within, f"reply to {content!r}")

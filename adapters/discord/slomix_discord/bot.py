@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import logging
 import re
+import shutil
+import tempfile
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import nextcord
 
-from slomix.kernel import Actor, Arg, Command, Kernel, Reply, UnknownCommand, UsageError
+from slomix.kernel import Actor, Arg, Command, Kernel, Reply, UnknownCommand, UploadedFile, UsageError
 
 from . import paging, slash
 from .presence import PresenceTracker
@@ -183,17 +187,48 @@ class SlomixBot(nextcord.Client):
         if line is None:
             return
         try:
-            reply = await self.answer(line, actor_of(message.author), str(message.channel.id))
+            actor = actor_of(message.author)
+            async with self._attachments(line, message, actor) as files:
+                reply = await self.answer(line, actor, str(message.channel.id), files)
             await paging.send(message.channel, self.render(reply), page_timeout=self.settings.page_timeout,
                               reference=message)
         except Exception:
             await self._report(f"{self.settings.prefix}{line.split()[0]}", message.channel.send)
 
-    async def answer(self, line: str, actor: Actor, channel: str) -> Reply:
+    @asynccontextmanager
+    async def _attachments(self, line: str, message: nextcord.Message,
+                           actor: Actor) -> AsyncIterator[tuple[UploadedFile, ...]]:
+        """The message's attachments, saved to a temporary folder for as long as the command runs,
+        when its command takes files and the asker may run it; one over the command's limit is not
+        downloaded (the registry refuses it by its size)."""
+        words = line.split()
+        command = self.kernel.commands.get(words[0]) if words else None
+        if (command is None or not command.max_file_bytes or not message.attachments
+                or await self.kernel.permissions.tier_of(actor) < command.tier):
+            yield ()
+            return
+        folder = Path(tempfile.mkdtemp(prefix="slomix-discord-"))
+        try:
+            files = []
+            for index, attachment in enumerate(message.attachments):
+                path = folder / f"{index}-{Path(attachment.filename).name}"
+                if attachment.size <= command.max_file_bytes:
+                    path.write_bytes(await attachment.read())
+                    files.append(UploadedFile.of_path(path, filename=Path(attachment.filename).name,
+                                                      field="attachment"))
+                else:
+                    files.append(UploadedFile("attachment", Path(attachment.filename).name,
+                                              attachment.content_type or "", path, attachment.size, ""))
+            yield tuple(files)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    async def answer(self, line: str, actor: Actor, channel: str, files: tuple[UploadedFile, ...] = ()) -> Reply:
         """The registry's answer to a command line, unknown names and bad arguments included."""
         prefix = self.settings.prefix
         try:
-            return await self.kernel.commands.dispatch(self.kernel, line, actor, adapter="discord", channel=channel)
+            return await self.kernel.commands.dispatch(self.kernel, line, actor, adapter="discord", channel=channel,
+                                                       files=files)
         except UnknownCommand as error:
             hint = f" Did you mean {', '.join(prefix + s for s in error.suggestions)}?" if error.suggestions else ""
             return Reply.fail(f"There is no {prefix}{error.name} command.{hint} {prefix}help lists them.",
