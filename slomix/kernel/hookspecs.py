@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from .jobs import JobKind
     from .migrations import MigrationSet
     from .presence import Presence
-    from .reply import Announcement
+    from .reply import Announcement, Field
     from .routes import Route
     from .runtime import Kernel
     from .shortcuts import Shortcut
@@ -107,12 +107,15 @@ def on_activity(active: bool, reason: str, kernel: Kernel) -> None:
 
 
 @hookspec
-def on_teams(event: Any, kernel: Kernel) -> None:
+def on_teams(event: Any, kernel: Kernel) -> Field | None:
     """Players split into two teams (before a match): the lineups, for scoring and predictions.
 
     ``event`` is the lineup as published by the plugin that saw it (the voice plugin publishes
     ``slomix_voice.api.TeamsEvent`` with ``kernel.emit`` when the two team voice channels fill
-    up): two lists of players (actor id, name, linked GUID when known). Return values are ignored.
+    up): two lists of players (actor id, name, linked GUID when known). It calls the listeners
+    with ``kernel.broadcast`` and adds each :class:`slomix.kernel.Field` one returns to its teams
+    announcement (the predictions plugin: the win chance, or why there is none); other return
+    values are ignored.
     """
 
 

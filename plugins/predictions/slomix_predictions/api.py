@@ -11,15 +11,12 @@ Everything else in this package is internal.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import msgspec
 
-from slomix_stats import api as stats_api
-
-from . import commands, service
+from . import commands, service, teams
 from .lineups import matchup
 from .publish import publish
 from .service import UnknownPlayer, find_players, who
@@ -83,12 +80,7 @@ async def predict_teams(kernel: Any, team_a: list[str], team_b: list[str], *, by
     ``formed_at`` (default now, aware) is when they formed; the first rated map those exact lineups
     play within 6 hours of it resolves the prediction.
     """
-    pool = kernel.db.pool
-    p = await win_probability(pool, team_a, team_b)
-    now = formed_at or datetime.now(UTC)
-    local = now.astimezone(ZoneInfo(stats_api.server_timezone(kernel))).replace(tzinfo=None)
-    prediction_id = await service.record(pool, source="teams", by=by, team_a=sorted(team_a), team_b=sorted(team_b),
-                                         p=p, map_name=map_name, when=now, not_before=local)
+    prediction_id, p = await teams.record(kernel, team_a, team_b, by=by, map_name=map_name, formed_at=formed_at)
     posted = await publish(kernel, prediction_id, f"prediction:teams:{prediction_id}",
-                           lambda e: commands.teams_prediction(pool, team_a, team_b, p, e))
+                           lambda e: commands.teams_prediction(kernel.db.pool, team_a, team_b, p, e))
     return prediction_id, p, posted

@@ -9,13 +9,13 @@ from datetime import datetime
 from slomix.kernel import Arg, Command, Context, Field, Image, Reply, Table
 from slomix_stats import api as stats_api
 
-from . import balance, charts, lineups, queries, service, store
+from . import balance, charts, lineups, queries, service, store, voice
 from .model import MIN_MAPS, Z
 from .replay import Evaluation
 
 Handler = Callable[[Context], Awaitable[Reply]]
 COLOUR_A, COLOUR_B = 0x4E79A7, 0xF28E2B
-VOICE_UNKNOWN = ("Nobody's voice channel is known here, so name the players: "
+VOICE_UNKNOWN = ("Who is in voice is not known here (no voice plugin), so name the players: "
                  "!balance p1 p2 p3 p4 p5 p6 [together=a+b] [apart=c+d]")
 
 
@@ -180,11 +180,25 @@ def _split_fields(split: balance.Split, names: dict[str, str]) -> list[Field]:
 async def balance_command(ctx: Context) -> Reply:
     text = ctx.args.get("players") or ""
     terms, together, apart = lineups.balance(text)
-    if not terms:
-        return Reply.fail(VOICE_UNKNOWN, title="Who plays?")
     pool = ctx.kernel.db.pool
-    players = await _named(ctx, terms)
-    by_term = {t.lower(): g for t, (g, _) in zip(terms, players, strict=True)}
+    if terms:
+        players = await _named(ctx, terms)
+        by_term = {t.lower(): g for t, (g, _) in zip(terms, players, strict=True)}
+        source = f"the {len(players)} players"
+    else:  # nobody named: who is in voice now
+        here = await voice.players(ctx.kernel)
+        if here is None:
+            return Reply.fail(VOICE_UNKNOWN, title="Who plays?")
+        players, unlinked = here
+        if unlinked:
+            return Reply.fail(f"In voice but not linked to a game account (!link): {', '.join(unlinked)}. "
+                              "Name the players instead: !balance p1 p2 p3 p4 p5 p6", title="Who plays?")
+        if len(players) < 2:
+            here_now = "Nobody is" if not players else f"Only {players[0][1]} is"
+            return Reply.fail(f"{here_now} in the gaming voice channels now, so there is nothing to split. "
+                              "Name the players: !balance p1 p2 p3 p4 p5 p6", title="Who plays?")
+        by_term = {n.lower(): g for g, n in players} | {g.lower(): g for g, _ in players}
+        source = f"the {len(players)} players in voice"
     names = dict(players)
 
     def guid(term: str) -> str:
@@ -206,7 +220,7 @@ async def balance_command(ctx: Context) -> Reply:
         fields.append(Field("Next best", text, inline=False))
     new = [names[g] for g in guids if g not in ratings.players]
     return Reply(title=f"Balanced teams: {pct(best.p_a)} – {pct(1 - best.p_a)}",
-                 description=f"Every split of the {len(guids)} players tried ({len(found)} allowed); "
+                 description=f"Every split of {source} tried ({len(found)} allowed); "
                              f"the closest to 50 % wins.", fields=fields,
                  footer=f"Not rated yet (newcomer rating): {', '.join(new)}" if new else None,
                  data={"teams": [best.team_a, best.team_b], "p_a": best.p_a, "names": names,

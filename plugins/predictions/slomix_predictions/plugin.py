@@ -1,5 +1,6 @@
 """The predictions plugin's hooks: settings, migrations, commands, routes, the rebuild job, and
-reactions to rounds (a prediction when a map starts, a rebuild when one finishes)."""
+reactions to rounds (a prediction when a map starts, a rebuild when one finishes) and to announced
+teams (a prediction for their next map)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 from slomix.kernel import JobKind, Kernel, MigrationSet, hookimpl
 from slomix_stats import api as stats_api
 
-from . import cli, commands, routes, service, web
+from . import cli, commands, routes, service, teams, web
 from .publish import publish
 from .settings import PredictionsSettings
 
@@ -71,6 +72,11 @@ class PredictionsPlugin:
                               lambda e: commands.round_prediction(kernel.db.pool, event, p, e))
         # Any change can move a map result: rate again once the imports stop for a moment.
         kernel.scheduler.later(REBUILD, self.settings.rebuild_delay_seconds, lambda: self._queue(kernel))
+
+    @hookimpl
+    async def on_teams(self, event: Any, kernel: Kernel):
+        """Teams announced (the voice channels): predicted, and the chance shown in the announcement."""
+        return await teams.announced(kernel, event)
 
     @hookimpl
     async def on_health(self, kernel: Kernel) -> dict:

@@ -51,12 +51,14 @@ class TeamWatcher:
                            channels=[names.get(c, str(c)) for c in self.settings.team_channel_ids],
                            teams=[[await self._player(m.id, m.actor_id, m.name) for m in side] for side in sides])
         log.info("voice: teams %s", " vs ".join(", ".join(p.name for p in t) for t in event.teams))
-        self.kernel.emit("on_teams", event=event)
+        # Listeners answer with lines for the announcement (the predictions plugin: the win chance).
+        notes = [r.value for r in await self.kernel.broadcast("on_teams", event=event)
+                 if r.ok and isinstance(r.value, Field)]
         await self.kernel.broadcast("on_announce", announcement=Announcement(
             topic="teams", key=f"voice:teams:{event.at:%Y%m%d%H%M%S}", reply=Reply(
                 title=f"Teams: {len(event.teams[0])} vs {len(event.teams[1])}",
-                fields=[Field(f"{channel} ({len(team)})", ", ".join(p.name for p in team))
-                        for channel, team in zip(event.channels, event.teams, strict=True)],
+                fields=[*(Field(f"{channel} ({len(team)})", ", ".join(p.name for p in team))
+                          for channel, team in zip(event.channels, event.teams, strict=True)), *notes],
                 data=event)))
 
     async def _player(self, member_id: int, actor_id: str, name: str) -> TeamPlayer:
@@ -71,18 +73,21 @@ class TeamWatcher:
         if count not in self.settings.balance_counts or count == self._offered:
             return  # flapping 6 → 5 → 6 is not a new lobby
         self._offered = count
+        # A bare !balance takes who is in the gaming channels (api.in_voice): the lobby, when it is all of them.
+        gaming = presence.humans(self.settings.gaming_channel_ids or None)
+        whole = {m.id for m in gaming} == {m.id for m in lobby}
         await self.kernel.broadcast("on_announce", announcement=Announcement(
             topic="teams", key=f"voice:lobby:{self.kernel.scheduler.clock.now():%Y%m%d%H%M%S}:{count}",
-            reply=self._offer(count, [m.name for m in lobby])))
+            reply=self._offer(count, [m.name for m in lobby], whole)))
 
-    def _offer(self, count: int, names: list[str]) -> Reply:
+    def _offer(self, count: int, names: list[str], whole: bool) -> Reply:
         title = f"{count} in the lobby — time to make teams"
         # The balance command comes with the ratings plugin: point at it only when it is really there.
         if self.kernel.commands.get("balance") is None:
             return Reply(title=title, description=f"{', '.join(names)}. Pick two captains, or split into the "
                                                    "team channels: a rating-balanced split (!balance) is not "
                                                    "installed here yet.")
-        line = "balance " + " ".join(names)
+        line = "balance" if whole else "balance " + " ".join(names)
         if len(line) <= BUTTON_LINE_MAX and not any(c.isspace() or c in "\"'" for n in names for c in n):
             return Reply(title=title, description=f"{', '.join(names)}. Press Balance for the most even "
                                                   f"{count // 2} vs {count // 2} split by rating.",

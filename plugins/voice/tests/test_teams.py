@@ -101,7 +101,7 @@ class Ratings:
     def on_command(self, kernel):
         async def balance(ctx: Context) -> Reply:
             here = [m.name for m in await voice_api.in_voice(ctx.kernel)]
-            self.asked.append((ctx.args["players"], here))
+            self.asked.append((ctx.args.get("players") or "", here))
             return Reply(title="Balanced teams")
 
         return [Command("balance", balance, "split", args=(Arg("players", rest=True),))]
@@ -117,4 +117,13 @@ async def test_with_a_balance_command_the_offer_is_a_button_that_runs_it(rig):
     assert offer.embed["description"] == "ann, bob, cid, dan. Press Balance for the most even 2 vs 2 split by rating."
     answer = await rig.fake.click_button(offer, offer.button("Balance"), user=rig.people[4])
     assert answer.embed["title"] == "Balanced teams" and answer.ephemeral
-    assert ratings.asked == [("ann bob cid dan", ["ann", "bob", "cid", "dan"])]
+    # The lobby is everyone in the gaming channels: a bare !balance, which takes who is in voice.
+    assert ratings.asked == [("", ["ann", "bob", "cid", "dan"])]
+    # Two more in the lobby while one waits in a team channel: the lobby is named.
+    await rig.join(rig.team_a, rig.people[6])
+    await rig.join(rig.lobby, *rig.people[4:6])
+    await rig.in_gaming(7)
+    await rig.advance(30)
+    offer = await rig.posted("6 in the lobby — time to make teams")
+    await rig.fake.click_button(offer, offer.button("Balance"), user=rig.people[0])
+    assert ratings.asked[-1] == ("ann bob cid dan eve fay", ["ann", "bob", "cid", "dan", "eve", "fay", "gus"])
