@@ -108,6 +108,7 @@ class Facts:
         self.scores: list[Score] = []
         self.phases: list[Phase] = []
         self.positions: list[Position] = []
+        self.last_place: dict[int, tuple[tuple[int, ...], tuple[float, ...]]] = {}
         self.prev_entities: dict[int, tuple[int, ...]] = {}
         self.prev_seq: int | None = None
         self.now = _UNTIMED
@@ -264,16 +265,17 @@ class Facts:
     def _positions(self, snap: Snapshot) -> dict[int, tuple[float, float, float, float, float]]:
         """(x, y, z, yaw, pitch) of the players visible in this snapshot (recorded when asked for)."""
         found: dict[int, tuple[float, float, float, float, float]] = {}
+        place = self._place
         if snap.players is not None:  # ETTV: every player's own playerstate
             for client, ps in snap.players.items():
-                found[client] = _PLACE(_PS_PLACE(*_PS_GET(ps)))
+                found[client] = place(client, _PS_GET(ps))
         else:
             for num, st in snap.entities.items():
                 if num < MAX_CLIENTS and st[E_TYPE] == ET_PLAYER:
-                    found[num] = _PLACE(_PS_PLACE(*_ENTITY_GET(st)))
+                    found[num] = place(num, _ENTITY_GET(st))
             ps = snap.ps
             if ps[P_CLIENTNUM] in self.slots:
-                found[ps[P_CLIENTNUM]] = _PLACE(_PS_PLACE(*_PS_GET(ps)))
+                found[ps[P_CLIENTNUM]] = place(ps[P_CLIENTNUM], _PS_GET(ps))
         t = snap.server_time
         if self.want_positions and t >= self.next_position_ms:
             self.next_position_ms = t + self.position_gap if self.position_gap else 0
@@ -282,6 +284,16 @@ class Facts:
                 if slot is not None and slot.team in (1, 2):
                     self.positions.append(Position(t, client, _TEAM_NAMES[slot.team], *found[client]))
         return found
+
+    def _place(self, client: int, patterns: tuple[int, ...]) -> tuple[float, float, float, float, float]:
+        """The five floats; where a player has not moved or turned (a third of the time: the dead, the
+        waiting) the previous snapshot's float objects are shared, which positions' memory feels."""
+        last = self.last_place.get(client)
+        if last is not None and last[0] == patterns:
+            return last[1]
+        floats = _PLACE(_PS_PLACE(*patterns))
+        self.last_place[client] = (patterns, floats)
+        return floats
 
     def _obituary(self, t: int, st: tuple[int, ...], origins: dict) -> None:
         if self.vanilla:  # ETPro moves the obituary's numbers into other fields
