@@ -21,6 +21,7 @@ import anyio.from_thread
 from PIL import Image
 
 from slomix.kernel import Announcement, JobKind
+from slomix_stats import api as stats
 
 from . import announce, linking, tracks
 from .demo import Demo, DemoError, Kill, cut, parse
@@ -306,8 +307,9 @@ class StoredKill:
     def of(cls, row: Any) -> StoredKill:
         kill = cls()
         for name in ("attacker", "attacker_name", "attacker_team", "headshot", "time_ms", "victim", "victim_name",
-                     "victim_team", "weapon"):
+                     "victim_team"):
             setattr(kill, name, row[name])
+        kill.weapon = stats.weapon_name(row["weapon"])  # as every Slomix surface writes weapons
         kill.attacker_pos = None if row["ax"] is None else (row["ax"], row["ay"])
         kill.victim_pos = None if row["vx"] is None else (row["vx"], row["vy"])
         return kill

@@ -96,6 +96,7 @@ def build(get: Callable[[], Greatshot]) -> list[Route]:
         if not files:
             raise BadRequest(f"no demo in the form: send .dm_84/.tv_84 files in the field `{FIELD}`")
         try:
+            await service.admit(request.actor.id, 0, files=len(files))  # every file counts against the rate
             for file in files:
                 await service.check(file.path, file.filename)
             await service.quota(request.actor.id, sum(f.size for f in files))

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import msgspec
 
 from slomix.kernel import NotFound, Page, Request, Response, Route
+from slomix_stats import api as stats
 
 from . import queries
 from .describe import KIND_NAMES, clock
@@ -66,7 +67,7 @@ def timeline(kills: Sequence[queries.KillLine], start: int, end: int, width: int
         x = round(10 + (width - 20) * (k.time_ms - start) / span, 1)
         colour = _rgb(AXIS if k.attacker_team == "axis" else ALLIES if k.attacker_team == "allies" else (150,) * 3)
         top = 6 if k.headshot else 16
-        title = f"{clock(k.time_ms, start)} {k.attacker_name} [{k.weapon}] {k.victim_name}"
+        title = f"{clock(k.time_ms, start)} {k.attacker_name} [{stats.weapon_name(k.weapon)}] {k.victim_name}"
         ticks.append(f'<line x1="{x}" y1="{top}" x2="{x}" y2="44" stroke="{colour}" stroke-width="2">'
                      f"<title>{_e(title)}</title></line>")
     minutes = range(0, span // 60000 + 1)

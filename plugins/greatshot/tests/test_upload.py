@@ -135,6 +135,10 @@ async def test_rate_limit_quota_and_free_disk(greatshot_site, shared_data) -> No
     assert first.status_code == 201
     second = await client.post("/api/greatshot/demos", files=[("demo", ("b.dm_84", other, "application/octet-stream"))])
     assert second.status_code == 429 and "1 demo uploads an hour" in second.json()["error"]
+    client = await greatshot_site(settings={"uploads_per_hour": 2})  # every file of a request counts
+    three = await client.post("/api/greatshot/demos", files=[
+        ("demo", (f"{i}.dm_84", data, "x")) for i, data in enumerate((real, other, real))])
+    assert three.status_code == 429 and "0 in the last hour" in three.json()["error"]
 
     client = await greatshot_site(settings={"quota_bytes": len(real) + 10})
     assert (await client.post("/api/greatshot/demos", files=[("demo", ("a.dm_84", real, "x"))])).status_code == 201

@@ -104,7 +104,8 @@ def make_runner(options: Any) -> Any:
             raise FileNotFoundError(f"{name}: the stored demo {path} cannot be read: {error.strerror}") from None
         known = await store.file_by_hash(pool, sha256)
         if known is not None:
-            await job.progress(100, f"already read as {known['name']}")
+            done = "read" if known["status"] == "imported" else known["status"]
+            await job.progress(100, f"already {done} as {known['name']}")
             return
         await job.progress(0, "reading the demo")
         try:

@@ -108,6 +108,8 @@ async def test_an_unreadable_demo_is_quarantined_with_the_library_s_reason(make_
     assert await kernel.db.pool.fetchval("SELECT count(*) FROM proximity.rounds") == 0
     files = (await ask(kernel, "!engagements")).data
     assert files.kills == 0
+    again = await demo_job(kernel, damaged)  # the same bad bytes again: said, not read twice
+    assert (again.status, again.message) == ("succeeded", "already quarantined as broken.tv_84")
 
 
 async def test_client_demos_are_left_alone(make_kernel, stored: Path, shared_data: Path) -> None:
