@@ -1,7 +1,8 @@
 """HTTP throughput: the leaderboard and player JSON routes of `slomix run` on a synthetic history,
 beside a bare Starlette JSON route served the same way (uvicorn, one process), measured with wrk.
 
-Target (issue 6): ≥ 1 000 requests/s and p99 ≤ 50 ms on 2 cores.
+Target (issue 6): ≥ 1 000 requests/s and p99 ≤ 50 ms on 2 cores; the default access log costs
+≤ 15 % of serving a cached answer (issue 13).
 
 Run: .venv/bin/python benchmarks/bench_http.py [--rounds 100000] [--duration 10] [--connections 32]
      [--no-cache]  (every request reaches the database: what the query layer costs)
@@ -58,7 +59,8 @@ def wait_healthy(url: str, timeout: float = 120) -> None:
 
 @contextmanager
 def process(command: list[str], cwd: Path, env: dict[str, str]):
-    child = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # Not a pipe: nobody reads it, and the default configuration's access log would fill it.
+    child = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         yield child
     finally:
@@ -97,8 +99,9 @@ def main() -> None:
         sys.exit("bench_http: wrk is missing (apt-get install wrk)")
     data_dir = history(args.rounds)
     env = env_for(data_dir)
-    # One process, as in production; no rate limit (one client address sends everything); quiet logs.
-    env.update({"SLOMIX__ADAPTERS__HTTP__RATE_LIMIT__ENABLED": "false", "SLOMIX__SLOMIX__LOG_LEVEL": '"warning"'})
+    # One process, as in production, with the default configuration (its access log included);
+    # no rate limit (one client address sends everything).
+    env.update({"SLOMIX__ADAPTERS__HTTP__RATE_LIMIT__ENABLED": "false"})
     if args.no_cache:
         env["SLOMIX__ADAPTERS__HTTP__CACHE_SECONDS"] = "0"
     port, bare_port = free_port(), free_port()
@@ -126,6 +129,27 @@ def main() -> None:
             extra = f", {result['bad']} non-2xx" if result["bad"] else ""
             extra += f", socket errors: {result['errors']}" if result["errors"] else ""
             print(f"  {name:22} {result['rps']:8.0f} req/s  p99 {result['p99_ms']:6.1f} ms  {verdict}{extra}")
+        logging_cost(data_dir, env, f"{site}/api/stats/leaderboard?category=dpm", args)
+
+
+def logging_cost(data_dir: Path, env: dict[str, str], url: str, args: argparse.Namespace) -> None:
+    """The same answer from the default configuration and from one with log_level = "warning" (no
+    access log) on the same database: what logging a request costs (target ≤ 15 %)."""
+    line = (data_dir / "pgdata" / "postmaster.pid").read_text().splitlines()
+    port = free_port()
+    quiet = {**env, "SLOMIX_HTTP_PORT": str(port), "SLOMIX__SLOMIX__LOG_LEVEL": '"warning"',
+             # Another data dir (one `slomix run` per data dir), the same database.
+             "SLOMIX_DATA_DIR": str(data_dir / "quiet"),
+             "SLOMIX_DATABASE_URL": f"postgresql://postgres@/postgres?host={line[4]}"}
+    with process([*SLOMIX, "run"], data_dir, quiet):
+        quiet_url = url.replace(url.split("/api/")[0], f"http://127.0.0.1:{port}")
+        wait_healthy(f"http://127.0.0.1:{port}")
+        urllib.request.urlopen(quiet_url).read()
+        logged = wrk(url, args.duration, args.connections)["rps"]
+        silent = wrk(quiet_url, args.duration, args.connections)["rps"]
+    cost = (silent / logged - 1) * 100
+    print(f"  access log: {logged:.0f} req/s logged, {silent:.0f} req/s with log_level warning: "
+          f"costs {cost:.0f} % {'ok' if cost <= 15 else 'ABOVE TARGET'}")
 
 
 if __name__ == "__main__":

@@ -1,10 +1,11 @@
-"""The ``slomix`` command: run, worker, jobs, plugins, migrate, db status, cmd, new-plugin, plus plugin
-commands."""
+"""The ``slomix`` command: run, worker, jobs, plugins, migrate, db status, backup, restore, doctor, cmd,
+new-plugin, plus plugin commands."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Sequence
@@ -16,11 +17,12 @@ import anyio.abc
 import msgspec
 from rich.markup import escape
 
-from . import __version__, ingest, scaffold
-from .kernel import CLI_ACTOR, Actor, Config, ExitCode, Kernel, SlomixError, UsageError, console
+from . import __version__, doctor, ingest, scaffold
+from .kernel import CLI_ACTOR, Actor, Config, ExitCode, Kernel, SlomixError, UploadedFile, UsageError, backup, console
 from .kernel import migrations as migrations_mod
 from .kernel.jobs import STATUSES
 from .kernel.jobs.worker import work
+from .kernel.locks import run_lock
 from .kernel.shortcuts import Shortcut
 
 
@@ -39,6 +41,16 @@ def _parser(kernel: Kernel | None) -> argparse.ArgumentParser:
     plugins = sub.add_parser("plugins", help="list adapters and plugins: version, enabled, status")
     plugins.add_argument("--json", action="store_true", help="print a JSON list")
 
+    backup = sub.add_parser("backup", help="a consistent dump of the whole database (embedded or external)")
+    backup.add_argument("file", nargs="?", type=Path, metavar="FILE",
+                        help="where to write it (default <data_dir>/backups/slomix-<time>.dump)")
+    restore = sub.add_parser("restore", help="load a backup into an empty data dir or database")
+    restore.add_argument("file", type=Path, metavar="FILE")
+    restore.add_argument("--force", action="store_true", help="replace what a non-empty database holds")
+
+    doctor_cmd = sub.add_parser("doctor", help="check the data dir and configuration, and say what to do")
+    doctor_cmd.add_argument("--json", action="store_true", help="print the findings as JSON")
+
     sub.add_parser("migrate", help="apply pending database migrations of enabled plugins")
     db = sub.add_parser("db", help="database commands")
     db_sub = db.add_subparsers(dest="db_command", metavar="DB_COMMAND", required=True)
@@ -51,14 +63,19 @@ def _parser(kernel: Kernel | None) -> argparse.ArgumentParser:
     cmd = sub.add_parser("cmd", help='run a chat command, e.g. slomix cmd "!stats vid"')
     cmd.add_argument("line", help="the command line, with or without the ! prefix")
     cmd.add_argument("--json", action="store_true", help="print the Reply as JSON")
+    cmd.add_argument("--save-images", type=Path, metavar="DIR", help="write the reply's images (charts) to DIR")
     cmd.add_argument("--as", dest="as_user", metavar="ID",
                      help="act as this user id (e.g. discord:1234) instead of the local operator")
+    cmd.add_argument("--file", dest="files", action="append", type=Path, default=[], metavar="PATH",
+                     help="send a file with the command, as a Discord attachment (repeatable)")
 
     imp = sub.add_parser("import", help="hand files to the plugins (on_file); folders recursively")
     imp.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     imp.add_argument("--batch", type=_at_least_one, default=ingest.BATCH_FILES, metavar="N",
                      help=f"files handed over (and committed) together (default {ingest.BATCH_FILES})")
     imp.add_argument("--json", action="store_true", help="print the summary as JSON")
+    imp.add_argument("--no-wait", dest="wait", action="store_false",
+                     help="leave the jobs the files start (demo analysis) to `slomix run` / `slomix worker`")
 
     worker = sub.add_parser("worker", help="run durable jobs from the database's queue until stopped")
     worker.add_argument("--queue", action="append", metavar="Q",
@@ -157,12 +174,15 @@ def _dispatch(args: argparse.Namespace, kernel: Kernel) -> int:
     runners: dict[str, Callable[[], Awaitable[int]]] = {
         "run": lambda: _run(kernel),
         "migrate": lambda: _migrate(kernel),
+        "backup": lambda: _backup(kernel, args.file),
+        "doctor": lambda: doctor.run(kernel, as_json=args.json),
+        "restore": lambda: _restore(kernel, args.file, args.force),
         "db": lambda: _db_status(kernel, args.json),
         "status": lambda: _status(kernel, args.json),
         "cmd": lambda: _cmd(kernel, args),
         "worker": lambda: _worker(kernel, args.queue, args.concurrency),
         "jobs": lambda: _jobs(kernel, args),
-        "import": lambda: ingest.run(kernel, args.paths, as_json=args.json, batch=args.batch),
+        "import": lambda: ingest.run(kernel, args.paths, as_json=args.json, batch=args.batch, wait=args.wait),
     }
     for extra in kernel.subcommands:
         if extra.name == args.command:
@@ -202,7 +222,13 @@ def _plugins(kernel: Kernel, as_json: bool) -> int:
 
 
 async def _run(kernel: Kernel) -> int:
+    with run_lock(kernel.config.data_dir):
+        return await _serve(kernel)
+
+
+async def _serve(kernel: Kernel) -> int:
     async with kernel, anyio.create_task_group() as tg:
+        backup.schedule(kernel)
         tg.start_soon(kernel.serve)
         if kernel.config.kernel.jobs.run_workers:
             tg.start_soon(work, kernel)
@@ -212,6 +238,7 @@ async def _run(kernel: Kernel) -> int:
 
 async def _until_signalled(tg: anyio.abc.TaskGroup) -> None:
     with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+        console.err.print(f"slomix: ready (PID {os.getpid()}); SIGINT or SIGTERM stops it")
         async for received in signals:
             console.err.print(f"slomix: {signal.Signals(received).name}, shutting down")
             tg.cancel_scope.cancel()
@@ -253,6 +280,43 @@ async def _jobs(kernel: Kernel, args: argparse.Namespace) -> int:
           j.enqueued_at.strftime("%Y-%m-%d %H:%M:%S"), j.enqueued_by, j.error or ""] for j in found],
         title=f"Jobs ({len(found)})"))
     return ExitCode.OK
+
+
+async def _backup(kernel: Kernel, file: Path | None) -> int:
+    await kernel.db.open()
+    try:
+        tables = await backup.table_count(kernel.db.pool)
+        file = file or backup.default_file(backup.folder_of(kernel))
+        size = await _with_bar("backing up",
+                               lambda bar: backup.dump(kernel.db.url_in_use, file, tables, bar).stat().st_size)
+    finally:
+        await kernel.db.close()
+    console.out.print(f"backup written: {file} ({size} bytes, {tables} tables)", highlight=False)
+    return ExitCode.OK
+
+
+async def _restore(kernel: Kernel, file: Path, force: bool) -> int:
+    tables = await anyio.to_thread.run_sync(backup.entries, file)  # refuses a file that is no dump first
+    await kernel.db.open()
+    try:
+        present = await backup.table_count(kernel.db.pool)
+        if present and not force:
+            raise UsageError(f"the {kernel.db.kind} database is not empty ({present} tables): restore into an "
+                             "empty data dir or database, or pass --force to replace what it holds")
+        await _with_bar("restoring", lambda bar: backup.restore(kernel.db.url_in_use, file, replace=bool(present),
+                                                                progress=bar))
+    finally:
+        await kernel.db.close()
+    console.out.print(f"restored {file}: {tables} tables", highlight=False)
+    return ExitCode.OK
+
+
+async def _with_bar(what: str, work: Callable[[Callable[[int, int], None]], Any]) -> Any:
+    """Run blocking ``work`` in a thread, its progress (done, total) on a bar."""
+    with console.progress() as bar:
+        task = bar.add_task(what, total=None)
+        return await anyio.to_thread.run_sync(lambda: work(lambda done, total: bar.update(task, completed=done,
+                                                                                          total=total)))
 
 
 async def _migrate(kernel: Kernel) -> int:
@@ -303,12 +367,16 @@ async def _status(kernel: Kernel, as_json: bool) -> int:
 async def _cmd(kernel: Kernel, args: argparse.Namespace) -> int:
     actor = CLI_ACTOR if not args.as_user else Actor(id=args.as_user, name=args.as_user, adapter="cli")
     command, values = kernel.commands.parse(args.line)  # unknown commands fail before the database starts
+    missing = [p for p in args.files if not p.is_file()]
+    if missing:
+        raise UsageError(f"--file {missing[0]}: no such file")
+    files = tuple(UploadedFile.of_path(p) for p in args.files)
     async with kernel:
-        reply = await kernel.commands.invoke(kernel, command, values, actor, raw=args.line)
+        reply = await kernel.commands.invoke(kernel, command, values, actor, raw=args.line, files=files)
     if args.json:
         sys.stdout.buffer.write(reply.to_json() + b"\n")
     else:
-        console.render_reply(reply)
+        console.render_reply(reply, save_images=args.save_images)
     return ExitCode.FAILED if reply.error else ExitCode.OK
 
 

@@ -81,3 +81,37 @@ def test_database_url_reference_must_resolve(monkeypatch) -> None:
     config = Config({"slomix": {"database_url": {"env": "NO_SUCH_URL"}}})
     with pytest.raises(ConfigError, match="NO_SUCH_URL is not set"):
         Kernel(config)
+
+
+@pytest.mark.parametrize(("toml", "env", "command", "message"), [
+    (b'[slomix]\nlog_level = "caf\xe9"\n', {}, "plugins", "slomix.toml: not UTF-8 text (line 2, byte 25)"),
+    (b"plugins = 5\n", {}, "plugins", "config error at plugins: must be a table, got 5"),
+    (b"[plugin.stats]\nenabled = false\n", {}, "plugins", "config error at plugin: unknown section"),
+    (b"[plugins.statz]\nenabled = false\n", {}, "plugins",
+     "config error at plugins.statz: no installed plugin is called 'statz' (did you mean stats?)"),
+    (b'[slomix]\nroot_users = ["discord:1", "nonsense"]\n', {}, "plugins",
+     "config error at slomix.root_users[1]: 'nonsense' is not a user id"),
+    (b"[plugins.stats]\nsession_gap_minutes = -5\n", {}, "plugins",
+     "config error at plugins.stats: session_gap_minutes must be positive, got -5"),
+    (b"", {"SLOMIX_DATA_DIR": "a-file"}, "db", "config error at slomix.data_dir: a-file is a file, not a folder"),
+])
+def test_config_edge_cases_exit_3_naming_the_key(slomix_cli, tmp_path, toml, env, command, message) -> None:
+    (tmp_path / "slomix.toml").write_bytes(toml)
+    (tmp_path / "a-file").write_text("not a folder")
+    result = slomix_cli(*([command, "status"] if command == "db" else [command]), cwd=tmp_path, env=env)
+    assert result.returncode == 3, result.stderr
+    assert message in " ".join(result.stderr.split())
+    assert "Traceback" not in result.stderr
+
+
+def test_a_section_of_a_plugin_this_install_lacks_is_a_warning(caplog) -> None:
+    with caplog.at_level("WARNING", logger="slomix.config"):
+        Kernel(Config({"plugins": {"rcon_bridge": {"enabled": False}}}), only={"stats"}).load()
+    assert "[plugins.rcon_bridge] names no installed plugin" in caplog.text
+
+
+def test_a_numeric_id_from_the_environment_is_its_text() -> None:
+    config = Config.load(env={"SLOMIX__ADAPTERS__HTTP__LOGIN__CLIENT_ID": "1234567890123456789"})
+    assert Kernel(config, only={"http"}).load().settings_for("http").login.client_id == "1234567890123456789"
+    with pytest.raises(ConfigError, match=r"adapters\.http\.login\.client_id"):
+        Kernel(Config.load(env={"SLOMIX__ADAPTERS__HTTP__LOGIN__CLIENT_ID": "1.5"}), only={"http"}).load()

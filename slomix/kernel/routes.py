@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -23,6 +24,9 @@ class Route:
     ``nav`` set it appears in the site navigation) or ``asset``.
     ``tier`` is the permission tier needed; ``None`` means public.
     ``max_body`` is the most bytes a request may send (uploads); ``None``: the adapter's default.
+    ``status`` is the status of a successful answer and ``errors`` the other statuses the handler
+    answers (status: when), both for the API's documentation; the adapter documents its own
+    (400, 404, 413, 422, 429, 503, and 401/403 for a tier) on every route.
     """
 
     method: str
@@ -39,4 +43,6 @@ class Route:
     tags: tuple[str, ...] = field(default_factory=tuple)
     csrf: bool = True
     max_body: int | None = None
+    status: int = 200
+    errors: Mapping[int, str] = field(default_factory=dict)
     plugin: str = ""

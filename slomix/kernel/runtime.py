@@ -24,7 +24,7 @@ from .commands import CommandRegistry
 from .config import Config, validate
 from .database import Database
 from .dispatch import Dispatcher, HookResult, describe
-from .errors import ConfigError, MigrationError, PermissionDenied
+from .errors import ConfigError, MigrationError, PermissionDenied, PluginError
 from .events import EventQueue
 from .files import FileOutcome, IncomingFile
 from .jobs import Jobs
@@ -96,6 +96,8 @@ class Kernel:
         if not self._discovered:
             self._discovered = True
             self.plugins = load(self.pm, self.config, only=self._only, extra=self._extra)
+            self.config.check_sections({kind: {p.name for p in self.plugins if p.kind == kind}
+                                        for kind in ("plugin", "adapter")})
         return self
 
     def shortcuts(self) -> list[Shortcut]:
@@ -233,7 +235,7 @@ class Kernel:
     def _report(self, plugin: str, hook: str, error: BaseException) -> None:
         text = "timed out" if isinstance(error, TimeoutError) else f"{type(error).__name__}: {error}"
         log.error("plugin %r failed in %s: %s", plugin, hook, text,
-                  exc_info=not isinstance(error, TimeoutError))
+                  exc_info=None if isinstance(error, TimeoutError) else error)
         self.errors.setdefault(plugin, []).append(f"{hook}: {text}")
         del self.errors[plugin][:-20]
 
@@ -298,17 +300,27 @@ class Kernel:
         self._task_group = None
 
     async def serve(self) -> None:
-        """Run every adapter's ``on_serve`` until cancelled; one crashing adapter is reported."""
+        """Run every adapter's ``on_serve`` until cancelled; an adapter that fails ends them all
+        with a PluginError (exit 4) naming it."""
 
         async def run(plugin: str, function: Any, argnames: list[str]) -> None:
             try:
                 await function(*[{"kernel": self}[a] for a in argnames])
             except Exception as error:
-                self._report(plugin, "on_serve", error)
+                # A process that cannot serve must not look healthy to its supervisor: it ends.
+                failure = PluginError(plugin, f"cannot serve: {_innermost(error)}")
+                self.errors.setdefault(plugin, []).append(f"on_serve: {failure}")
+                raise failure from error
 
-        async with anyio.create_task_group() as tg:
-            for impl in self.dispatcher.implementations("on_serve"):
-                tg.start_soon(run, impl.plugin_name, impl.function, impl.argnames)
+        try:
+            async with anyio.create_task_group() as tg:
+                for impl in self.dispatcher.implementations("on_serve"):
+                    tg.start_soon(run, impl.plugin_name, impl.function, impl.argnames)
+        except BaseExceptionGroup as group:
+            failed, _rest = group.split(PluginError)
+            if failed is None:
+                raise
+            raise _first(failed) from None
 
     # -- services for plugins and adapters ------------------------------------------
 
@@ -326,14 +338,21 @@ class Kernel:
     async def ingest_many(self, files: Sequence[IncomingFile]) -> list[list[tuple[str, FileOutcome]]]:
         """Hand a batch of files to ``on_file``; return, per file, each recognising plugin's outcome.
 
-        A plugin that fails or times out is reported ``failed`` for every file of the batch.
+        A plugin that fails or times out is reported ``failed`` for every file of the batch;
+        when what failed is the database or the disk, not the files, this raises DatabaseFailed
+        or StorageFailed instead (the caller stops, or tries the batch again later).
         Waits first while the emitted events pile up, so a long import cannot run ahead of
         its listeners without bound.
         """
         files = list(files)
         await self.events.below(EVENT_BACKLOG)
         found: list[list[tuple[str, FileOutcome]]] = [[] for _ in files]
-        for result in await self.dispatcher.broadcast("on_file", guarded=True, files=files, kernel=self):
+        results = await self.dispatcher.broadcast("on_file", guarded=True, files=files, kernel=self)
+        for result in results:
+            failure = await self.db.failure(result.error) if result.error is not None else None
+            if failure is not None:
+                raise failure from result.error
+        for result in results:
             answers = result.value if result.ok else None
             if answers is not None and (not isinstance(answers, list) or len(answers) != len(files)):
                 result = HookResult(result.plugin, error=TypeError(
@@ -388,3 +407,14 @@ class Kernel:
         jobs = await self.jobs.summary() if database["status"] == "ok" else None
         return {"status": status, "database": database, "plugins": plugins, "jobs": jobs}
 
+
+
+def _first(error: BaseException) -> BaseException:
+    """The first error an exception group holds, however deep."""
+    while isinstance(error, BaseExceptionGroup):
+        error = error.exceptions[0]
+    return error
+
+
+def _innermost(error: BaseException) -> str:
+    return describe(_first(error))

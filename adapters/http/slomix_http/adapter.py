@@ -13,6 +13,7 @@ import uvicorn
 from slomix.kernel import Kernel, Shortcut, hookimpl
 
 from .app import build_app
+from .metrics import plain_access_log
 from .settings import HttpSettings
 
 log = logging.getLogger("slomix.http")
@@ -62,6 +63,7 @@ class HttpAdapter:
                                 lifespan="off", log_config=None, access_log=False, proxy_headers=False,
                                 server_header=False)
         server = EmbeddedServer(config)
+        plain_access_log()
 
         async def run() -> None:
             # Shielded so a cancelled kernel lets uvicorn finish open requests.

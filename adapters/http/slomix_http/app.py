@@ -116,7 +116,9 @@ def build_app(kernel: Kernel, settings: HttpSettings | None = None) -> Starlette
     async def http_error(request: Request, exc: HTTPException) -> Response:
         if wants_html(request.headers) and exc.status_code == 404:
             return await site.page(request, "Not found", error_body(404, "There is no page here."), 404)
-        return problem(exc.status_code, str(exc.detail))
+        response = problem(exc.status_code, str(exc.detail))
+        response.headers.update(exc.headers or {})  # 405's Allow
+        return response
 
     async def server_error(request: Request, _exc: Exception) -> Response:
         # Outside the other middleware: add the id and the security headers here.

@@ -21,6 +21,7 @@ from starlette.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response as StarletteResponse
 
 from slomix.kernel import (
+    DatabaseUnavailable,
     FileResponse,
     Headers,
     HTTPError,
@@ -36,7 +37,7 @@ from slomix.kernel import (
 )
 from slomix.kernel.web import json_value, query_value
 
-from . import csrf
+from . import cache, csrf
 from .layout import error_body
 from .responses import JSON, problem
 from .site import ANONYMOUS, Site, actor_of
@@ -92,7 +93,8 @@ def endpoint(route: Route, site: Site):
                 if refused:
                     return await fail(request, 403, refused)
             if cacheable and req.actor is ANONYMOUS and site.cache is not None:
-                key = f"{request.url.path}?{request.url.query}"
+                req.query = query_value(request.query_params.multi_items(), route.query_type)
+                key = cache.key(request.url.path, req.query)
                 hit = site.cache.get(key)
                 if hit is not None:
                     return hit
@@ -103,7 +105,8 @@ def endpoint(route: Route, site: Site):
                 await kernel.require(req.actor, route.tier, what=what)
             except PermissionDenied as refusal:
                 return await fail(request, 401 if req.actor is ANONYMOUS else 403, str(refusal))
-            req.query = query_value(request.query_params.multi_items(), route.query_type)
+            if key is None:
+                req.query = query_value(request.query_params.multi_items(), route.query_type)
             if route.request_type is not None:
                 req.data = json_value(await req.body() or b"null", route.request_type)
             result = await route.handler(req)
@@ -116,6 +119,9 @@ def endpoint(route: Route, site: Site):
             response = await fail(request, 403, str(error))
         except LookupError as error:
             response = await fail(request, 404, str(error.args[0]) if error.args else "Not Found")
+        except DatabaseUnavailable as error:  # not the request's fault: a client may try again
+            log.error("%s: %s", what, error)
+            response = await fail(request, 503, str(error), {"Retry-After": "30"})
         except Exception:
             # One plugin's bug is its own 500, logged with the request id, never a crash page.
             log.exception("%s (plugin %r) failed", what, route.plugin)

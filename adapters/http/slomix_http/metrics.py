@@ -6,6 +6,8 @@ Each app has its own registry (tests run several kernels in one process).
 from __future__ import annotations
 
 import logging
+import re
+import sys
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -20,7 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 import slomix
 from slomix.kernel import Kernel
 
-from .ratelimit import client_ip
+from .ratelimit import client_ip, forwarded_by_stranger
 
 access = logging.getLogger("slomix.http.access")
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
@@ -70,11 +72,34 @@ class Metrics:
 
     def endpoint(self, allow: frozenset[str], trusted_proxies: frozenset[str]) -> Any:
         async def metrics(request: Request) -> Response:
-            if client_ip(request.scope, trusted_proxies) not in allow:
+            # A forwarded request from a proxy nobody said to trust comes from anywhere, not from its peer.
+            if client_ip(request.scope, trusted_proxies) not in allow or \
+                    forwarded_by_stranger(request.scope, trusted_proxies):
                 return Response("Not Found", status_code=404, media_type="text/plain")
             return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
 
         return metrics
+
+
+def plain_access_log() -> None:
+    """Write the access log as plain lines on stderr, not through the console's rich handler: a
+    rich-rendered record costs tens of times a plain one, more than serving a cached answer."""
+    if any(getattr(h, "slomix_access", False) for h in access.handlers):
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("[%(asctime)s] access   %(message)s", "%H:%M:%S"))
+    handler.slomix_access = True  # type: ignore[attr-defined]
+    access.addHandler(handler)
+    access.propagate = False
+
+
+_CONTROL = re.compile(r"[\x00-\x20\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters (newline, ESC, NUL...) and spaces percent-encoded: a path
+    in the access log is one field of one line, whatever a client sends."""
+    return _CONTROL.sub(lambda m: f"%{ord(m.group()):02X}", text)
 
 
 class MetricsMiddleware:
@@ -106,4 +131,4 @@ class MetricsMiddleware:
             method = scope["method"]
             self.metrics.requests.labels(method, route, str(status)).inc()
             self.metrics.latency.labels(method, route).observe(elapsed)
-            access.info("%s %s %d %.1fms", method, scope["path"], status, elapsed * 1000)
+            access.info("%s %s %d %.1fms", method, printable(scope["path"]), status, elapsed * 1000)

@@ -52,11 +52,17 @@ def document(routes: list[Route], title: str, version: str) -> dict[str, Any]:
             flattened.add(name)
         answer = by_type[id(r.response_type)] if r.response_type is not None else {}
         responses: dict[str, Any] = {
-            "200": {"description": "OK", "content": {"application/json": {"schema": answer}}},
+            str(r.status): {"description": "OK" if r.status == 200 else "Accepted" if r.status == 202 else "Done",
+                            "content": {"application/json": {"schema": answer}}},
             **_errors(("400", "Bad request"), ("404", "Not found"),
-                      ("422", "Invalid parameters; the message names the key path"),
-                      ("429", "Too many requests from this address")),
+                      ("422", "Invalid parameters (a NUL character, a value of the wrong type); the message "
+                              "names the key path"),
+                      ("429", "Too many requests from this address"),
+                      ("503", "The database is unavailable: try again after Retry-After seconds")),
         }
+        if method in _UNSAFE:
+            responses.update(_errors(("413", "The body is over the route's limit")))
+        responses.update(_errors(*((str(code), text) for code, text in r.errors.items())))
         if r.tier is not None:
             responses.update(_errors(("401", "Sign-in required"), ("403", f"Needs the {r.tier} tier")))
         if method in _UNSAFE and r.csrf:

@@ -28,6 +28,12 @@ def client_ip(scope: Scope, trusted_proxies: frozenset[str]) -> str:
     return peer
 
 
+def forwarded_by_stranger(scope: Scope, trusted_proxies: frozenset[str]) -> bool:
+    """Whether the request says it was forwarded (X-Forwarded-For, Forwarded) by a peer not trusted."""
+    peer = scope["client"][0] if scope.get("client") else "unknown"
+    return peer not in trusted_proxies and any(k in (b"x-forwarded-for", b"forwarded") for k, _v in scope["headers"])
+
+
 class TokenBuckets:
     """``take(key)`` answers 0 when a request may go on, else the seconds to wait."""
 

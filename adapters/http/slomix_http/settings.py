@@ -63,8 +63,9 @@ class HttpSettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
     # Signs the session cookie. Unset: a random key per process (sessions end on restart).
     session_secret: Secret = Secret(env="SLOMIX_SESSION_SECRET")
     session_max_age_seconds: int = 14 * 24 * 3600
-    # Peers whose X-Forwarded-For is believed (by default a reverse proxy on this host).
-    trusted_proxies: list[str] = msgspec.field(default_factory=lambda: ["127.0.0.1", "::1"])
+    # Peers whose X-Forwarded-For is believed: none unless configured (a reverse proxy on this
+    # host: ["127.0.0.1", "::1"]), else any client reaching the server on loopback picks its address.
+    trusted_proxies: list[str] = []
     max_body_bytes: int = 1024 * 1024
     # Public JSON answers are kept this long, or until the next round is committed (0: off).
     cache_seconds: float = 10.0

@@ -167,8 +167,9 @@ def baseline_app() -> Starlette:
     return Starlette(routes=[Route("/json", hello), Route("/health", hello)])
 
 
-def schemathesis_failures(base_url: str, max_examples: int = 25) -> list[str]:
+def schemathesis_failures(base_url: str, max_examples: int = 25, *, every_check: bool = False) -> list[str]:
     """Fuzz every operation of ``base_url``/openapi.json with schemathesis; describe each failure.
+    ``every_check``: all of schemathesis' checks, not only the server-error and conformance ones.
 
     Blocking (schemathesis and hypothesis are synchronous): call it from a worker thread
     while the server runs in the test's event loop.
@@ -178,8 +179,9 @@ def schemathesis_failures(base_url: str, max_examples: int = 25) -> list[str]:
     from schemathesis import checks
 
     schema = schemathesis.openapi.from_url(f"{base_url}/openapi.json")
-    wanted = [checks.not_a_server_error, checks.status_code_conformance, checks.content_type_conformance,
-              checks.response_schema_conformance]
+    wanted = checks.CHECKS.get_all() if every_check else [
+        checks.not_a_server_error, checks.status_code_conformance, checks.content_type_conformance,
+        checks.response_schema_conformance]
     failures = []
     for result in schema.get_all_operations():
         operation = result.ok()

@@ -48,3 +48,23 @@ def test_entries_expire_and_the_oldest_go_first() -> None:
     fresh.put("big", Response(b"x" * (600 * 1024)))
     fresh.put("teapot", Response(b"{}", status_code=418))
     assert len(fresh) == 0  # large and non-200 answers are never kept
+
+
+async def test_repeating_or_adding_query_parameters_makes_no_new_entry(client) -> None:
+    """Issue 13, defect 8: one answer under 2 100 keys (?limit=2&limit=2...) filled the server's memory."""
+    await client.get("/api/items/a?limit=2")
+    for n in range(1, 40):
+        variant = "&".join(["limit=2"] * n)  # the last value is what the route reads
+        assert (await client.get(f"/api/items/a?{variant}")).headers.get("x-cache") == "hit", variant
+    assert "x-cache" not in (await client.get("/api/items/a?limit=3")).headers
+
+
+def test_the_cache_is_bounded_in_bytes_and_sweeps_expired_entries() -> None:
+    now = [0.0]
+    cache = ResponseCache(seconds=5, max_bytes=10_000, clock=lambda: now[0])
+    for n in range(100):
+        cache.put(f"k{n}", Response(b"x" * 1000, media_type="application/json"))
+    assert cache.bytes <= 10_000 and len(cache) == 9 and cache.get("k99") is not None and cache.get("k0") is None
+    now[0] = 6.0
+    cache.put("new", Response(b"{}", media_type="application/json"))
+    assert len(cache) == 1 and cache.bytes == len(b"{}") + len("new")  # nobody asked for the others again

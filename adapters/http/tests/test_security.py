@@ -116,8 +116,26 @@ async def test_rate_limit_answers_429_with_retry_after(site) -> None:
     assert (await client.get("/static/site.css")).status_code == 200
 
 
-async def test_rate_limit_keys_on_the_forwarded_client_behind_a_trusted_proxy(site) -> None:
+async def test_rate_limit_ignores_x_forwarded_for_unless_a_proxy_is_configured(site) -> None:
+    """Issue 13, defect 15: loopback was trusted by default, so a client on loopback rotated addresses."""
     client = await site(rate_limit={"enabled": True, "per_second": 0.1, "burst": 1})
+    first = await client.get("/api/items/x", headers={"x-forwarded-for": "203.0.113.9"})
+    other = await client.get("/api/items/x", headers={"x-forwarded-for": "203.0.113.10"})
+    assert [first.status_code, other.status_code] == [200, 429]
+
+
+async def test_access_log_lines_cannot_be_forged(client, caplog) -> None:
+    """Issue 13, defect 13: %0a in a path forged a log line; ESC and NUL reached the log."""
+    with caplog.at_level("INFO", logger="slomix.http.access"):
+        await client.get("/api/items/x%0a127.0.0.1%20GET%20/admin%20200%1b[31m%00")
+    [line] = [r.getMessage() for r in caplog.records if r.name == "slomix.http.access"]
+    assert not any(c in line for c in "\n\r\x1b\x00")
+    assert line.startswith("GET /api/items/x%0A127.0.0.1%20GET%20/admin%20200%1B[31m%00 ")
+
+
+async def test_rate_limit_keys_on_the_forwarded_client_behind_a_trusted_proxy(site) -> None:
+    client = await site(rate_limit={"enabled": True, "per_second": 0.1, "burst": 1},
+                        trusted_proxies=["127.0.0.1"])
     first = await client.get("/api/items/x", headers={"x-forwarded-for": "203.0.113.9"})
     other = await client.get("/api/items/x", headers={"x-forwarded-for": "203.0.113.10"})
     again = await client.get("/api/items/x", headers={"x-forwarded-for": "203.0.113.9"})

@@ -44,6 +44,8 @@ class SshSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     servers: list[GameServer] = []
     # Regular cadence of the listing.
     poll_seconds: _Seconds = 30.0
+    # The cadence while nobody plays (``on_activity``: no evening open in voice); unset: poll_seconds.
+    idle_poll_seconds: _Seconds | None = None
     # A new file is fetched once two listings this far apart show the same size and mtime;
     # also the cadence while such a file waits and during a burst after a webhook.
     settle_seconds: _Seconds = 0.5

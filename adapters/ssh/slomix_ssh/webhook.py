@@ -95,7 +95,9 @@ def route(settings: SshSettings) -> Route:
         return JSONResponse(accepted, status=202)
 
     return Route("POST", PATH, round_end, response_type=Accepted, csrf=False, tags=("ingest",),
-                 max_body=settings.webhook_max_bytes,
+                 max_body=settings.webhook_max_bytes, status=202,
+                 errors={401: "The signature or its timestamp is missing, stale or wrong",
+                         503: "No webhook secret is configured, or the report cannot be stored now: send it again"},
                  summary="Round-end report from the game server's Lua: HMAC-SHA256 signed "
                          f"({signing.TIMESTAMP_HEADER}, {signing.SIGNATURE_HEADER}: sha256=<hex of "
                          "HMAC(secret, timestamp + '.' + body)>), flat JSON as written by lua/slomix_round_end.lua")

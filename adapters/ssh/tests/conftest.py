@@ -26,11 +26,14 @@ class Recorder:
         self.batches: list[int] = []
         self.refuse: str | None = None
         self.broken: str | None = None
+        self.error: BaseException | None = None  # raised as it is (a database's error)
 
     @hookimpl
     async def on_file(self, files: list[IncomingFile], kernel: Any) -> list[FileOutcome]:
         if self.broken:
             raise RuntimeError(self.broken)
+        if self.error is not None:
+            raise self.error
         self.files.extend(files)
         self.batches.append(len(files))
         if self.refuse:

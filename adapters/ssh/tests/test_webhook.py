@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 
+import asyncpg
 import pytest
 
 from slomix_ssh import signing
@@ -113,6 +114,17 @@ async def test_a_signed_report_nested_5000_deep_is_400_not_500(ssh_kernel, http_
     response = await post(client, body, webhook_secret)
     assert (response.status_code, response.json()) == (400, {"error": "body is not valid JSON: nested too deeply"})
     assert recorder.files == []
+
+
+async def test_a_database_failure_while_storing_is_503_with_retry_after(ssh_kernel, http_client, recorder,
+                                                                       webhook_secret):
+    """Issue 13, defect 1: the database's failure is said as such; the game server sends the report again."""
+    client = await http_client(await ssh_kernel(servers=[], http=True))
+    recorder.error = asyncpg.exceptions.DiskFullError('could not extend file "base/5/1234": No space left on device')
+    response = await post(client, report(), webhook_secret)
+    assert response.status_code == 503 and response.headers["retry-after"] == "30"
+    assert response.json()["error"] == ('the database failed: DiskFullError: could not extend file "base/5/1234": '
+                                        "No space left on device")
 
 
 async def test_a_report_every_plugin_quarantines_is_refused_with_their_reasons(

@@ -149,8 +149,10 @@ class Ingestor:
         told: list[RoundEvent] = []
         try:
             async with store.import_transaction(conn, lambda: self.committed(done, told)):
-                if await store.find_file(conn, file.name, sha256) is not None:
-                    return Result(FileOutcome(status="duplicate", kind=kind, detail="already received"))
+                found = await store.find_file(conn, file.name, sha256)
+                if found is not None:
+                    return Result(FileOutcome(status="duplicate", kind=kind, detail="already received" if
+                                              found["name"] == file.name else f"same content as {found['name']}"))
                 result = await handler(conn, file, kind, sha256)
                 told += await self._events(conn, [result])
                 done.append(result)
@@ -204,14 +206,19 @@ class Ingestor:
         """Pair the batch's rounds with their neighbours in memory, then write each table once."""
         results: list[Result | None] = [None] * len(files)
         known = await store.known_files(conn, [f.name for f in files])
+        digests = [hashlib.sha256(file.data).hexdigest() for file in files]
+        same = await store.same_content(conn, digests)  # content identity wins over names
         news: list[NewRound] = []
         refused: list[tuple[int, str, ParseError]] = []
         replaced = []
-        for index, file in enumerate(files):
-            sha256 = hashlib.sha256(file.data).hexdigest()
+        for index, (file, sha256) in enumerate(zip(files, digests, strict=True)):
             earlier = known.get(file.name, [])
             if any(row["sha256"] == sha256 for row in earlier):
                 results[index] = Result(FileOutcome(status="duplicate", kind="stats", detail="already received"))
+                continue
+            if same.setdefault(sha256, file.name) != file.name:
+                results[index] = Result(FileOutcome(status="duplicate", kind="stats",
+                                                    detail=f"same content as {same[sha256]}"))
                 continue
             try:
                 name = parse_filename(file.name)
@@ -289,13 +296,14 @@ class Ingestor:
     def _result(self, new: NewRound, round_id: int, time: datetime, session_start: datetime, linked: list[int],
                 changed: list[int]) -> Result:
         assert new.assignment is not None and new.verdict is not None and new.values is not None
+        notes = (new.dropped.removeprefix("; "),) if new.dropped else ()
         if new.assignment.status == "orphan_r2":
             outcome = FileOutcome(status="held", kind="stats", detail="round 2 waiting for its round 1" + new.dropped,
-                                  ref=str(round_id))
+                                  ref=str(round_id), notes=notes)
         else:
             outcome = FileOutcome(status="updated" if new.replaces else "imported", kind="stats",
                                   detail=f"round {round_id} ({new.assignment.status})" + new.dropped,
-                                  ref=str(round_id))
+                                  ref=str(round_id), notes=notes)
         # Metadata that waited for this round changed it: then the event is read back.
         event = None if linked else events.from_stats(round_id, new.values, time, session_start, new.assignment,
                                                       new.verdict)

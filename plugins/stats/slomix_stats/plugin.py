@@ -67,11 +67,17 @@ class StatsPlugin:
         mine = [f for f in files if kind_of(f.name)]
         if self.ingestor is None or not mine:
             return None
-        for file in mine:
+        assert self.settings is not None
+        cap = self.settings.max_file_bytes
+        fits = [f for f in files if kind_of(f.name) and f.size <= cap]
+        for file in fits:
             await file.read()
-        async with kernel.db.pool.acquire() as conn:
-            results = await self.ingestor.ingest_many(conn, files)
-        return [r.outcome if r else None for r in results]
+        outcomes: dict[int, FileOutcome | None] = {}
+        if fits:
+            async with kernel.db.pool.acquire() as conn:
+                results = await self.ingestor.ingest_many(conn, fits)
+            outcomes = {id(f): r.outcome if r else None for f, r in zip(fits, results, strict=True)}
+        return [outcomes[id(f)] if id(f) in outcomes else _too_big(f, cap) for f in files]
 
     def _committed(self, kernel: Kernel, results: list[Result], told: list[RoundEvent]) -> None:
         """Right after a commit: totals are stale, and the listeners hear of every round it changed."""
@@ -131,3 +137,12 @@ class StatsPlugin:
                       (SELECT count(*) FROM stats.files WHERE status = 'quarantined') AS quarantined,
                       (SELECT max(round_time) FROM stats.rounds) AS latest_round""")
         return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()}
+
+
+def _too_big(file: IncomingFile, cap: int) -> FileOutcome | None:
+    """Why one of our files over ``cap`` bytes is refused unread (None: not one of ours)."""
+    kind = kind_of(file.name)
+    if kind is None:
+        return None
+    return FileOutcome(status="quarantined", kind=kind, detail=f"{file.size} bytes, over max_file_bytes ({cap}): "
+                       f"no {kind} file is this big; not read, not stored")

@@ -24,7 +24,11 @@ class StatsSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     announce_max_age_hours: float = 12.0
     # Lifetime totals are rebuilt this long after the last import (reads before that rebuild them).
     refresh_delay_seconds: float = 5.0
+    # A real stats file is a few kB (64 players: ~25 kB); a bigger one is refused before it is read.
+    max_file_bytes: int = 1024 * 1024
 
     def __post_init__(self) -> None:
+        if self.session_gap_minutes <= 0:
+            raise ValueError(f"session_gap_minutes must be positive, got {self.session_gap_minutes}")
         if not 0 < self.match_window_minutes < self.session_gap_minutes:
             raise ValueError("match_window_minutes must be positive and below session_gap_minutes")

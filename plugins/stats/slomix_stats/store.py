@@ -59,8 +59,19 @@ async def import_transaction(conn: asyncpg.Connection, then: Callable[[], None] 
 
 
 async def find_file(conn: asyncpg.Connection, name: str, sha256: str) -> asyncpg.Record | None:
-    return await conn.fetchrow("SELECT id, status, reason FROM stats.files WHERE name = $1 AND sha256 = $2",
-                               name, sha256)
+    """The file received with these bytes: under this name, or under another (content identity wins
+    over names) unless a newer version of that file replaced it."""
+    return await conn.fetchrow(
+        """SELECT id, name, status, reason FROM stats.files WHERE sha256 = $2 AND (name = $1 OR status <> 'superseded')
+           ORDER BY name = $1 DESC, id LIMIT 1""", name, sha256)
+
+
+async def same_content(conn: asyncpg.Connection, digests: list[str]) -> dict[str, str]:
+    """For each of these SHA-256 digests already received (and not superseded), a name it came under."""
+    rows = await conn.fetch("""SELECT DISTINCT ON (sha256) sha256, name FROM stats.files
+                               WHERE sha256 = ANY ($1::text[]) AND status <> 'superseded' ORDER BY sha256, id""",
+                            digests)
+    return {row["sha256"]: row["name"] for row in rows}
 
 
 async def add_file(conn: asyncpg.Connection, *, name: str, kind: str, sha256: str, status: str,
@@ -148,12 +159,15 @@ async def write_new(conn: asyncpg.Connection, *, files: list[tuple[Any, ...]], r
     seen: dict[tuple[str, str], tuple[datetime, datetime]] = {}
     for _round_id, time, round_players in players:
         for p in round_players:
-            if p.clean_name:
-                first, last = seen.get((p.guid, p.clean_name), (time, time))
-                seen[p.guid, p.clean_name] = (min(first, time), max(last, time))
+            first, last = seen.get((p.guid, p.name), (time, time))
+            seen[p.guid, p.name] = (min(first, time), max(last, time))
+    # Raw names in, plain names (the one name rule, migration 0006) stored; a name of colour
+    # codes only is the GUID's first eight characters, as everywhere.
     await conn.execute(
         """INSERT INTO stats.aliases (guid, alias, first_seen, last_seen)
-           SELECT * FROM unnest($1::text[], $2::text[], $3::timestamp[], $4::timestamp[])
+           SELECT guid, stats.shown_name(guid, raw), min(first_seen), max(last_seen)
+           FROM unnest($1::text[], $2::text[], $3::timestamp[], $4::timestamp[]) AS x (guid, raw, first_seen, last_seen)
+           GROUP BY 1, 2
            ON CONFLICT (guid, alias) DO UPDATE
            SET first_seen = LEAST(stats.aliases.first_seen, EXCLUDED.first_seen),
                last_seen = GREATEST(stats.aliases.last_seen, EXCLUDED.last_seen)""",

@@ -114,3 +114,20 @@ async def test_quarantine_lists_and_exports_the_original_bytes(slomix_templates,
     [entry] = json.loads(listed.stdout)
     assert entry["file"] == bad.name and "(line 2)" in entry["reason"]
     assert (tmp_path / "out" / bad.name).read_bytes() == bad.read_bytes()
+
+
+async def test_merged_lines_are_told_not_silent(slomix_templates, shared_data, tmp_path) -> None:
+    """Issue 13, defect 11: a reconnect's second line with one GUID was dropped without a word."""
+    url = await fresh_url(slomix_templates)
+    source = sorted((shared_data / "stats").glob("*-round-1.txt"))[0]
+    lines = source.read_bytes().split(b"\n")
+    clone = lines[2].split(b"\\", 1)[0] + b"\\" + lines[1].split(b"\\", 1)[1]  # player 2's GUID twice
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / source.name).write_bytes(b"\n".join([*lines[:3], clone, *lines[3:]]))
+    done = run_import(url, folder, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    [note] = json.loads(done.stdout)["notes"]
+    assert note["file"].endswith(source.name) and note["note"].startswith("dropped duplicate GUID line(s) of ")
+    shown = run_cli(url, "import", folder, cwd=tmp_path)  # a duplicate now: nothing changed, nothing to tell
+    assert "note" not in shown.stdout

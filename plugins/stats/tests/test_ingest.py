@@ -269,5 +269,46 @@ async def test_two_lines_with_one_guid_keep_the_longer(make_kernel, stats_files)
     data = b"\n".join([*lines[:3], clone, *lines[3:]])
     [(_, outcome)] = await kernel.ingest(IncomingFile(name=path.name, data=data))
     assert outcome.status in ("imported", "held") and "dropped duplicate GUID" in outcome.detail
+    assert len(outcome.notes) == 1 and outcome.notes[0].startswith("dropped duplicate GUID line(s) of ")
     assert await kernel.db.pool.fetchval("SELECT count(*) FROM stats.player_rounds") == \
         len(parse_stats(path.read_bytes(), path.name).players)
+
+
+@pytest.mark.parametrize("together", [False, True])
+async def test_the_same_bytes_under_another_name_count_once(make_kernel, stats_files, together) -> None:
+    """Issue 13, defect 6: a stats file renamed to another timestamp added a round (110 -> 119 kills)."""
+    kernel = await make_kernel(plugins={"stats"})
+    original = next(p for p in stats_files if p.name.endswith("-round-1.txt"))
+    renamed = original.name.replace(original.name[11:17], f"{(int(original.name[11:13]) + 1) % 24:02d}"
+                                    + original.name[13:17], 1)
+    assert renamed != original.name
+    data = original.read_bytes()
+    files = [IncomingFile(name=original.name, data=data, source="test"),
+             IncomingFile(name=renamed, data=data, source="test")]
+    if together:
+        outcomes = [found for [(_plugin, found)] in await kernel.ingest_many(files)]
+    else:
+        outcomes = [found for file in files for [(_plugin, found)] in [await kernel.ingest(file)]]
+    assert [o.status for o in outcomes] == ["imported", "duplicate"]
+    assert outcomes[1].detail == f"same content as {original.name}"
+    pool = kernel.db.pool
+    assert await pool.fetchval("SELECT count(*) FROM stats.rounds") == 1
+    assert await pool.fetchval("SELECT count(*) FROM stats.files") == 1
+    kills = await pool.fetchval("SELECT sum(kills) FROM stats.player_rounds")
+    assert kills == sum(p.kills for p in parse_stats(data, original.name).players)
+
+
+async def test_a_stats_file_over_the_cap_is_refused_unread(make_kernel, stats_files, tmp_path) -> None:
+    """Issue 13, defect 11: a header plus 200 000 copies of a player line (50 MB) was a valid round."""
+    kernel = await make_kernel(plugins={"stats"})
+    original = stats_files[0].read_bytes()
+    header, player = original.split(b"\n")[0], original.split(b"\n")[1]
+    huge = tmp_path / stats_files[0].name
+    huge.write_bytes(header + b"\n" + (player + b"\n") * (1024 * 1024 // len(player) + 1))
+    file = IncomingFile(name=huge.name, source="import", path=huge)
+    [(plugin, outcome)] = await kernel.ingest(file)
+    assert (plugin, outcome.status) == ("stats", "quarantined")
+    assert outcome.detail == (f"{huge.stat().st_size} bytes, over max_file_bytes (1048576): no stats file is this "
+                              "big; not read, not stored")
+    assert file._data is None  # never read into memory
+    assert await kernel.db.pool.fetchval("SELECT count(*) FROM stats.rounds") == 0
