@@ -286,12 +286,17 @@ class Facts:
         return found
 
     def _place(self, client: int, patterns: tuple[int, ...]) -> tuple[float, float, float, float, float]:
-        """The five floats; where a player has not moved or turned (a third of the time: the dead, the
+        """The five floats. Where a player has not moved or turned (a third of the time: the dead, the
         waiting) the previous snapshot's float objects are shared, which positions' memory feels."""
         last = self.last_place.get(client)
         if last is not None and last[0] == patterns:
             return last[1]
         floats = _PLACE(_PS_PLACE(*patterns))
+        if last is not None:  # height and pitch mostly stay put while a player moves: share those too
+            old_patterns, old_floats = last
+            z = old_floats[2] if old_patterns[2] == patterns[2] else floats[2]
+            pitch = old_floats[4] if old_patterns[4] == patterns[4] else floats[4]
+            floats = (floats[0], floats[1], z, floats[3], pitch)
         self.last_place[client] = (patterns, floats)
         return floats
 
