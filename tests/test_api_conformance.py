@@ -16,7 +16,7 @@ PLUGINS = {"http", "ssh", "stats", "stopwatch", "proximity", "synergy", "predict
 # Parameters whose constraints their schema does not state yet (a date in the path, a session date
 # in a free-text query field): schema-valid values answer 400 (schemathesis' ST202). The plugins'
 # routes must type them (msgspec date fields); until then only this check is waived for them.
-UNTYPED = {"GET /api/stopwatch/sessions/{date}/score", "GET /api/stopwatch/sessions/{date}/teams",
+UNTYPED = {*(f"GET /api/stopwatch/sessions/{{date}}/{name}" for name in ("score", "teams", "matches")),
            *(f"GET /api/proximity/{name}" for name in ("rounds", "heatmap", "engagements", "trades", "crossfire",
                                                         "spawn-timing", "players", "sides"))}
 
@@ -39,4 +39,5 @@ async def test_trace_answers_405_with_allow(make_kernel, http_client) -> None:
     kernel = await make_kernel(plugins={"http", "stats"})
     client = await http_client(kernel)
     answer = await client.request("TRACE", "/api/stats/leaderboard")
-    assert answer.status_code == 405 and answer.headers["allow"] == "GET, HEAD"
+    # Starlette lists a route's methods from a set: any order is the same answer.
+    assert answer.status_code == 405 and set(answer.headers["allow"].split(", ")) == {"GET", "HEAD"}
