@@ -28,9 +28,12 @@ packages() {
     done
 }
 
+# Packaging files and the C sources compiled at install: a change to either needs a reinstall.
 stamp() {
-    cat "$ROOT"/pyproject.toml "$ROOT"/adapters/*/pyproject.toml "$ROOT"/plugins/*/pyproject.toml \
-        "$ROOT"/bin/_bootstrap.sh | sha256sum | cut -d' ' -f1
+    { cat "$ROOT"/pyproject.toml "$ROOT"/adapters/*/pyproject.toml "$ROOT"/plugins/*/pyproject.toml \
+        "$ROOT"/bin/_bootstrap.sh
+      find "$ROOT"/slomix "$ROOT"/adapters "$ROOT"/plugins -name '*.c' -not -path '*/.venv/*' | sort | xargs -r cat
+    } | sha256sum | cut -d' ' -f1
 }
 
 bootstrap() {

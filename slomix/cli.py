@@ -18,7 +18,7 @@ import msgspec
 from rich.markup import escape
 
 from . import __version__, doctor, ingest, scaffold
-from .kernel import CLI_ACTOR, Actor, Config, ExitCode, Kernel, SlomixError, UsageError, backup, console
+from .kernel import CLI_ACTOR, Actor, Config, ExitCode, Kernel, SlomixError, UploadedFile, UsageError, backup, console
 from .kernel import migrations as migrations_mod
 from .kernel.jobs import STATUSES
 from .kernel.jobs.worker import work
@@ -63,14 +63,19 @@ def _parser(kernel: Kernel | None) -> argparse.ArgumentParser:
     cmd = sub.add_parser("cmd", help='run a chat command, e.g. slomix cmd "!stats vid"')
     cmd.add_argument("line", help="the command line, with or without the ! prefix")
     cmd.add_argument("--json", action="store_true", help="print the Reply as JSON")
+    cmd.add_argument("--save-images", type=Path, metavar="DIR", help="write the reply's images (charts) to DIR")
     cmd.add_argument("--as", dest="as_user", metavar="ID",
                      help="act as this user id (e.g. discord:1234) instead of the local operator")
+    cmd.add_argument("--file", dest="files", action="append", type=Path, default=[], metavar="PATH",
+                     help="send a file with the command, as a Discord attachment (repeatable)")
 
     imp = sub.add_parser("import", help="hand files to the plugins (on_file); folders recursively")
     imp.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     imp.add_argument("--batch", type=_at_least_one, default=ingest.BATCH_FILES, metavar="N",
                      help=f"files handed over (and committed) together (default {ingest.BATCH_FILES})")
     imp.add_argument("--json", action="store_true", help="print the summary as JSON")
+    imp.add_argument("--no-wait", dest="wait", action="store_false",
+                     help="leave the jobs the files start (demo analysis) to `slomix run` / `slomix worker`")
 
     worker = sub.add_parser("worker", help="run durable jobs from the database's queue until stopped")
     worker.add_argument("--queue", action="append", metavar="Q",
@@ -177,7 +182,7 @@ def _dispatch(args: argparse.Namespace, kernel: Kernel) -> int:
         "cmd": lambda: _cmd(kernel, args),
         "worker": lambda: _worker(kernel, args.queue, args.concurrency),
         "jobs": lambda: _jobs(kernel, args),
-        "import": lambda: ingest.run(kernel, args.paths, as_json=args.json, batch=args.batch),
+        "import": lambda: ingest.run(kernel, args.paths, as_json=args.json, batch=args.batch, wait=args.wait),
     }
     for extra in kernel.subcommands:
         if extra.name == args.command:
@@ -362,12 +367,16 @@ async def _status(kernel: Kernel, as_json: bool) -> int:
 async def _cmd(kernel: Kernel, args: argparse.Namespace) -> int:
     actor = CLI_ACTOR if not args.as_user else Actor(id=args.as_user, name=args.as_user, adapter="cli")
     command, values = kernel.commands.parse(args.line)  # unknown commands fail before the database starts
+    missing = [p for p in args.files if not p.is_file()]
+    if missing:
+        raise UsageError(f"--file {missing[0]}: no such file")
+    files = tuple(UploadedFile.of_path(p) for p in args.files)
     async with kernel:
-        reply = await kernel.commands.invoke(kernel, command, values, actor, raw=args.line)
+        reply = await kernel.commands.invoke(kernel, command, values, actor, raw=args.line, files=files)
     if args.json:
         sys.stdout.buffer.write(reply.to_json() + b"\n")
     else:
-        console.render_reply(reply)
+        console.render_reply(reply, save_images=args.save_images)
     return ExitCode.FAILED if reply.error else ExitCode.OK
 
 

@@ -12,12 +12,16 @@ import anyio
 from rich.markup import escape
 
 from .kernel import DatabaseFailed, ExitCode, IncomingFile, Kernel, SlomixError, StorageFailed, console
+from .kernel.jobs.worker import work
 
 # Past this size a file is no game-server output; refuse it before reading it all.
 MAX_FILE_BYTES = 64 * 1024 * 1024
 BATCH_FILES = 256
 BATCH_BYTES = 32 * 1024 * 1024
-SUMMARY = ("imported", "updated", "duplicate", "held", "quarantined", "failed", "ignored")
+SUMMARY = ("imported", "stored", "updated", "duplicate", "held", "quarantined", "failed", "ignored")
+# Jobs of this process's kinds queued after job ``$1`` that are not finished.
+_PENDING = """SELECT count(*) FROM slomix.jobs WHERE id > $1 AND kind = ANY($2::text[])
+              AND status IN ('queued', 'running')"""
 
 
 def collect(paths: Iterable[Path]) -> list[Path]:
@@ -33,7 +37,9 @@ def collect(paths: Iterable[Path]) -> list[Path]:
     return sorted(found, key=lambda p: (p.name, str(p)))
 
 
-async def run(kernel: Kernel, paths: list[Path], *, as_json: bool = False, batch: int = BATCH_FILES) -> int:
+async def run(kernel: Kernel, paths: list[Path], *, as_json: bool = False, batch: int = BATCH_FILES,
+              wait: bool = True) -> int:
+    """Import; ``wait``: then run the jobs the files started (a demo's analysis) before returning."""
     try:
         files = collect(paths)
     except FileNotFoundError as error:
@@ -45,6 +51,7 @@ async def run(kernel: Kernel, paths: list[Path], *, as_json: bool = False, batch
     stopped: SlomixError | None = None
     done = 0
     async with kernel:
+        first_job = await kernel.db.pool.fetchval("SELECT coalesce(max(id), 0) FROM slomix.jobs")
         with console.progress() as bar:
             task = bar.add_task("importing", total=len(files))
             for group in batches(files, batch):
@@ -62,6 +69,9 @@ async def run(kernel: Kernel, paths: list[Path], *, as_json: bool = False, batch
                         notes.extend({"file": str(path), "note": note} for note in told)
                 done += len(group)
                 bar.advance(task, len(group))
+        if wait and stopped is None:
+            await kernel.settle()  # the files' reactions (on_demo ...) have queued their jobs
+            await finish_jobs(kernel, first_job)
     summary = {"files": len(files), **{k: counts.get(k, 0) for k in SUMMARY},
                "quarantined_files": problems["quarantined"], "failed_files": problems["failed"], "notes": notes}
     if stopped is not None:
@@ -87,6 +97,25 @@ async def run(kernel: Kernel, paths: list[Path], *, as_json: bool = False, batch
         return stopped.exit_code
     # A file a plugin failed on was not stored: say so with the exit code (a re-run tries again).
     return ExitCode.FAILED if problems["failed"] else ExitCode.OK
+
+
+async def finish_jobs(kernel: Kernel, after: int) -> None:
+    """Run the jobs queued after job ``after`` (and those they queue) until none waits or runs."""
+    kinds = list(kernel.jobs.kinds)
+    if not kinds or not await kernel.db.pool.fetchval(_PENDING, after, kinds):
+        return
+    with console.progress() as bar:
+        bar.add_task("running the jobs the files started", total=None)
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(work, kernel)
+            while await kernel.db.pool.fetchval(_PENDING, after, kinds):  # noqa: ASYNC110 (rows, not an event)
+                await anyio.sleep(0.2)
+            tg.cancel_scope.cancel()
+    failed = await kernel.db.pool.fetch(
+        "SELECT id, kind, error FROM slomix.jobs WHERE id > $1 AND status = 'failed' ORDER BY id", after)
+    for job in failed:
+        console.err.print(f"slomix: job {job['id']} ({job['kind']}) failed: {job['error']}", markup=False,
+                          highlight=False, soft_wrap=True)
 
 
 def batches(files: list[Path], most: int = BATCH_FILES) -> Iterator[list[Path]]:

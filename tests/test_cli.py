@@ -80,6 +80,8 @@ def test_usage_error_exit_code(slomix_cli, tmp_path) -> None:
         refused = slomix_cli("import", "--batch", batch, str(tmp_path), cwd=tmp_path)
         assert refused.returncode == ExitCode.USAGE
         assert f"argument --batch: {reason}" in refused.stderr
+    missing = slomix_cli("cmd", "!help", "--file", str(tmp_path / "nope.pk3"), cwd=tmp_path)
+    assert missing.returncode == ExitCode.USAGE and "nope.pk3: no such file" in missing.stderr
 
 
 def test_migrate_and_db_status_on_the_embedded_database(slomix_cli, tmp_path) -> None:

@@ -132,20 +132,21 @@ async def test_hook_on_round(make_kernel, shared_data) -> None:
 
 
 async def test_hook_on_demo(make_kernel, shared_data) -> None:
-    """Its producer comes with Greatshot; until then a stored real demo is emitted as it will emit it."""
+    """Its producer: Greatshot storing a real demo that ``slomix import`` handed it."""
 
     class Analyser(Recorder):
         @hookimpl
         async def on_demo(self, demo):
             with demo.open() as stream:
-                self.seen.append((demo.name, demo.size, len(stream.read(1024))))
+                self.seen.append((demo.name, demo.source, demo.size, len(stream.read(1024))))
 
     analyser = Analyser()
-    kernel = await make_kernel(plugins=set(), extra={"analyser": ("plugin", analyser)})
-    stored = shared_data / "demos" / "etpro_capture_test.dm_84"
-    kernel.emit("on_demo", demo=IncomingFile(name=stored.name, path=stored, source="upload"))
+    kernel = await make_kernel(plugins={"stats", "greatshot"}, extra={"analyser": ("plugin", analyser)})
+    demo = shared_data / "demos" / "etpro_capture_test.dm_84"
+    await kernel.ingest(IncomingFile(name=demo.name, path=demo, source="import"))
+    await kernel.ingest(IncomingFile(name="again.dm_84", path=demo, source="import"))  # the same bytes: not again
     await kernel.settle()
-    assert analyser.seen == [(stored.name, stored.stat().st_size, 1024)]
+    assert analyser.seen == [(demo.name, "import", demo.stat().st_size, 1024)]
 
 
 async def test_hook_on_announce(make_kernel) -> None:
@@ -161,6 +162,42 @@ async def test_hook_on_announce(make_kernel) -> None:
     await kernel.broadcast("on_announce", announcement=Announcement(
         topic="round", reply=Reply(title="supply R1"), key="round:1"))
     assert poster.seen == [("round", "supply R1", "round:1")]
+
+
+async def test_hook_on_presence(fake_discord, discord_kernel) -> None:
+    """Its producer: the Discord adapter, at log-in (people already in voice) and on channel changes;
+    a mute toggle sends nothing."""
+
+    arrived = anyio.Event()
+
+    class Listener(Recorder):
+        @hookimpl
+        async def on_presence(self, presence, kernel):
+            nonlocal arrived
+            self.seen.append((presence.reason, {c.name: [m.name for m in c.members] for c in presence.channels}))
+            arrived.set()
+            arrived = anyio.Event()
+
+    async def seen(count: int) -> list:
+        with anyio.fail_after(5):
+            while len(listener.seen) < count:
+                await arrived.wait()
+        return listener.seen
+
+    fake = fake_discord
+    lobby, team = fake.add_voice_channel("lobby"), fake.add_voice_channel("team a")
+    ann, bob = fake.user("ann"), fake.user("bob")
+    await fake.join_voice(ann, lobby)  # before the bot logs in
+    listener = Listener()
+    await discord_kernel(extra={"listener": ("plugin", listener)})
+    assert await seen(1) == [("login", {"lobby": ["ann"], "team a": []})]
+    await fake.join_voice(bob, lobby)
+    await fake.toggle_voice(ann, self_mute=True)
+    await fake.join_voice(ann, team)
+    await fake.leave_voice(bob)
+    assert (await seen(4))[1:] == [("join", {"lobby": ["ann", "bob"], "team a": []}),
+                                   ("move", {"lobby": ["bob"], "team a": ["ann"]}),
+                                   ("leave", {"lobby": [], "team a": ["ann"]})]
 
 
 async def test_hook_on_command(make_kernel) -> None:

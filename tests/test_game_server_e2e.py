@@ -130,3 +130,31 @@ async def test_a_report_the_stats_plugin_cannot_read_is_refused_with_its_reason(
     row = await kernel.db.pool.fetchrow("SELECT status, data FROM stats.files WHERE name = $1",
                                         f"round-end-supply-R1-{end}.json")
     assert (row["status"], row["data"]) == ("quarantined", body)
+
+
+def test_server_status_and_rcon_from_the_command_line(slomix_cli, game_server, tmp_path) -> None:
+    """The issue's check: `slomix cmd "!server_status main" --json` against a loopback server speaking the
+    protocol shows its map and every player with team and score; a wrong password is a clear error."""
+    pytest.importorskip("slomix_servers")
+    from slomix.kernel import ExitCode
+    from slomix.testing.gameserver import FakePlayer
+
+    # vid's client sends UTF-8, the other an old client's Latin-1 bytes.
+    players = [FakePlayer("^1vid", team=2, score=42), FakePlayer(b"^3K\xe4rpf\xe4n", team=1, score=7)]
+    server = game_server(rcon_password="e2e-rcon", map="etl_adlernest", players=players)
+    (tmp_path / "slomix.toml").write_text(
+        f'[slomix]\ndata_dir = "{tmp_path / "data"}"\n\n[plugins.servers.servers.main]\nhost = "127.0.0.1"\n'
+        f'port = {server.port}\nrcon_password = {{ env = "ET_RCON_PASSWORD" }}\n')
+    status = slomix_cli("cmd", "!server_status main", "--json", cwd=tmp_path, env={"ET_RCON_PASSWORD": "e2e-rcon"},
+                        timeout=180)
+    assert status.returncode == 0, status.stderr
+    data = json.loads(status.stdout)["data"]
+    assert data["map"] == "etl_adlernest"
+    assert [(p["name"], p["team"], p["score"]) for p in data["players"]] == [("vid", "Allies", 42),
+                                                                            ("Kärpfän", "Axis", 7)]
+    rcon = slomix_cli("cmd", "!rcon status", "--json", cwd=tmp_path, env={"ET_RCON_PASSWORD": "e2e-rcon"}, timeout=180)
+    assert rcon.returncode == 0, rcon.stderr
+    assert "^1vid" in json.loads(rcon.stdout)["data"]["reply"] and len(server.sent) >= 4
+    wrong = slomix_cli("cmd", "!rcon status", "--json", cwd=tmp_path, env={"ET_RCON_PASSWORD": "guess"}, timeout=180)
+    assert wrong.returncode == ExitCode.FAILED
+    assert json.loads(wrong.stdout)["description"] == "main: the server refused the RCON password (Bad rconpassword)"

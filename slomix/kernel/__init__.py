@@ -27,7 +27,8 @@ from .hookspecs import hookimpl
 from .jobs import Job, JobInfo, JobKind
 from .migrations import MigrationSet
 from .permissions import CLI_ACTOR, Actor, Tier
-from .reply import Announcement, Field, Image, Reply, Table
+from .presence import Presence, VoiceChannel, VoiceMember
+from .reply import Action, Announcement, Field, Image, Reply, Table
 from .routes import Route
 from .runtime import Kernel
 from .shortcuts import Shortcut
@@ -56,6 +57,7 @@ from .web import (
 
 __all__ = [
     "CLI_ACTOR",
+    "Action",
     "Actor",
     "Announcement",
     "Arg",
@@ -91,6 +93,7 @@ __all__ = [
     "PayloadTooLarge",
     "PermissionDenied",
     "PluginError",
+    "Presence",
     "Redirect",
     "Reply",
     "Request",
@@ -113,5 +116,7 @@ __all__ = [
     "UnsupportedMediaType",
     "UploadedFile",
     "UsageError",
+    "VoiceChannel",
+    "VoiceMember",
     "hookimpl",
 ]

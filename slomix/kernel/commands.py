@@ -16,6 +16,7 @@ from .permissions import Actor, Tier
 from .reply import Reply
 
 if TYPE_CHECKING:
+    from .forms import UploadedFile
     from .runtime import Kernel
 
 log = logging.getLogger("slomix.commands")
@@ -98,7 +99,11 @@ class Arg:
 
 @dataclass(frozen=True, slots=True)
 class Context:
-    """What a handler gets: who asks, where, the converted arguments and the kernel."""
+    """What a handler gets: who asks, where, the converted arguments and the kernel.
+
+    ``files`` are the files sent with the command (a Discord attachment, ``slomix cmd --file``),
+    on disk until the handler returns; only a command with ``max_file_bytes`` gets any.
+    """
 
     kernel: Kernel
     actor: Actor
@@ -107,6 +112,7 @@ class Context:
     adapter: str = "cli"
     channel: str | None = None
     raw: str = ""
+    files: tuple[UploadedFile, ...] = ()
 
 
 Handler = Callable[[Context], Awaitable[Reply]]
@@ -114,7 +120,11 @@ Handler = Callable[[Context], Awaitable[Reply]]
 
 @dataclass(frozen=True, slots=True)
 class Command:
-    """A command: name, aliases, typed arguments, help, tier and an async handler."""
+    """A command: name, aliases, typed arguments, help, tier and an async handler.
+
+    ``max_file_bytes`` > 0: the command takes files sent with it, each at most that big
+    (adapters refuse a larger one before reading it); 0: it takes none.
+    """
 
     name: str
     handler: Handler
@@ -124,6 +134,7 @@ class Command:
     tier: Tier = Tier.USER
     category: str = "general"
     plugin: str = ""
+    max_file_bytes: int = 0
 
     @property
     def usage(self) -> str:
@@ -194,21 +205,29 @@ class CommandRegistry:
         return command, command.bind(words[1:])
 
     async def dispatch(self, kernel: Kernel, line: str, actor: Actor, *, adapter: str = "cli",
-                       channel: str | None = None) -> Reply:
+                       channel: str | None = None, files: tuple[UploadedFile, ...] = ()) -> Reply:
         """Parse, check the tier, run the handler. Unknown commands and usage errors raise;
         a refusal or a crash inside the handler becomes a polite Reply."""
         command, args = self.parse(line)
         return await self.invoke(kernel, command, args, actor, adapter=adapter, channel=channel,
-                                 raw=line)
+                                 raw=line, files=files)
 
     async def invoke(self, kernel: Kernel, command: Command, args: dict[str, Any], actor: Actor,
-                     *, adapter: str = "cli", channel: str | None = None, raw: str = "") -> Reply:
-        """Run an already-parsed command (slash commands arrive with typed options)."""
+                     *, adapter: str = "cli", channel: str | None = None, raw: str = "",
+                     files: tuple[UploadedFile, ...] = ()) -> Reply:
+        """Run an already-parsed command (slash commands arrive with typed options).
+
+        ``files`` reach only a command that takes them; one over its ``max_file_bytes`` is refused."""
         try:
             await kernel.require(actor, command.tier, what=f"command {command.name}")
         except PermissionDenied as refusal:
             return Reply.fail(str(refusal), title="Not allowed")
-        ctx = Context(kernel, actor, command, args, adapter, channel, raw)
+        files = files if command.max_file_bytes else ()
+        too_big = [f for f in files if f.size > command.max_file_bytes]
+        if too_big:
+            return Reply.fail(f"{too_big[0].filename} is {too_big[0].size:,} bytes: {PREFIX}{command.name} takes "
+                              f"files up to {command.max_file_bytes:,} bytes", title="Usage")
+        ctx = Context(kernel, actor, command, args, adapter, channel, raw, files)
         try:
             return await command.handler(ctx)
         except UsageError as error:

@@ -40,6 +40,17 @@ class UploadedFile:
     size: int
     sha256: str
 
+    @classmethod
+    def of_path(cls, path: Path, *, filename: str | None = None, field: str = "file",
+                content_type: str = "application/octet-stream") -> UploadedFile:
+        """A file already on disk (``slomix cmd --file``, a chat attachment the adapter saved)."""
+        digest, size = hashlib.sha256(), 0
+        with path.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+                size += len(chunk)
+        return cls(field, filename or path.name, content_type, path, size, digest.hexdigest())
+
 
 @dataclass(slots=True)
 class Form:

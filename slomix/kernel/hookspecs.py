@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from .files import FileOutcome, IncomingFile
     from .jobs import JobKind
     from .migrations import MigrationSet
+    from .presence import Presence
     from .reply import Announcement
     from .routes import Route
     from .runtime import Kernel
@@ -81,6 +82,37 @@ def on_announce(announcement: Announcement, kernel: Kernel) -> None:
     ``round`` or ``session`` and the ``Reply`` to show. Plugins that know a feature build
     it; adapters that can post (Discord) deliver it to their configured channel without
     holding up the caller (start the delivery on ``kernel.task_group``). Broadcast.
+    """
+
+
+@hookspec
+def on_presence(presence: Presence, kernel: Kernel) -> None:
+    """Who is in the voice channels changed (someone joined, left or moved), or was found at log-in.
+
+    ``presence`` is a :class:`slomix.kernel.presence.Presence`: every voice channel of one guild
+    with its members and since when they are there. The Discord adapter emits it
+    (``kernel.emit``) at log-in and on every channel change; mute, deafen, stream and video
+    toggles are not changes and send nothing. Listeners run outside the adapter's timeout.
+    """
+
+
+@hookspec
+def on_activity(active: bool, reason: str, kernel: Kernel) -> None:
+    """The community started (``active``) or stopped playing: pollers pick their cadence.
+
+    Emitted (``kernel.emit``) by the plugin that knows (the voice plugin: an evening opened or
+    closed, and at start-up). The SSH adapter polls at ``poll_seconds`` while active and at
+    ``idle_poll_seconds`` otherwise; ``reason`` is for the log. Return values are ignored.
+    """
+
+
+@hookspec
+def on_teams(event: Any, kernel: Kernel) -> None:
+    """Players split into two teams (before a match): the lineups, for scoring and predictions.
+
+    ``event`` is the lineup as published by the plugin that saw it (the voice plugin publishes
+    ``slomix_voice.api.TeamsEvent`` with ``kernel.emit`` when the two team voice channels fill
+    up): two lists of players (actor id, name, linked GUID when known). Return values are ignored.
     """
 
 
@@ -192,6 +224,8 @@ def on_serve(kernel: Kernel) -> None:
     as its own task; one that crashes is reported with its name and the others
     go on. They are cancelled at shut-down, before ``on_shutdown``. An adapter
     with nothing configured logs one line saying what to configure and returns.
+    A plugin whose timers reach outside the process schedules them here and
+    returns, so a one-off ``slomix cmd`` starts none of them.
     """
 
 

@@ -40,6 +40,14 @@ class Image(msgspec.Struct, frozen=True, kw_only=True):
     alt: str = ""
 
 
+class Action(msgspec.Struct, frozen=True, kw_only=True):
+    """A button under a reply: pressing it runs ``command`` (a command line such as ``avail today yes``)
+    as the person who pressed, and answers only them. Surfaces without buttons show the line."""
+
+    label: str
+    command: str
+
+
 class Reply(msgspec.Struct, kw_only=True):
     """A command's answer. ``pages`` are further replies the user can flip through."""
 
@@ -52,6 +60,7 @@ class Reply(msgspec.Struct, kw_only=True):
     footer: str | None = None
     url: str | None = None
     pages: list[Reply] = []
+    actions: list[Action] = []
     error: bool = False
     data: Any = None
 
@@ -68,8 +77,11 @@ class Announcement(msgspec.Struct, frozen=True, kw_only=True):
     """A Reply meant for the community's channel rather than for one asker.
 
     ``key`` makes delivery idempotent: an adapter that already posted a key skips it.
+    ``to`` (an ``Actor.id`` such as ``discord:123``) makes it a direct message to that person,
+    delivered by the adapter the id belongs to, instead of a post in the channel.
     """
 
     topic: str
     reply: Reply
     key: str
+    to: str | None = None

@@ -24,6 +24,11 @@ Driving it (every wait gives up after ``within`` seconds and says what it waited
     posted = await fake.wait_for_message(lambda m: m.channel_id == fake.announcements.id)
     fake.throttle("POST", r"/channels/\d+/messages", retry_after=0.3)   # the next one gets a 429
     await fake.disconnect()                                # the bot resumes (or identifies again)
+    lobby = fake.add_voice_channel("lobby")                # a voice channel (before the bot connects)
+    await fake.join_voice(fake.user("bob"), lobby)         # VOICE_STATE_UPDATE, or GUILD_CREATE's voice_states
+    await fake.toggle_voice(fake.user("bob"), self_mute=True)
+    await fake.leave_voice(fake.user("bob"))
+    fake.direct_messages(fake.user("bob"))                 # what the bot sent bob privately
 """
 
 from __future__ import annotations
@@ -89,11 +94,18 @@ class FakeChannel:
     id: int
     name: str
     guild_id: int
+    type: int = 0  # 0 text, 1 direct messages, 2 voice
+    recipient: FakeUser | None = None  # of a direct-message channel
 
     def payload(self) -> dict[str, Any]:
-        return {"id": str(self.id), "type": 0, "name": self.name, "guild_id": str(self.guild_id), "position": 0,
-                "permission_overwrites": [], "nsfw": False, "topic": None, "parent_id": None,
+        if self.recipient is not None:
+            return {"id": str(self.id), "type": 1, "recipients": [self.recipient.payload()], "last_message_id": None}
+        data = {"id": str(self.id), "type": self.type, "name": self.name, "guild_id": str(self.guild_id),
+                "position": 0, "permission_overwrites": [], "nsfw": False, "topic": None, "parent_id": None,
                 "rate_limit_per_user": 0, "last_message_id": None}
+        if self.type == 2:
+            data.update(bitrate=64000, user_limit=0, rtc_region=None)
+        return data
 
 
 @dataclass(slots=True)
@@ -154,7 +166,9 @@ class FakeMessage:
             "attachments": [a.payload(fake.url, self.channel_id) for a in self.attachments],
             "embeds": self.embeds, "components": self.components,
         }
-        if not self.author.bot:
+        if getattr(fake.channels.get(self.channel_id), "recipient", None) is not None:
+            del data["guild_id"]  # a direct message belongs to no guild
+        elif not self.author.bot:
             data["member"] = {k: v for k, v in self.author.member().items() if k != "user"}
         if self.reference_id:
             data["message_reference"] = {"message_id": str(self.reference_id), "channel_id": str(self.channel_id),
@@ -216,10 +230,12 @@ class FakeDiscord:
         self.announcements = self.add_channel("announcements")
         self.users: dict[str, FakeUser] = {}
         self.member = self.user("player")
+        self.voice_states: dict[int, dict[str, Any]] = {}  # user id → voice state (in a channel)
         self.messages: dict[int, FakeMessage] = {}
         self.interactions: dict[int, FakeInteraction] = {}
         self.requests: list[RequestRecord] = []
         self.unhandled: list[str] = []  # REST calls the fake does not know (a test should look at these)
+        self.attachment_downloads: list[str] = []  # attachment files fetched from the fake CDN
         self.identifies = 0
         self.resumes = 0
         self._commands: dict[tuple[int | None, str], dict[str, Any]] = {}
@@ -246,6 +262,11 @@ class FakeDiscord:
         self.channels[channel.id] = channel
         return channel
 
+    def add_voice_channel(self, name: str) -> FakeChannel:
+        channel = FakeChannel(self._id(), name, self.guild_id, type=2)
+        self.channels[channel.id] = channel
+        return channel
+
     def add_command(self, payload: dict[str, Any], guild_id: int | None = None) -> dict[str, Any]:
         """Register an application command as if an earlier run had (e.g. one this run no longer has)."""
         return self._upsert_command(guild_id, payload)[1]
@@ -260,6 +281,7 @@ class FakeDiscord:
             raise RuntimeError("fake_discord needs aiohttp (pip install 'slomix[dev]')")
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_get("/gateway", self._gateway)
+        app.router.add_get("/attachments/{channel}/{attachment}/{filename}", self._attachment)
         app.router.add_route("*", API + "/{tail:.*}", self._rest)
         self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
         await self._runner.setup()
@@ -288,6 +310,10 @@ class FakeDiscord:
         """What the bot posted (oldest first), in one channel or all."""
         return [m for m in self.messages.values()
                 if m.author.bot and (channel is None or m.channel_id == channel.id)]
+
+    def direct_messages(self, user: FakeUser) -> list[FakeMessage]:
+        """What the bot sent ``user`` in direct messages (oldest first)."""
+        return [m for m in self.sent_messages() if getattr(self.channels.get(m.channel_id), "recipient", None) == user]
 
     def commands(self, guild_id: int | None = None) -> dict[str, dict[str, Any]]:
         """The application commands registered globally (or in a guild), by name."""
@@ -323,17 +349,63 @@ class FakeDiscord:
     # -- acting as users -----------------------------------------------------------------
 
     async def send_message(self, content: str, *, author: FakeUser | None = None,
-                           channel: FakeChannel | None = None) -> FakeMessage:
-        """A user writes in a channel (MESSAGE_CREATE on the gateway)."""
-        message = FakeMessage(self._id(), (channel or self.general).id, author or self.member, content)
+                           channel: FakeChannel | None = None,
+                           attachments: list[tuple[str, bytes]] | None = None) -> FakeMessage:
+        """A user writes in a channel (MESSAGE_CREATE on the gateway), with files attached if given
+        (served from the fake's CDN URL, as Discord serves them)."""
+        message = FakeMessage(self._id(), (channel or self.general).id, author or self.member, content,
+                              attachments=[FakeAttachment(self._id(), name, data) for name, data in attachments or []])
         self.messages[message.id] = message
         await self._dispatch("MESSAGE_CREATE", message.payload(self))
         return message
 
+    async def join_voice(self, user: FakeUser, channel: FakeChannel) -> None:
+        """``user`` joins (or moves to) a voice channel: VOICE_STATE_UPDATE when the bot is connected,
+        else part of the next GUILD_CREATE's ``voice_states``."""
+        self.voice_states[user.id] = self._voice_state(user, channel.id)
+        await self._voice_changed(user)
+
+    async def leave_voice(self, user: FakeUser) -> None:
+        """``user`` hangs up (VOICE_STATE_UPDATE with ``channel_id`` null)."""
+        self.voice_states.pop(user.id, None)
+        await self._voice_changed(user, left=True)
+
+    async def toggle_voice(self, user: FakeUser, **flags: bool) -> None:
+        """``user`` mutes, deafens, streams... (``self_mute=True``): Discord sends a VOICE_STATE_UPDATE."""
+        state = self.voice_states[user.id]
+        unknown = set(flags) - set(state)
+        if unknown:
+            raise KeyError(f"no voice flag {sorted(unknown)}")
+        state.update(flags)
+        await self._voice_changed(user)
+
+    def _voice_state(self, user: FakeUser, channel_id: int) -> dict[str, Any]:
+        return {"guild_id": str(self.guild_id), "channel_id": str(channel_id), "user_id": str(user.id),
+                "member": user.member(), "session_id": secrets.token_hex(16), "deaf": False, "mute": False,
+                "self_deaf": False, "self_mute": False, "self_stream": False, "self_video": False,
+                "suppress": False, "request_to_speak_timestamp": None}
+
+    async def _voice_changed(self, user: FakeUser, *, left: bool = False) -> None:
+        if self._session is None:
+            return  # the bot has not connected yet: it learns the state from GUILD_CREATE
+        state = {**self._voice_state(user, 0), "channel_id": None} if left else self.voice_states[user.id]
+        await self._dispatch("VOICE_STATE_UPDATE", state)
+
+    async def _attachment(self, request: Any) -> Any:
+        """The CDN: an attachment's bytes by channel, attachment id and file name."""
+        message = next((m for m in self.messages.values() if str(m.channel_id) == request.match_info["channel"]
+                        and any(str(a.id) == request.match_info["attachment"] for a in m.attachments)), None)
+        found = next((a for a in message.attachments if str(a.id) == request.match_info["attachment"]), None) \
+            if message else None
+        if found is None or found.filename != request.match_info["filename"]:
+            return web.Response(status=404)
+        self.attachment_downloads.append(found.filename)
+        return web.Response(body=found.data, content_type="application/octet-stream")
+
     async def ask(self, content: str, *, author: FakeUser | None = None, channel: FakeChannel | None = None,
-                  within: float = 5.0) -> FakeMessage:
-        """Send a message and wait for the bot's reply to it."""
-        asked = await self.send_message(content, author=author, channel=channel)
+                  within: float = 5.0, attachments: list[tuple[str, bytes]] | None = None) -> FakeMessage:
+        """Send a message (with files attached, if given) and wait for the bot's reply to it."""
+        asked = await self.send_message(content, author=author, channel=channel, attachments=attachments)
         return await self._until(
             lambda: next((m for m in self.sent_messages() if m.reference_id == asked.id), None),
             within, f"reply to {content!r}")
@@ -359,10 +431,12 @@ class FakeDiscord:
 
     async def click_button(self, message: FakeMessage, custom_id: str, *, user: FakeUser | None = None,
                            within: float = 5.0) -> FakeMessage:
-        """A user clicks a button; returns the message as it is after the bot's answer."""
+        """A user clicks a button; returns the bot's answer (a new message, or the clicked one as edited)."""
         data = {"custom_id": custom_id, "component_type": 2}
         interaction = await self._interact(COMPONENT, data, user, self.channels[message.channel_id], message)
         await self._until(lambda: interaction.callbacks or None, within, f"answer to the click on {custom_id}")
+        if interaction.callbacks[0]["type"] == DEFER:  # "thinking…": the answer is the first follow-up
+            await self._until(lambda: interaction.answer_id, within, f"follow-up to the click on {custom_id}")
         return self.messages[interaction.answer_id or message.id]
 
     async def _command_data(self, name: str, options: dict[str, Any] | None, focused: str | None,
@@ -502,10 +576,12 @@ class FakeDiscord:
                     "color": 0, "hoist": False, "managed": False, "mentionable": False, "flags": 0}
         return {"id": str(self.guild_id), "name": "Slomix test server", "icon": None,
                 "owner_id": str(self.member.id), "roles": [everyone],
-                "channels": [c.payload() for c in self.channels.values()],
+                "channels": [c.payload() for c in self.channels.values() if c.recipient is None],
                 "members": [self.bot_user.member(), *(u.member() for u in self.users.values())],
                 "member_count": 1 + len(self.users), "large": False, "unavailable": False, "joined_at": _now(),
-                "features": [], "emojis": [], "stickers": [], "threads": [], "presences": [], "voice_states": [],
+                "features": [], "emojis": [], "stickers": [], "threads": [], "presences": [],
+                "voice_states": [{k: v for k, v in state.items() if k != "guild_id"}
+                                 for state in self.voice_states.values()],
                 "stage_instances": [], "guild_scheduled_events": [], "verification_level": 0,
                 "default_message_notifications": 0, "explicit_content_filter": 0, "mfa_level": 0,
                 "nsfw_level": 0, "premium_tier": 0, "system_channel_flags": 0, "preferred_locale": "en-US",
@@ -549,6 +625,9 @@ class FakeDiscord:
         routes: list[tuple[str, str, Callable[..., tuple[int, Any]], bool]] = [
             ("GET", r"/users/@me", lambda p, f: (200, self.bot_user.payload()), True),
             ("GET", r"/gateway(?:/bot)?", lambda p, f: (200, {"url": self.gateway_url, "shards": 1}), True),
+            ("GET", r"/users/(?P<user>\d+)", self._get_user, True),
+            ("GET", r"/guilds/\d+/members/(?P<user>\d+)", self._get_member, True),
+            ("POST", r"/users/@me/channels", self._open_dm, True),
             ("GET", r"/channels/(?P<channel>\d+)", self._get_channel, True),
             ("POST", r"/channels/(?P<channel>\d+)/typing", lambda p, f, channel: (204, None), True),
             ("POST", r"/channels/(?P<channel>\d+)/messages", self._post_message, True),
@@ -606,6 +685,29 @@ class FakeDiscord:
             "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": f"{time.time() + retry_after:.3f}",
             "X-RateLimit-Reset-After": f"{retry_after:.3f}", "Retry-After": str(max(1, round(retry_after))),
             "X-RateLimit-Scope": "user"})
+
+    # users and direct messages
+
+    def _user_by_id(self, user_id: int) -> FakeUser | None:
+        return next((u for u in self.users.values() if u.id == user_id), None)
+
+    def _get_user(self, payload: Any, files: Any, user: str) -> tuple[int, Any]:
+        found = self._user_by_id(int(user))
+        return (200, found.payload()) if found else (404, {"message": "Unknown User", "code": 10013})
+
+    def _get_member(self, payload: Any, files: Any, user: str) -> tuple[int, Any]:
+        found = self._user_by_id(int(user))
+        return (200, found.member()) if found else (404, {"message": "Unknown Member", "code": 10007})
+
+    def _open_dm(self, payload: dict[str, Any], files: Any) -> tuple[int, Any]:
+        user = self._user_by_id(int(payload.get("recipient_id", 0)))
+        if user is None:
+            return 400, {"message": "Invalid Recipient(s)", "code": 50033}
+        channel = next((c for c in self.channels.values() if c.recipient == user), None)
+        if channel is None:
+            channel = FakeChannel(self._id(), user.name, self.guild_id, type=1, recipient=user)
+            self.channels[channel.id] = channel
+        return 200, channel.payload()
 
     # channels and messages
 

@@ -9,6 +9,8 @@
   ``await kernel.scheduler.clock.advance(seconds)``.
 - ``http_client``: ``await http_client(kernel)`` gives an httpx2 client talking
   to the kernel's ASGI app in-process.
+- ``game_server``: ``game_server(players=[...], protect=True)`` gives a started loopback
+  ET:Legacy server (``slomix.testing.gameserver``) speaking getstatus/getinfo/rcon.
 - ``shared_data``: the folder of real game-server files (``../shared/data``).
 """
 
@@ -24,9 +26,11 @@ import pytest
 
 from .database import TemplateDatabases, start_test_postgres
 from .fake_discord import discord_kernel, fake_discord
+from .gameserver import game_server
 from .sftp import fake_et, sftp_server
 
-__all__ = ["discord_kernel", "fake_discord", "fake_et", "sftp_server"]  # fixtures defined beside this module
+# fixtures defined beside this module
+__all__ = ["discord_kernel", "fake_discord", "fake_et", "game_server", "sftp_server"]
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -4,7 +4,8 @@
   (``gamestats/``, ``gametimes/``, ``proximity/``), with a generated host key, key
   authentication with a generated client key, and a known_hosts file for the client. It can
   be stopped and started again on the same port, and like a server not run by root it
-  refuses to serve a file without the owner's read bit (``path.chmod(0)``).
+  refuses to serve a file without the owner's read bit (``path.chmod(0)``). Shell commands
+  (exec requests) are recorded in ``commands`` and answered from ``answers``.
 - ``fake_et``: ``fake_et(script, ...)`` loads game-server Lua modules, each in its own Lua 5.4
   VM (lupa), under a fake engine speaking the ``et`` API subset of spec lua-proximity-web
   §A2; the test drives frames, game states, players (positions, view angles, health, weapon,
@@ -50,6 +51,9 @@ class SftpServer:
         self._authorized = asyncssh.import_authorized_keys(client_key.export_public_key().decode())
         self._acceptor: Any = None
         self._connections: set[Any] = set()
+        # Shell commands clients ran (exec requests), and what each answers: command -> (exit status, output).
+        self.commands: list[str] = []
+        self.answers: dict[str, tuple[int, str]] = {}
         for folder in FOLDERS:
             (root / folder).mkdir(parents=True, exist_ok=True)
 
@@ -61,7 +65,7 @@ class SftpServer:
         self._acceptor = await asyncssh.listen(
             self.host, self.port, server_host_keys=[self.host_key], authorized_client_keys=self._authorized,
             server_factory=lambda: session(self), sftp_factory=lambda chan: files(chan, self.root),
-            allow_scp=False)
+            process_factory=self._run, allow_scp=False)
         self.port = self._acceptor.get_port()
         self.known_hosts.write_text(self.known_hosts_line())
 
@@ -75,6 +79,14 @@ class SftpServer:
             await conn.wait_closed()
         if acceptor is not None:
             await acceptor.wait_closed()  # since Python 3.12 this waits for the connections too
+
+    def _run(self, process: Any) -> None:
+        """An exec request: recorded, answered from ``answers`` (unknown commands: exit 127)."""
+        command = process.command or ""
+        self.commands.append(command)
+        status, output = self.answers.get(command, (127, f"sh: {command.split(' ')[0]}: not found\n"))
+        (process.stdout if status == 0 else process.stderr).write(output)
+        process.exit(status)
 
     def known_hosts_line(self, key: Any = None) -> str:
         """A known_hosts line for this server with ``key`` (default: its real host key)."""

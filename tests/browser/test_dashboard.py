@@ -6,28 +6,13 @@ import re
 
 import anyio
 import pytest
+from browsing import PHONE, first_link, visit
 
 from slomix.kernel import Actor, IncomingFile, Tier
 from slomix_http.testing import schemathesis_failures
 
 pytestmark = pytest.mark.anyio
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
-         "has_touch": True}
 ROOT = Actor(id="cli:test", name="test", vouched_tier=Tier.ROOT)
-
-
-async def visit(watched, url: str, heading: str | None = None) -> None:
-    response = await watched.page.goto(url)
-    assert response is not None and response.status == 200, f"{url}: {response and response.status}"
-    h1 = (await watched.page.locator("main h1").first.inner_text()).strip()
-    if heading is not None:
-        assert heading in h1, f"{url}: {h1!r}"
-    assert watched.problems == [], f"{url}: {watched.problems}"
-
-
-async def first_link(watched, pattern: str) -> str:
-    hrefs = await watched.page.eval_on_selector_all("main a", "els => els.map(e => e.getAttribute('href'))")
-    return next(h for h in hrefs if h and re.fullmatch(pattern, h))
 
 
 @pytest.mark.browser
@@ -142,3 +127,70 @@ async def test_phone_layout_and_screenshots(live_site, watched) -> None:
 async def test_schemathesis_on_the_real_history(live_site) -> None:
     failures = await anyio.to_thread.run_sync(schemathesis_failures, live_site.url, 20)
     assert failures == []
+
+
+# -- issue 14: what a player checks on the stats pages, at desktop and phone width --------------------
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+async def test_session_and_player_pages_show_the_right_names_and_figures(live_site, watched, size) -> None:
+    w = await watched(**(PHONE if size == "phone" else {}))
+    site = live_site.url
+    await visit(w, f"{site}/sessions", "Sessions")
+    session = await first_link(w, r"/sessions/\d{4}-\d\d-\d\dT[\d:]+")
+    await visit(w, f"{site}{session}", "Session #")
+    mvp = w.page.locator(".card", has=w.page.locator(".label", has_text="MVP"))
+    assert await mvp.count() == 1 and re.search(r"[\d.]+ DPM, K/D [\d.]+", await mvp.inner_text())
+    # The x axis names maps, not "round 1 … round 14".
+    labels = await w.page.eval_on_selector_all("svg.chart text", "els => els.map(e => e.textContent)")
+    assert not any(t.startswith("round ") for t in labels) and any(t.startswith("etl_") or t in {
+        "supply", "te_escape2", "sw_goldrush_te"} for t in labels)
+    await w.page.screenshot(path=live_site.screenshots / f"{size}-session-issue14.png", full_page=True)
+    # fnx (3063A713) writes "^1'^/fnx": the game shows "'fnx".
+    await visit(w, f"{site}/players/3063A713", "'fnx")
+    body = await w.page.locator("main").inner_text()
+    assert "^/" not in body
+    card = w.page.locator(".card", has=w.page.locator(".label", has_text="Objective play"))
+    assert await card.count() == 1
+    since = re.search(r"Playing since (\S+ \S+)", body)
+    assert since is not None
+    # No accuracy above 100 %: the syringe and explosives have none.
+    rows = await w.page.locator("main table").nth(2).locator("tbody tr").all_inner_texts()
+    for row in rows:
+        cells = row.split("\t")
+        if cells[0] in {"SYRINGE", "GRENADE", "PANZERFAUST", "DYNAMITE"}:
+            assert cells[5].strip() == "—", row
+        elif cells[5].strip() not in {"—", ""}:
+            assert 0 <= float(cells[5]) <= 100, row
+    await w.page.screenshot(path=live_site.screenshots / f"{size}-player-issue14.png", full_page=True)
+    if size == "phone":
+        width = await w.page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390
+        # Every menu entry is on screen (the menu used to scroll "Records" out of sight).
+        for entry in ("Home", "Sessions", "Leaderboards", "Players", "Records"):
+            box = await w.page.locator("nav.nav a", has_text=entry).first.bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, entry
+    assert w.problems == []
+
+
+@pytest.mark.browser
+async def test_round_page_links_its_partner_and_session_with_the_time_to_beat(live_site, watched) -> None:
+    w = await watched()
+    site = live_site.url
+    await visit(w, f"{site}/sessions", "Sessions")
+    session = await first_link(w, r"/sessions/\d{4}-\d\d-\d\dT[\d:]+")
+    await visit(w, f"{site}{session}", "Session #")
+    # The session's first R2 (etl_adlernest 5:05 against the R1's 5:07 on 2025-10-23).
+    second = await w.page.locator("main table a", has_text="R2").first.get_attribute("href")
+    await visit(w, f"{site}{second}", "round 2")
+    body = await w.page.locator("main").inner_text()
+    assert "to beat: 5:07" in body and "Beaten" in body
+    await w.page.locator("main a", has_text="Round 1 of this map").click()
+    assert "round 1" in await w.page.locator("main h1").inner_text()
+    assert "time set: round 2 must beat it" in await w.page.locator("main").inner_text()
+    await w.page.locator("main a", has_text="Round 2 of this map").click()
+    assert "round 2" in await w.page.locator("main h1").inner_text()
+    await w.page.locator("main a", has_text="Its session").click()
+    assert "Session #" in await w.page.locator("main h1").inner_text()
+    assert w.problems == []

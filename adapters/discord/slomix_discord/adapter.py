@@ -46,7 +46,7 @@ class DiscordAdapter:
             return
         bot = self.bot = SlomixBot(kernel, settings)
         async with anyio.create_task_group() as tg:
-            if settings.announce_channel_id is not None and self.announcer is not None:
+            if self.announcer is not None:
                 tg.start_soon(self._announce_while_connected, bot, settings.announce_channel_id)
             try:
                 await self._log_in(bot, token)
@@ -54,7 +54,8 @@ class DiscordAdapter:
             except nextcord.LoginFailure:
                 log.error("discord: the token in %s was refused", settings.token.env)
             except nextcord.PrivilegedIntentsRequired:
-                log.error("discord: enable the Message Content intent for the bot in the developer portal")
+                log.error("discord: enable the Message Content intent (and Server Members, with members_intent) "
+                          "for the bot in the developer portal")
             finally:
                 tg.cancel_scope.cancel()
                 with anyio.CancelScope(shield=True):
@@ -72,11 +73,18 @@ class DiscordAdapter:
                 await anyio.sleep(delay)
                 delay = min(delay * 2, 60.0)
 
-    async def _announce_while_connected(self, bot: SlomixBot, channel_id: int) -> None:
+    async def _announce_while_connected(self, bot: SlomixBot, channel_id: int | None) -> None:
         assert self.announcer is not None
 
-        async def post(reply: Reply) -> tuple[int, int]:
-            channel: Any = bot.get_channel(channel_id) or await bot.fetch_channel(channel_id)
+        async def post(reply: Reply, recipient: int | None) -> tuple[int, int]:
+            channel: Any
+            if recipient is not None:
+                user = bot.get_user(recipient) or await bot.fetch_user(recipient)
+                channel = user.dm_channel or await user.create_dm()
+            elif channel_id is None:
+                raise RuntimeError("no announce channel is configured (adapters.discord.announce_channel_id)")
+            else:
+                channel = bot.get_channel(channel_id) or await bot.fetch_channel(channel_id)
             message = await paging.send(channel, bot.render(reply), page_timeout=bot.settings.page_timeout)
             return channel.id, message.id
 
@@ -86,10 +94,18 @@ class DiscordAdapter:
     @hookimpl
     def on_announce(self, announcement: Announcement, kernel: Kernel) -> None:
         settings: DiscordSettings = kernel.settings_for("discord")
-        if settings.announce_channel_id is None or self.announcer is None:
+        recipient = None
+        if announcement.to is not None:
+            adapter, _, user_id = announcement.to.partition(":")
+            if adapter != "discord" or not user_id.isdigit():
+                return  # someone another adapter reaches
+            recipient = int(user_id)
+        elif settings.announce_channel_id is None:
+            return
+        if self.announcer is None:
             return
         # The caller (an import) goes on at once; the row is written and posted in the background.
-        kernel.task_group.start_soon(self.announcer.add, announcement)
+        kernel.task_group.start_soon(self.announcer.add, announcement, recipient)
 
     @hookimpl
     async def on_health(self, kernel: Kernel) -> dict[str, Any]:

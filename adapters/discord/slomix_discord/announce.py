@@ -27,7 +27,8 @@ MAX_ATTEMPTS = 5  # after a failure the next try waits attempts × RETRY: about 
 RETRY = timedelta(minutes=1)
 CLAIM = timedelta(minutes=5)  # a claim left by a crashed poster is taken over after this
 
-Post = Callable[[Reply], Awaitable[tuple[int, int]]]  # posts a reply: (channel id, message id)
+# Posts a reply to the channel, or to a user's direct messages: (channel id, message id).
+Post = Callable[[Reply, int | None], Awaitable[tuple[int, int]]]
 
 
 class Announcer:
@@ -35,14 +36,14 @@ class Announcer:
         self._pool = pool
         self._wake = anyio.Event()
 
-    async def add(self, announcement: Announcement) -> None:
+    async def add(self, announcement: Announcement, recipient: int | None = None) -> None:
         """Record the announcement once per key and wake the poster."""
         reply = msgspec.structs.replace(announcement.reply, data=None)  # data is for machines, not the channel
         with anyio.CancelScope(shield=True):  # finish the write even when the kernel is stopping
             added = await self._pool.fetchval(
-                """INSERT INTO discord.announcements (key, topic, reply) VALUES ($1, $2, $3)
+                """INSERT INTO discord.announcements (key, topic, reply, recipient) VALUES ($1, $2, $3, $4)
                    ON CONFLICT (key) DO NOTHING RETURNING true""",
-                announcement.key, announcement.topic, reply)
+                announcement.key, announcement.topic, reply, recipient)
         if added:
             self._wake.set()
         else:
@@ -67,7 +68,7 @@ class Announcer:
                 log.info("announcement %s expired unposted (older than %s)", key, MAX_AGE)
                 continue
             try:
-                channel_id, message_id = await post(msgspec.json.decode(row["reply"], type=Reply))
+                channel_id, message_id = await post(msgspec.json.decode(row["reply"], type=Reply), row["recipient"])
             except Exception as error:
                 await self._failed(key, error)
                 return posted  # the channel or Discord is failing: the others wait too
@@ -83,7 +84,7 @@ class Announcer:
                WHERE key = (SELECT key FROM discord.announcements
                             WHERE status = 'pending' AND (next_try_at IS NULL OR next_try_at < now())
                             ORDER BY created_at, key LIMIT 1 FOR UPDATE SKIP LOCKED)
-               RETURNING key, reply::text AS reply, created_at < now() - $2::interval AS stale""",
+               RETURNING key, reply::text AS reply, recipient, created_at < now() - $2::interval AS stale""",
             CLAIM, MAX_AGE)
 
     async def _failed(self, key: str, error: Exception) -> None:

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import logging
 import re
+import shutil
+import tempfile
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import nextcord
 
-from slomix.kernel import Actor, Arg, Command, Kernel, Reply, UnknownCommand, UsageError
+from slomix.kernel import Actor, Arg, Command, Kernel, Reply, UnknownCommand, UploadedFile, UsageError
 
 from . import paging, slash
+from .presence import PresenceTracker
 from .render import Rendered, render
 from .settings import DiscordSettings
 
@@ -45,6 +50,8 @@ class SlomixBot(nextcord.Client):
         syncing = settings.sync_commands != "off"
         intents = nextcord.Intents.default()
         intents.message_content = True  # prefix commands read the text (a privileged intent)
+        # Names of the people already in voice at log-in (spec §4.2): GUILD_CREATE carries them.
+        intents.members = settings.members_intent
         super().__init__(
             intents=intents,
             allowed_mentions=nextcord.AllowedMentions.none(),  # plugin text never pings anyone
@@ -52,11 +59,13 @@ class SlomixBot(nextcord.Client):
             rollout_update_known=syncing,
             rollout_delete_unknown=syncing and settings.delete_unknown_commands,
             guild_ready_timeout=settings.guild_ready_timeout,
+            chunk_guilds_at_startup=False,  # GUILD_CREATE has the voice members; the rest are not needed
         )
         self.kernel = kernel
         self.settings = settings
         self.slash_commands = self._build_slash_commands()
         self.synced = False  # the slash commands of this connection are registered
+        self.presence = PresenceTracker()
 
     # -- slash commands ------------------------------------------------------------
 
@@ -89,8 +98,21 @@ class SlomixBot(nextcord.Client):
         pass  # nextcord would sync this guild's commands here: sync_commands decides instead, in on_ready
 
     async def on_ready(self) -> None:
+        for guild in self.guilds:  # who was already in voice (also after a new IDENTIFY)
+            await self.presence.resolve(guild)
+            self.kernel.emit("on_presence", presence=self.presence.snapshot(guild, "login"))
         await self.sync_commands()
         self.synced = True
+
+    def dispatch(self, event_name: str, *args: Any, **kwargs: Any) -> None:
+        # The picture is taken here, while nextcord parses the event: an ``on_voice_state_update``
+        # task runs later, when the next events of a burst may already have changed the cache.
+        if event_name == "voice_state_update":
+            member, before, after = args
+            if self.presence.moved(before, after):
+                self.kernel.emit("on_presence", presence=self.presence.snapshot(
+                    member.guild, self.presence.reason(before, after), member.id))
+        super().dispatch(event_name, *args, **kwargs)
 
     async def sync_commands(self) -> None:
         """Register the registry's slash commands as ``sync_commands`` says, once the guilds are known.
@@ -125,6 +147,15 @@ class SlomixBot(nextcord.Client):
         except Exception:
             await self._report(f"/{command.name}", interaction.followup.send)
 
+    async def _run_action(self, interaction: nextcord.Interaction, line: str) -> None:
+        """A reply's button: run its command line as the person who pressed; only they see the answer."""
+        await interaction.response.defer(ephemeral=True, with_message=True)  # "thinking…", then the answer
+        try:
+            reply = await self.answer(line, actor_of(interaction.user), str(interaction.channel_id))
+            await interaction.followup.send(embed=self.render(reply).pages[0], ephemeral=True)
+        except Exception:
+            await self._report(f"button {line!r}", interaction.followup.send)
+
     async def _complete(self, interaction: nextcord.Interaction, arg: Arg, text: str) -> None:
         try:
             found = await slash.suggestions(self.kernel, arg, text)
@@ -135,6 +166,10 @@ class SlomixBot(nextcord.Client):
 
     async def on_interaction(self, interaction: nextcord.Interaction) -> None:
         data: Any = interaction.data or {}
+        if interaction.type is nextcord.InteractionType.component and \
+                str(data.get("custom_id", "")).startswith(paging.RUN):
+            await self._run_action(interaction, data["custom_id"].removeprefix(paging.RUN))
+            return
         if (interaction.type is nextcord.InteractionType.application_command
                 and self.kernel.commands.get(data.get("name", "")) is None):
             # Still on Discord (not deleted: see delete_unknown_commands) but no longer here.
@@ -152,17 +187,48 @@ class SlomixBot(nextcord.Client):
         if line is None:
             return
         try:
-            reply = await self.answer(line, actor_of(message.author), str(message.channel.id))
+            actor = actor_of(message.author)
+            async with self._attachments(line, message, actor) as files:
+                reply = await self.answer(line, actor, str(message.channel.id), files)
             await paging.send(message.channel, self.render(reply), page_timeout=self.settings.page_timeout,
                               reference=message)
         except Exception:
             await self._report(f"{self.settings.prefix}{line.split()[0]}", message.channel.send)
 
-    async def answer(self, line: str, actor: Actor, channel: str) -> Reply:
+    @asynccontextmanager
+    async def _attachments(self, line: str, message: nextcord.Message,
+                           actor: Actor) -> AsyncIterator[tuple[UploadedFile, ...]]:
+        """The message's attachments, saved to a temporary folder for as long as the command runs,
+        when its command takes files and the asker may run it; one over the command's limit is not
+        downloaded (the registry refuses it by its size)."""
+        words = line.split()
+        command = self.kernel.commands.get(words[0]) if words else None
+        if (command is None or not command.max_file_bytes or not message.attachments
+                or await self.kernel.permissions.tier_of(actor) < command.tier):
+            yield ()
+            return
+        folder = Path(tempfile.mkdtemp(prefix="slomix-discord-"))
+        try:
+            files = []
+            for index, attachment in enumerate(message.attachments):
+                path = folder / f"{index}-{Path(attachment.filename).name}"
+                if attachment.size <= command.max_file_bytes:
+                    path.write_bytes(await attachment.read())
+                    files.append(UploadedFile.of_path(path, filename=Path(attachment.filename).name,
+                                                      field="attachment"))
+                else:
+                    files.append(UploadedFile("attachment", Path(attachment.filename).name,
+                                              attachment.content_type or "", path, attachment.size, ""))
+            yield tuple(files)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    async def answer(self, line: str, actor: Actor, channel: str, files: tuple[UploadedFile, ...] = ()) -> Reply:
         """The registry's answer to a command line, unknown names and bad arguments included."""
         prefix = self.settings.prefix
         try:
-            return await self.kernel.commands.dispatch(self.kernel, line, actor, adapter="discord", channel=channel)
+            return await self.kernel.commands.dispatch(self.kernel, line, actor, adapter="discord", channel=channel,
+                                                       files=files)
         except UnknownCommand as error:
             hint = f" Did you mean {', '.join(prefix + s for s in error.suggestions)}?" if error.suggestions else ""
             return Reply.fail(f"There is no {prefix}{error.name} command.{hint} {prefix}help lists them.",

@@ -19,7 +19,7 @@ class Pager(nextcord.ui.View):
     """
 
     def __init__(self, pages: list[nextcord.Embed], timeout: float) -> None:
-        super().__init__(timeout=timeout)
+        super().__init__(timeout=timeout, auto_defer=False)  # action buttons beside these answer themselves
         self.pages = pages
         self.index = 0
         self.message: Any = None  # set once sent, to remove the buttons on timeout
@@ -50,8 +50,20 @@ class Pager(nextcord.ui.View):
                 log.debug("could not remove paging buttons: %s", error)
 
 
-def _pager(rendered: Rendered, timeout: float) -> Pager | None:
-    return Pager(rendered.pages, timeout) if len(rendered.pages) > 1 else None
+RUN = "slomix:run:"  # custom id prefix of an action button: the rest is the command line
+
+
+def _pager(rendered: Rendered, timeout: float) -> nextcord.ui.View | None:
+    """Paging buttons for several pages, and a button per action (handled by the bot, so they
+    keep working after a restart: the custom id carries the command line)."""
+    view: nextcord.ui.View | None = Pager(rendered.pages, timeout) if len(rendered.pages) > 1 else None
+    if rendered.actions:
+        # Not stored by nextcord (prevent_update=False): the bot's on_interaction answers action buttons.
+        view = view or nextcord.ui.View(timeout=None, auto_defer=False, prevent_update=False)
+        for action in rendered.actions:
+            view.add_item(nextcord.ui.Button(label=action.label[:80], custom_id=(RUN + action.command)[:100],
+                                             style=nextcord.ButtonStyle.secondary))
+    return view
 
 
 async def send(channel: nextcord.abc.Messageable, rendered: Rendered, *, page_timeout: float,
@@ -66,7 +78,7 @@ async def send(channel: nextcord.abc.Messageable, rendered: Rendered, *, page_ti
     if reference is not None:
         options.update(reference=reference, mention_author=False)
     message = await channel.send(**options)
-    if view is not None:
+    if isinstance(view, Pager):
         view.message = message
     return message
 
@@ -80,5 +92,5 @@ async def follow_up(interaction: nextcord.Interaction, rendered: Rendered, *, pa
     if view is not None:
         options["view"] = view
     message = await interaction.followup.send(**options)
-    if view is not None:
+    if isinstance(view, Pager):
         view.message = message

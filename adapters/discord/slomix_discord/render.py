@@ -16,7 +16,7 @@ from typing import Any
 
 import nextcord
 
-from slomix.kernel import Image, Reply, Table
+from slomix.kernel import Action, Image, Reply, Table
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
 TITLE_MAX = 256
@@ -27,6 +27,7 @@ FIELD_VALUE_MAX = 1024
 FOOTER_MAX = 2048
 EMBED_MAX = 6000
 FILES_MAX = 10
+ACTIONS_MAX = 20  # buttons beside the two paging ones (Discord allows 25 in all)
 CELL_MAX = 24  # wider cells wrap on phones and break the columns
 
 _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]")
@@ -38,6 +39,7 @@ class Rendered:
 
     pages: list[nextcord.Embed]
     images: list[Image]
+    actions: tuple[Action, ...] = ()  # buttons that run a command line
 
     def files(self) -> list[nextcord.File]:
         """Fresh attachments: a ``nextcord.File`` is consumed by the request that sends it."""
@@ -60,7 +62,7 @@ def render(reply: Reply, *, rows_per_page: int = 15) -> Rendered:
     embeds = [_embed(page, names) for page in pages]
     images = [Image(filename=names[id(image)], data=image.data, content_type=image.content_type, alt=image.alt)
               for image in _all_images(reply) if id(image) in names]
-    return Rendered(embeds, images)
+    return Rendered(embeds, images, tuple(reply.actions[:ACTIONS_MAX]))
 
 
 def _pages(reply: Reply, rows_per_page: int) -> list[_Page]:

@@ -31,6 +31,9 @@ class DiscordSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     page_timeout: float = 600.0
     # How long nextcord waits for the guilds after READY before it is ready (its default is 2 s).
     guild_ready_timeout: float = 2.0
+    # The privileged Server Members intent (enable it in the developer portal first): names of the
+    # people already in voice at log-in come with GUILD_CREATE; without it, one REST call each.
+    members_intent: bool = False
 
     def __post_init__(self) -> None:
         if not self.prefix or self.prefix != self.prefix.strip():

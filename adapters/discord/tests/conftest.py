@@ -72,6 +72,10 @@ class Toys:
         async def secret(ctx: Context) -> Reply:
             return Reply(title="Secret", description="for admins")
 
+        async def digest(ctx: Context) -> Reply:
+            return Reply(title="Digest", description="\n".join(
+                f"{f.filename} {f.size} {f.sha256} {f.path.read_bytes().decode()}" for f in ctx.files))
+
         return [
             Command("add", add, "Add two whole numbers", aliases=("plus",),
                     args=(Arg("a", int, required=True, help="first"), Arg("b", int, required=True, help="second"))),
@@ -84,6 +88,7 @@ class Toys:
             Command("chart", chart, "A picture"),
             Command("boom", boom, "Always fails"),
             Command("secret", secret, "Admins only", tier=Tier.ADMIN),
+            Command("digest", digest, "The attached files' digests", max_file_bytes=100),
         ]
 
 

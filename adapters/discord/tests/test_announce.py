@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 import anyio
+import msgspec
 import pytest
 
 from slomix.kernel import Announcement, Field, Reply, Table
@@ -98,3 +99,16 @@ async def test_a_channel_that_fails_keeps_the_announcement_pending(discord_kerne
     row = await eventually(failed_once)
     assert row["status"] == "pending" and "Unknown Channel" in row["last_error"]
     assert (await fake_discord.ask("!add 1 1")).embed["description"] == "1 + 1 = 2"
+
+
+async def test_an_announcement_to_someone_is_a_direct_message(discord_kernel, fake_discord) -> None:
+    kernel = await discord_kernel(plugins={"core"})
+    bob = fake_discord.user("bob")
+    dm = msgspec.structs.replace(announcement("dm:1", "Game on"), to=f"discord:{bob.id}")
+    elsewhere = msgspec.structs.replace(announcement("dm:2", "Not ours"), to="telegram:55")
+    await kernel.broadcast("on_announce", announcement=dm)
+    await kernel.broadcast("on_announce", announcement=elsewhere)
+    await rows_become(kernel, [("dm:1", "posted")])  # another adapter's recipient is not recorded here
+    [message] = fake_discord.direct_messages(bob)
+    assert message.embed["title"] == "Game on"
+    assert fake_discord.sent_messages(fake_discord.announcements) == []

@@ -151,3 +151,19 @@ async def test_a_disabled_plugin_has_no_commands(discord_kernel, fake_discord, t
     assert "add" not in fake_discord.commands() and "help" in fake_discord.commands()
     assert (await fake_discord.ask("!add 1 2")).embed["title"] == "Unknown command"
     assert "`!add`" not in str((await fake_discord.ask("!help")).embed)
+
+
+async def test_attachments_reach_a_command_that_takes_files(discord_kernel, fake_discord, toys) -> None:
+    import hashlib
+
+    await discord_kernel(plugins={"core"}, extra=toys)
+    answer = await fake_discord.ask("!digest", attachments=[("a.txt", b"hello"), ("b.txt", b"world!")], within=10)
+    assert answer.embed["description"] == (f"a.txt 5 {hashlib.sha256(b'hello').hexdigest()} hello\n"
+                                           f"b.txt 6 {hashlib.sha256(b'world!').hexdigest()} world!")
+    # Over the command's limit: refused by its size, never downloaded.
+    big = await fake_discord.ask("!digest", attachments=[("big.txt", b"x" * 101)], within=10)
+    assert big.embed["title"] == "Usage"
+    assert big.embed["description"] == "big.txt is 101 bytes: !digest takes files up to 100 bytes"
+    # A command that takes no files does not fetch them.
+    await fake_discord.ask("!add 1 2", attachments=[("c.txt", b"ignored")], within=10)
+    assert fake_discord.attachment_downloads == ["a.txt", "b.txt"]

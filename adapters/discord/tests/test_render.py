@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from slomix.kernel import Field, Image, Reply, Table
 from slomix.kernel.reply import COLOUR_ERROR
 from slomix_discord.render import EMBED_MAX, render, table_text
@@ -90,3 +92,18 @@ def test_table_cells_cannot_break_the_code_block() -> None:
 
 def test_an_empty_reply_is_still_a_valid_embed() -> None:
     assert render(Reply()).pages[0].to_dict()["description"] == "\u200b"
+
+
+@pytest.mark.anyio  # a nextcord View wants a running event loop
+async def test_actions_become_buttons_that_carry_their_command_line_beside_the_paging_ones() -> None:
+    from slomix.kernel import Action
+    from slomix_discord import paging
+
+    actions = [Action(label="I'm in", command="avail 2026-12-02 yes"), Action(label="Maybe", command="x " * 60)]
+    one = paging._pager(render(Reply(title="Tonight", actions=actions)), timeout=60)
+    assert [(b.label, b.custom_id) for b in one.children] == [
+        ("I'm in", "slomix:run:avail 2026-12-02 yes"), ("Maybe", ("slomix:run:" + "x " * 60)[:100])]
+    assert one.timeout is None  # answered by the bot from the custom id, after a restart too
+    paged = paging._pager(render(Reply(title="a", pages=[Reply(title="b")], actions=actions[:1])), timeout=60)
+    assert [b.label for b in paged.children] == ["Previous", "Next", "I'm in"]
+    assert paging._pager(render(Reply(title="plain")), timeout=60) is None

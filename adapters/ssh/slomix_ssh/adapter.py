@@ -16,6 +16,22 @@ log = logging.getLogger("slomix.ssh")
 
 
 class SshAdapter:
+    def __init__(self) -> None:
+        self.active = True  # until a plugin says nobody plays (on_activity), poll at poll_seconds
+        self.pollers: list[Poller] = []
+
+    @hookimpl
+    def on_activity(self, active: bool, reason: str, kernel: Kernel) -> None:
+        idle_seconds = kernel.settings_for("ssh").idle_poll_seconds
+        if active != self.active and idle_seconds is not None and self.pollers:
+            log.info("ssh: %s: polling every %g s", reason,
+                     kernel.settings_for("ssh").poll_seconds if active else idle_seconds)
+        woke = active and not self.active
+        self.active = active
+        if woke:  # the slow sleep ends now
+            for poller in self.pollers:
+                poller.wake()
+
     @hookimpl
     def on_config_schema(self) -> type:
         return SshSettings
@@ -35,7 +51,8 @@ class SshAdapter:
             log.info("ssh adapter idle: add [[adapters.ssh.servers]] (name, host, user, key_path,"
                      " known_hosts) to poll a game server")
             return
-        pollers = [Poller(kernel, server, settings) for server in settings.servers]
+        pollers = self.pollers = [Poller(kernel, server, settings, idle=lambda: not self.active)
+                                  for server in settings.servers]
         for server in settings.servers:
             log.info("ssh: polling %s (%s@%s:%d) every %g s: %s", server.name, server.user, server.host,
                      server.port, settings.poll_seconds, ", ".join(server.folders()))

@@ -1,15 +1,16 @@
 """Polling one game server: list, wait until a new file is stable, fetch, hand on, remember.
 
-Cadence: every ``poll_seconds``; every ``settle_seconds`` while a new file waits to settle or
-for ``burst_seconds`` after a wake-up (a round-end webhook). Any failure (connection, SFTP,
-database) is reported, then the poller reconnects after 1, 2, 4 ... up to
-``backoff_max_seconds``; a wake-up cuts the wait short.
+Cadence: every ``poll_seconds`` (``idle_poll_seconds`` while ``idle`` says nobody plays);
+every ``settle_seconds`` while a new file waits to settle or for ``burst_seconds`` after a
+wake-up (a round-end webhook). Any failure (connection, SFTP, database) is reported, then the
+poller reconnects after 1, 2, 4 ... up to ``backoff_max_seconds``; a wake-up cuts the wait short.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -38,8 +39,10 @@ def summarize(outcomes: list[tuple[str, FileOutcome]]) -> str:
 
 
 class Poller:
-    def __init__(self, kernel: Kernel, server: GameServer, settings: SshSettings) -> None:
+    def __init__(self, kernel: Kernel, server: GameServer, settings: SshSettings,
+                 idle: Callable[[], bool] = lambda: False) -> None:
         self.kernel = kernel
+        self.idle = idle
         self.server = server
         self.settings = settings
         self.ledger = Ledger(kernel.db.pool, server.name)
@@ -67,7 +70,11 @@ class Poller:
 
     def _next_delay(self) -> float:
         fast = self._waiting > 0 or anyio.current_time() < self._burst_until
-        return self.settings.settle_seconds if fast else self.settings.poll_seconds
+        if fast:
+            return self.settings.settle_seconds
+        if self.idle() and self.settings.idle_poll_seconds is not None:
+            return self.settings.idle_poll_seconds
+        return self.settings.poll_seconds
 
     async def run(self) -> None:
         """Poll until cancelled, reconnecting with backoff."""

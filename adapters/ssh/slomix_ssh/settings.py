@@ -30,10 +30,11 @@ class GameServer(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     endstats_dir: str | None = None
     gametimes_dir: str | None = None
     proximity_dir: str | None = None
+    demos_dir: str | None = None  # e.g. /home/et/.etlegacy/legacy/demos (server-side .tv_84 or autorecords)
 
     def folders(self) -> list[str]:
         """The remote folders to list, each once, in a stable order."""
-        wanted = (self.stats_dir, self.endstats_dir, self.gametimes_dir, self.proximity_dir)
+        wanted = (self.stats_dir, self.endstats_dir, self.gametimes_dir, self.proximity_dir, self.demos_dir)
         return list(dict.fromkeys(f.rstrip("/") or "/" for f in wanted if f))
 
 
@@ -43,6 +44,8 @@ class SshSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     servers: list[GameServer] = []
     # Regular cadence of the listing.
     poll_seconds: _Seconds = 30.0
+    # The cadence while nobody plays (``on_activity``: no evening open in voice); unset: poll_seconds.
+    idle_poll_seconds: _Seconds | None = None
     # A new file is fetched once two listings this far apart show the same size and mtime;
     # also the cadence while such a file waits and during a burst after a webhook.
     settle_seconds: _Seconds = 0.5

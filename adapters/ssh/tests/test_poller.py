@@ -222,3 +222,17 @@ async def test_health_lists_configured_servers_and_the_webhook(ssh_kernel, ssh_h
     assert detail["webhook"] == "ready"
     monkeypatch.delenv("SLOMIX_WEBHOOK_SECRET")
     assert (await ssh_health(kernel))["webhook"] == "secret not configured (set SLOMIX_WEBHOOK_SECRET)"
+
+
+async def test_idle_cadence_while_nobody_plays_and_fast_again_when_an_evening_opens(
+        ssh_kernel, sftp_server, recorder, polling, eventually):
+    kernel = await ssh_kernel(idle_poll_seconds=3600)
+    async with polling(kernel):
+        await kernel.broadcast("on_activity", active=False, reason="nobody in voice")
+        await anyio.sleep(0.5)  # the first listing ran; the next one is an hour away
+        sftp_server.write(STATS, b"a round\n", mtime=1_700_000_000)
+        await anyio.sleep(1.0)  # five regular polls' time
+        assert recorder.files == []
+        await kernel.broadcast("on_activity", active=True, reason="6 people in voice")
+        await eventually(lambda: recorder.files, within=5)
+    assert [f.data for f in recorder.files] == [b"a round\n"]

@@ -1,9 +1,5 @@
-"""Demo upload, parsing, highlights and clips.
+"""Greatshot: demo uploads, analysis jobs, highlights, clips, top-down renders and topshots."""
 
-Not built yet: the plugin registers so that it can be listed and switched off,
-and declares no commands, routes, migrations or reactions until its issue lands.
-"""
+from .plugin import GreatshotPlugin
 
-
-class GreatshotPlugin:
-    """Registers under the name ``greatshot``; implements no hooks yet."""
+__all__ = ["GreatshotPlugin"]

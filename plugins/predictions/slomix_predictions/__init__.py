@@ -1,9 +1,6 @@
-"""Match predictions and their tracking.
+"""Player ratings per stopwatch map (openskill with partial play), win predictions scored
+walk-forward against baselines, and team balance."""
 
-Not built yet: the plugin registers so that it can be listed and switched off,
-and declares no commands, routes, migrations or reactions until its issue lands.
-"""
+from .plugin import PredictionsPlugin
 
-
-class PredictionsPlugin:
-    """Registers under the name ``predictions``; implements no hooks yet."""
+__all__ = ["PredictionsPlugin"]

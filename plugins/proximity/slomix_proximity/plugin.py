@@ -8,7 +8,7 @@ from typing import Any
 from slomix.kernel import FileOutcome, IncomingFile, Kernel, MigrationSet, hookimpl
 from slomix_stats import api as stats
 
-from . import cli, commands, linking, routes, store, web
+from . import cli, commands, demoingest, linking, routes, store, web
 from .fileformat import is_proximity_file
 from .ingest import Linking, ingest
 from .service import Proximity
@@ -29,6 +29,11 @@ class ProximityPlugin:
     def _linking(self) -> Linking:
         service = self._service()
         return Linking(window=service.settings.link_window_seconds, timezone=service.timezone)
+
+    def _demo_options(self) -> demoingest.DemoOptions:
+        settings = self._service().settings
+        return demoingest.DemoOptions(suffixes=tuple(s.lower() for s in settings.demo_suffixes),
+                                      sample_ms=settings.demo_sample_ms, linking=self._linking())
 
     @hookimpl
     def on_config_schema(self) -> type:
@@ -65,6 +70,17 @@ class ProximityPlugin:
             for file in files:
                 found.append(await ingest(conn, file, how))
         return found
+
+    @hookimpl
+    def on_jobs(self, kernel: Kernel):
+        return demoingest.kinds(self._demo_options)
+
+    @hookimpl
+    async def on_demo(self, demo: IncomingFile, kernel: Kernel) -> None:
+        """A demo was stored: its tracks are read by a job (seconds of work, with progress)."""
+        job = await demoingest.queue(kernel, demo, self._demo_options())
+        if job is not None:
+            log.info("proximity: reading the tracks of %s (job %d)", demo.name, job)
 
     @hookimpl
     async def on_round(self, event: Any, kernel: Kernel) -> None:

@@ -12,9 +12,9 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from slomix.kernel import Request, Response, Route, Tier
-from slomix.kernel.web import Handler
+from slomix.kernel.web import Handler, NotFound
 
-from . import queries
+from . import crosscheck, queries
 from .analytics import heat
 from .scope import Scope
 from .service import Proximity
@@ -47,6 +47,13 @@ class FilesQuery(msgspec.Struct, forbid_unknown_fields=True):
 class MapLine(msgspec.Struct, frozen=True):
     map_name: str
     rounds: int
+
+
+def round_number(text: str) -> int:
+    """A round id from the path; anything else is a round that is not there."""
+    if not text.isdigit() or len(text) > 18:
+        raise NotFound(f"no recorded round {text}")
+    return int(text)
 
 
 def build(get: Callable[[], Proximity]) -> list[Route]:
@@ -92,6 +99,12 @@ def build(get: Callable[[], Proximity]) -> list[Route]:
         service, _, ids = await scoped(request)
         return await queries.round_sides(service.db, ids, service.timezone)
 
+    async def round_detail(request: Request) -> crosscheck.RoundDetail:
+        found = await crosscheck.detail(get().db, round_number(request.path_params["round_id"]))
+        if found is None:
+            raise NotFound(f"no recorded round {request.path_params['round_id']}")
+        return found
+
     async def files(request: Request) -> list[queries.FileLine]:
         return await queries.files(get().db, request.query.status, request.query.limit)
 
@@ -127,6 +140,8 @@ def build(get: Callable[[], Proximity]) -> list[Route]:
         route("players", players, "Per player: cohesion, distance travelled, first bloods, kills by numbers",
               list[queries.PlayerLine]),
         route("sides", sides, "First blood conversion and man-advantage time", queries.RoundSides),
+        route("rounds/{round_id}", round_detail, "A recorded round: its source, what it holds, its stats round, and "
+              "(recorded by the tracker and a demo) their cross-check", crosscheck.RoundDetail, query=None),
         route("files", files, "Proximity files received (?status=held|quarantined: with reasons)",
               list[queries.FileLine], query=FilesQuery, tier=Tier.ADMIN),
         Route("GET", "/proximity/heatmap.png", heatmap_png, "A heatmap picture (the query of /api/proximity/heatmap)",

@@ -31,3 +31,8 @@ class ProximitySettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True
     link_window_seconds: Annotated[int, msgspec.Meta(ge=10, le=3600)] = 300
     # Overview images per map name, e.g. [plugins.proximity.overviews.supply].
     overviews: dict[str, Overview] = {}
+    # Demos whose positions become tracks: ETTV demos see every player; a player's own demo (.dm_84)
+    # sees only what that player saw, so its "tracks" would have holes.
+    demo_suffixes: tuple[str, ...] = (".tv_84",)
+    # Demo snapshots are kept at this interval (the tracker's default rate: 5 Hz).
+    demo_sample_ms: Annotated[int, msgspec.Meta(ge=50, le=5000)] = 200

@@ -41,9 +41,9 @@ def unpack(stored: bytes) -> bytes:
     return zlib.decompress(stored)
 
 
-async def add_file(conn: asyncpg.Connection, *, name: str, sha256: str, status: str, size: int, packed: bytes,
-                   source: str, reason: str | None = None) -> int:
-    """A file received; ``packed`` is :func:`pack` of its ``size`` bytes."""
+async def add_file(conn: asyncpg.Connection, *, name: str, sha256: str, status: str, size: int,
+                   packed: bytes | None, source: str, reason: str | None = None) -> int:
+    """A file received; ``packed`` is :func:`pack` of its ``size`` bytes (None: kept elsewhere, a demo)."""
     return await conn.fetchval(
         """INSERT INTO proximity.files (name, sha256, status, reason, source, size, data)
            VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id""", name, sha256, status, reason, source, size, packed)

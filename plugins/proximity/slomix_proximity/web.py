@@ -1,8 +1,10 @@
-"""The proximity pages: an overview, a map, a gaming session, a player, and the files (admin).
+"""The proximity pages: an overview, a map, a gaming session, a player, a recorded round (with the
+cross-check of a round recorded by the tracker and by a demo), and the files (admin).
 
 Each analysis is defined on the page beside its figures. Heatmaps are PNGs drawn on the server
 (embedded in the page). The stats plugin's session page gets a panel (``panel:session``) that
-sums the session's telemetry up and links here.
+sums the session's telemetry up and links here; its round page one (``panel:round``) with the round's
+telemetry per source and the cross-check's verdict.
 """
 
 from __future__ import annotations
@@ -12,17 +14,27 @@ from datetime import datetime
 from html import escape
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
+from zoneinfo import ZoneInfo
 
 import msgspec
 
 from slomix.kernel import NotFound, Page, Request, Route, Tier
+from slomix_stats import api as stats
 
-from . import queries
+from . import crosscheck, queries
 from .analytics import crossfire, engagements, heat, spawntiming, trades
 from .analytics.cohesion import DEFINITION as COHESION
 from .analytics.derive import ADVANTAGE_DEFINITION, FIRST_BLOOD_DEFINITION
+from .routes import round_number
 from .scope import Scope, sessions
 from .service import Proximity
+
+SOURCES = {"lua": "our tracker", "demo": "a demo"}
+# What each capability lets the pages show (a round without it says "not recorded").
+RECORDED = {"samples": "positions", "view": "view angles", "health": "health", "weapon": "weapons",
+            "stance": "stances", "damage": "hits (engagements, crossfire)", "kills": "kills", "revives": "revives",
+            "spawns": "spawns", "waves": "respawn waves (spawn timing)", "objectives": "objectives",
+            "disconnects": "departures"}
 
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 
@@ -96,6 +108,10 @@ def player_href(guid: str, **params: Any) -> str:
     return f"/proximity/players/{quote(guid, safe='')}" + (f"?{query}" if query else "")
 
 
+def round_href(round_id: int) -> str:
+    return f"/proximity/rounds/{round_id}"
+
+
 def _m(value: float | None) -> str:
     return "not recorded" if value is None else f"{value:.1f}"
 
@@ -125,6 +141,58 @@ async def _players(service: Proximity, ids: list[int], scope: Scope) -> str:
     return (_section("First blood and man advantage", f"{FIRST_BLOOD_DEFINITION} {ADVANTAGE_DEFINITION}",
                      figures)
             + _section("Players: cohesion, movement, numbers", COHESION, table))
+
+
+def _when(service: Proximity, unix: int) -> str:
+    return f"{datetime.fromtimestamp(unix, ZoneInfo(service.timezone)):%Y-%m-%d %H:%M}"
+
+
+async def _rounds(service: Proximity, ids: list[int], limit: int = 50) -> str:
+    """The latest recorded rounds in scope, each linked to its page."""
+    lines = await queries.rounds(service.db, ids[-limit:])
+    rows = [[_td_link(round_href(r.id), f"{_when(service, r.end_unix)} {r.map_name} R{r.round_number}"),
+             f"<td>{_e(SOURCES.get(r.source, r.source))}</td>", _num(r.players), _num(r.samples), _num(r.kills),
+             f"<td>{'linked' if r.stats_round_id else 'waiting for its stats round'}</td>"] for r in reversed(lines)]
+    return _section(f"Rounds recorded (latest {min(limit, len(ids))})", "Each round's telemetry: where it came from "
+                    "(our tracker or a demo), what it holds, and the stats round it belongs to.",
+                    _table([("Round", False), ("Source", False), ("Players", True), ("Samples", True),
+                            ("Kills", True), ("Stats round", False)], rows))
+
+
+def _crosscheck(check: crosscheck.CrossCheck | None, linked: bool, other: int | None) -> str:
+    if check is None:
+        text = ("Not linked to a stats round yet: nothing to cross-check." if not linked else
+                "Its stats round was recorded by one source only: nothing to cross-check." if other is None else
+                f"Recorded by the other source too ({_a(round_href(other), 'round ' + str(other))}).")
+        return f'<section class="panel"><h2>Cross-check</h2><p class="muted">{text}</p></section>'
+    verdict = ("The tracker and the demo agree." if check.agrees else
+               "The tracker and the demo disagree: see below.")
+    offset = "—" if check.clock_offset_ms is None else f"{check.clock_offset_ms / 1000:+.1f} s"
+    figures = _cards([
+        ("kills: tracker / demo / paired", f"{check.lua_kills} / {check.demo_kills} / {check.paired_kills}"),
+        ("players: tracker / demo / paired",
+         f"{check.lua_players} / {check.demo_players} / {check.paired_players}"),
+        ("demo clock vs tracker", offset),
+        ("median track gap", "—" if check.median_gap_m is None else f"{check.median_gap_m:.2f} m"),
+        ("90th percentile gap", "—" if check.p90_gap_m is None else f"{check.p90_gap_m:.2f} m")])
+    lonely = [[f'<td class="num" data-sort="{k.t_ms}">{_e(stats.duration(k.t_ms / 1000))}</td>',
+               f"<td>{_e(k.killer or 'the world')}</td>", f"<td>{_e(k.victim)}</td>", f"<td>{_e(source)}</td>"]
+              for source, kills in (("only the tracker", check.only_lua), ("only the demo", check.only_demo))
+              for k in kills]
+    gaps = [[f"<td>{_e(p.name)}</td>", _num(p.samples),
+             _num("—" if p.median_gap_m is None else f"{p.median_gap_m:.2f}")] for p in check.players]
+    unpaired = (f"<p>Found in one source only: {_e(', '.join(check.unpaired_players))}.</p>"
+                if check.unpaired_players else "")
+    links = (f"<p>{_a(round_href(check.lua_round), 'The tracker’s round')} · "
+             f"{_a(round_href(check.demo_round), 'the demo’s round')}</p>")
+    return _section("Cross-check: tracker and demo", crosscheck.DEFINITION,
+                    f'<p><strong>{_e(verdict)}</strong></p>{figures}{unpaired}'
+                    + "<h3>Kills seen by one source only</h3>"
+                    + _table([("Time", True), ("Killer", False), ("Victim", False), ("Seen by", False)], lonely,
+                             empty="None: every kill was seen by both.")
+                    + "<h3>Track gap per player</h3>"
+                    + _table([("Player", False), ("Samples compared", True), ("Median gap m", True)], gaps)
+                    + links)
 
 
 async def _engagements(service: Proximity, ids: list[int], guid: str | None) -> str:
@@ -218,7 +286,7 @@ def build(get: Callable[[], Proximity]) -> list[Route]:
         title = f"Proximity: {scope.describe(names)}"
         return Page(title, f"<h1>{_e(title)}</h1>" + _cards([("rounds", len(ids))])
                     + _heatmaps(scope, names) + await _engagements(service, ids, scope.guid)
-                    + await _players(service, ids, scope))
+                    + await _players(service, ids, scope) + await _rounds(service, ids))
 
     async def session_page(request: Request) -> Page:
         service = get()
@@ -242,7 +310,7 @@ def build(get: Callable[[], Proximity]) -> list[Route]:
                     + f'<section class="panel"><h2>Maps</h2>{maps_html}</section>'
                     + await _players(service, ids, scope) + await _engagements(service, ids, None)
                     + await _trades(service, ids) + await _crossfire(service, ids, None)
-                    + await _spawn_timing(service, ids) + heatmaps)
+                    + await _spawn_timing(service, ids) + heatmaps + await _rounds(service, ids))
 
     async def player_page(request: Request) -> Page:
         service = get()
@@ -266,6 +334,28 @@ def build(get: Callable[[], Proximity]) -> list[Route]:
                     + f'<section class="panel"><h2>Maps</h2><ul class="inline">{picker}</ul></section>'
                     + _heatmaps(scope, named) + await _engagements(service, everything, guid)
                     + await _crossfire(service, everything, guid))
+
+    async def round_page(request: Request) -> Page:
+        service = get()
+        found = await crosscheck.detail(service.db, round_number(request.path_params["round_id"]))
+        if found is None:
+            raise NotFound(f"no recorded round {request.path_params['round_id']}")
+        r = found.round
+        title = f"Proximity: {r.map_name} R{r.round_number}, {_when(service, r.end_unix)}"
+        stats_round = (_a(f"/rounds/{r.stats_round_id}", f"round {r.stats_round_id}") if r.stats_round_id
+                       else "waiting for its stats round")
+        facts = _cards([("source", SOURCES.get(r.source, r.source)), ("length", stats.duration(r.duration_ms / 1000)),
+                        ("players", r.players), ("samples", f"{r.samples:,}"), ("kills", r.kills),
+                        ("left out", found.dropped)])
+        recorded = ", ".join(label for key, label in RECORDED.items() if key in r.capabilities) or "nothing"
+        missing = ", ".join(label for key, label in RECORDED.items() if key not in r.capabilities) or "nothing"
+        about = (f"<p>From <code>{_e(found.file)}</code> ({_e(found.recorder)}; ended: {_e(found.ended)}). "
+                 f"Stats round: {stats_round}.</p><p>Recorded: {_e(recorded)}.</p>"
+                 f'<p class="muted">Not recorded (shown as such, never as zero): {_e(missing)}.</p>')
+        more = f"<p>{_a(map_href(r.map_name), 'Heatmaps and fights on ' + r.map_name + ' →')}</p>"
+        return Page(title, f"<h1>{_e(title)}</h1>{facts}"
+                    + f'<section class="panel"><h2>What this round holds</h2>{about}{more}</section>'
+                    + _crosscheck(found.crosscheck, r.stats_round_id is not None, found.other_source_round))
 
     async def files_page(request: Request) -> Page:
         found = await queries.files(get().db, None, 200)
@@ -292,6 +382,35 @@ def build(get: Callable[[], Proximity]) -> list[Route]:
                                                ("crossfires", fire.crossfires if fire.recorded else "not recorded")])
                 + f"<p>{_a(session_href(start), 'Heatmaps, engagements, trades, crossfire and spawn timing →')}</p>")
 
+    async def round_panel(request: Request) -> str:
+        """On the stats round page: the round's telemetry (each source) and, when both, the cross-check."""
+        service = get()
+        text = request.path_params["round_id"]
+        if not text.isdigit() or len(text) > 18:
+            return ""
+        rows = await service.db.fetch("SELECT id, source FROM proximity.rounds WHERE stats_round_id = $1 "
+                                      "ORDER BY source <> 'lua', id", int(text))
+        if not rows:
+            return ""
+        lines = {r.id: r for r in await queries.rounds(service.db, [r["id"] for r in rows])}
+        names = {"lua": "tracker", "demo": "demo"}
+        cards = [item for r in rows for item in (
+            (f"samples ({names[r['source']]})", f"{lines[r['id']].samples:,}"),
+            (f"kills ({names[r['source']]})", lines[r["id"]].kills))]
+        check = await crosscheck.for_round(service.db, rows[0]["id"])
+        verdict = ""
+        if check is not None:
+            cards.append(("tracker and demo", "agree" if check.agrees else "disagree"))
+            unpaired = len(check.only_lua) + len(check.only_demo)
+            gap = "—" if check.median_gap_m is None else f"{check.median_gap_m:.2f} m"
+            worst = next((p for p in check.players if p.median_gap_m), None)
+            largest = f" (largest: {_e(worst.name)}, {worst.median_gap_m:.2f} m)" if worst else ""
+            verdict = (f"<p>Cross-check: {unpaired} kill{'s' * (unpaired != 1)} seen by one source only, "
+                       f"{len(check.unpaired_players)} player{'s' * (len(check.unpaired_players) != 1)} found in "
+                       f"one only, median track gap {_e(gap)}{largest}.</p>")
+        links = " · ".join(_a(round_href(r["id"]), f"the {names[r['source']]}’s round") for r in rows)
+        return f"<h2>Proximity</h2>{_cards(cards)}{verdict}<p>{links} →</p>"
+
     return [
         Route("GET", "/proximity", overview, "Proximity: maps, sessions, what is measured", kind="page",
               nav="Proximity", nav_order=50),
@@ -300,8 +419,12 @@ def build(get: Callable[[], Proximity]) -> list[Route]:
         Route("GET", "/proximity/sessions/{start}", session_page, "Proximity of a gaming session", kind="page"),
         Route("GET", "/proximity/players/{guid}", player_page, "A player's heatmaps and fights", kind="page",
               query_type=PlayerQuery),
+        Route("GET", "/proximity/rounds/{round_id}", round_page, "A recorded round and its cross-check",
+              kind="page"),
         Route("GET", "/proximity/files", files_page, "Proximity files: held and quarantined", kind="page",
               tier=Tier.ADMIN),
+        Route("GET", "/proximity/panels/rounds/{round_id}", round_panel, kind="page", tags=("panel:round",),
+              summary="Proximity panel of the stats round page (telemetry sources, cross-check)"),
         Route("GET", "/proximity/panels/sessions/{start}", session_panel, kind="page", tags=("panel:session",),
               summary="Proximity panel of the session page"),
     ]

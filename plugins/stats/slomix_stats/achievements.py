@@ -93,8 +93,8 @@ async def update(conn: asyncpg.Connection | asyncpg.Pool) -> list[tuple[str, str
                 INSERT INTO stats.achievements (guid, achievement, label, reached_at, round_id)
                 SELECT guid, key, label, round_time, round_id FROM crossed ON CONFLICT DO NOTHING
                 RETURNING guid, achievement, label, reached_at)
-            SELECT added.*, coalesce(t.name, added.guid) AS name
-            FROM added LEFT JOIN stats.player_totals t USING (guid)
+            SELECT added.*, coalesce(d.name, left(added.guid, 8)) AS name
+            FROM added LEFT JOIN stats.display_names d USING (guid)
             ORDER BY added.reached_at, added.guid""",
         keys, labels, kinds, thresholds)
     return [(r["guid"], r["name"], Milestone(r["achievement"], r["label"]), r["reached_at"]) for r in rows]

@@ -1,10 +1,11 @@
 """The stats plugin's public interface: what other plugins may import.
 
-``RoundEvent`` is what ``on_round`` carries; ``sessions``, ``session_for_date``,
+``RoundEvent`` is what ``on_round`` carries; ``history_now``, ``sessions``, ``session_for_date``,
 ``session_rounds`` and ``round_meta`` read the history back; ``find_round`` and ``round_refs``
 place another plugin's per-round data (proximity telemetry) on the stats round it belongs to;
 ``find_players``, ``display_names`` and ``linked_guid`` name players; ``duration``, ``side`` and
-``weapon_name`` write times, sides and weapons as every Slomix surface does. Everything else in
+``weapon_name`` write times, sides and weapons as every Slomix surface does; ``versus_rounds`` and
+``versus_totals`` read the endstats versus rows (who killed whom). Everything else in
 this package is internal.
 """
 
@@ -18,8 +19,9 @@ import msgspec
 
 from .formatting import SIDES, duration, side, weapon_name
 
-__all__ = ["SIDES", "PlayerLine", "RoundEvent", "RoundMetaInfo", "SessionInfo", "duration", "round_meta",
-           "session_for_date", "session_rounds", "sessions", "side", "weapon_name"]
+__all__ = ["SIDES", "PlayerLine", "RoundEvent", "RoundMetaInfo", "SessionInfo", "VersusTotal", "display_names",
+           "duration", "find_players", "history_now", "round_meta", "session_for_date", "session_rounds", "sessions",
+           "side", "versus_rounds", "versus_totals", "weapon_name"]
 
 
 class PlayerLine(msgspec.Struct, frozen=True):
@@ -73,7 +75,8 @@ class SessionInfo(msgspec.Struct, frozen=True, kw_only=True):
     """A gaming session: consecutive rounds at most the session gap apart (spec §4.1).
 
     ``start`` (its first round time, ``RoundEvent.session_start``) identifies it; ``end`` is its
-    last round time; ``valid_rounds`` counts the rounds that count (no bots, no orphans).
+    last round time; ``valid_rounds`` counts the rounds that count (completed or substituted, no
+    bots, no orphans, a player in them). Without any it is not a session a player would name.
     """
 
     start: datetime
@@ -103,8 +106,8 @@ class RoundMetaInfo(msgspec.Struct, frozen=True, kw_only=True):
 
 _SESSIONS = """
     SELECT session_start AS start, max(round_time) AS end, count(*) AS rounds,
-           count(*) FILTER (WHERE is_valid) AS valid_rounds
-    FROM stats.rounds GROUP BY session_start
+           count(*) FILTER (WHERE is_valid AND status IN ('completed', 'substitution')) AS valid_rounds
+    FROM stats.rounds r GROUP BY session_start
     HAVING ($1::timestamp IS NULL OR max(round_time) >= $1) AND ($2::timestamp IS NULL OR session_start <= $2)
     ORDER BY session_start DESC LIMIT $3"""
 
@@ -116,15 +119,23 @@ async def sessions(db: Any, *, since: datetime | None = None, until: datetime | 
     return [SessionInfo(**dict(r)) for r in rows]
 
 
+async def history_now(db: Any) -> datetime | None:
+    """The history's "now": the newest round's time. Windows such as "the last 90 days" count
+    back from it, not from the wall clock, so an imported history reads the same whenever it is
+    read (None: no rounds yet)."""
+    return await db.fetchval("SELECT max(round_time) FROM stats.rounds")
+
+
 async def session_for_date(db: Any, day: date) -> SessionInfo | None:
     """The one session a calendar date stands for (a date never blends two sessions, spec §4.1).
 
-    The latest session that started that day and has valid rounds; failing that, the latest
-    session with a round that day (a session from the evening before, past midnight).
+    The latest session with valid rounds that started that day; failing that, the latest with
+    valid rounds that day (a session from the evening before, past midnight).
     """
     start = datetime.combine(day, time())
-    found = await sessions(db, since=start, until=start + timedelta(days=1, microseconds=-1))
-    found.sort(key=lambda s: (s.valid_rounds > 0, s.start.date() == day, s.start), reverse=True)
+    found = [s for s in await sessions(db, since=start, until=start + timedelta(days=1, microseconds=-1))
+             if s.valid_rounds]
+    found.sort(key=lambda s: (s.start.date() == day, s.start), reverse=True)
     return found[0] if found else None
 
 
@@ -209,7 +220,7 @@ async def round_refs(db: Any, round_ids: Iterable[int], *, timezone: str) -> dic
 
 
 class PlayerMatch(msgspec.Struct, frozen=True):
-    """A player found by name or GUID: the 8-character GUID, the name most used, counted rounds."""
+    """A player found by name or GUID: the 8-character GUID, the display name, counted rounds."""
 
     guid: str
     name: str
@@ -217,31 +228,41 @@ class PlayerMatch(msgspec.Struct, frozen=True):
     last_seen: datetime | None
 
 
+def like_pattern(text: str) -> str:
+    """``text`` matched literally inside a LIKE pattern (``%`` and ``_`` are not wildcards)."""
+    return text.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
+
+
 async def find_players(db: Any, term: str, limit: int = 10) -> list[PlayerMatch]:
     """By GUID, by alias (case-insensitive, exact first, then partial), by display name.
 
-    An exact GUID or name wins over partial matches. Lifetime round counts are as of the last
+    Names are compared as the game shows them (colour codes in the term are stripped too); an
+    exact GUID or name wins over partial matches. Lifetime round counts are as of the last
     rebuild of the totals (they order the matches).
     """
-    term = term.strip()
+    # As typed (a shown name, which can itself look like colour codes: "^;") and as the game shows it.
+    plain = await db.fetchval("SELECT stats.plain_name($1)", term) or ""
+    terms = [t for t in dict.fromkeys((term.strip(), plain)) if t]
+    if not terms:
+        return []
     rows = await db.fetch(
-        """WITH hits AS (
-               SELECT guid, 0 AS rank FROM stats.aliases WHERE upper(guid) = upper($1)
-               UNION ALL SELECT guid, 1 FROM stats.aliases WHERE lower(alias) = lower($1)
-               UNION ALL SELECT guid, 1 FROM stats.links WHERE lower(display_name) = lower($1)
-               UNION ALL SELECT guid, 2 FROM stats.aliases WHERE upper(guid) LIKE upper($1) || '%'
-               UNION ALL SELECT guid, 3 FROM stats.aliases
-                   WHERE lower(alias) LIKE '%' || lower($2) || '%')
-           SELECT h.guid, min(h.rank) AS rank, coalesce(t.name, max(a.alias)) AS name,
-                  coalesce(t.rounds, 0) AS rounds, t.last_seen
+        """WITH terms AS (SELECT t, lower(t) AS low, pat FROM unnest($1::text[], $3::text[]) AS x (t, pat)),
+           hits AS (
+               SELECT guid, 0 AS rank FROM stats.aliases, terms WHERE upper(guid) = upper(t)
+               UNION ALL SELECT guid, 1 FROM stats.aliases, terms WHERE lower(alias) = low
+               UNION ALL SELECT guid, 1 FROM stats.links, terms WHERE lower(display_name) = low
+               UNION ALL SELECT guid, 2 FROM stats.aliases, terms WHERE upper(guid) LIKE upper(pat) || '%'
+               UNION ALL SELECT guid, 3 FROM stats.aliases, terms WHERE lower(alias) LIKE '%' || pat || '%'
+               UNION ALL SELECT guid, 3 FROM stats.links, terms WHERE lower(display_name) LIKE '%' || pat || '%')
+           SELECT h.guid, min(h.rank) AS rank, coalesce(t.rounds, 0) AS rounds, t.last_seen
            FROM hits h LEFT JOIN stats.player_totals t ON t.guid = h.guid
-           LEFT JOIN stats.aliases a ON a.guid = h.guid
-           GROUP BY h.guid, t.name, t.rounds, t.last_seen
-           ORDER BY min(h.rank), coalesce(t.rounds, 0) DESC LIMIT $3""",
-        term, term.replace("%", r"\%").replace("_", r"\_"), limit)
+           GROUP BY h.guid, t.rounds, t.last_seen
+           ORDER BY min(h.rank), coalesce(t.rounds, 0) DESC, h.guid LIMIT $2""",
+        terms, limit, [like_pattern(t.lower()) for t in terms])
     if rows and rows[0]["rank"] <= 1:
         rows = [r for r in rows if r["rank"] == rows[0]["rank"]]
-    return [PlayerMatch(r["guid"], r["name"], r["rounds"], r["last_seen"]) for r in rows]
+    names = await display_names(db, [r["guid"] for r in rows])
+    return [PlayerMatch(r["guid"], names.get(r["guid"], r["guid"][:8]), r["rounds"], r["last_seen"]) for r in rows]
 
 
 async def linked_guid(db: Any, discord_id: int) -> str | None:
@@ -250,8 +271,45 @@ async def linked_guid(db: Any, discord_id: int) -> str | None:
 
 
 async def display_names(db: Any, guids: Iterable[str]) -> dict[str, str]:
-    """The name each player was last seen with (colour codes removed), by GUID; unknown GUIDs are absent."""
+    """The name every Slomix surface shows for each player, by GUID; unknown GUIDs are absent.
+
+    The one rule (migration 0006): the linked account's ``!setname`` name, else the plain name
+    (colour codes and control characters removed, as the game shows it) of most rounds, the
+    latest of equals; a name of colour codes only is the GUID's first eight characters.
+    """
+    rows = await db.fetch("SELECT guid, name FROM stats.display_names WHERE guid = ANY($1::text[])", list(guids))
+    return {r["guid"]: r["name"] for r in rows}
+
+
+# -- endstats versus rows ------------------------------------------------------------------------
+
+
+class VersusTotal(msgspec.Struct, frozen=True, kw_only=True):
+    """A player against one opponent over every endstats round: kills of the player on the opponent,
+    deaths of the player by him, and the rounds in which they met."""
+
+    opponent_guid: str
+    opponent_name: str
+    kills: int
+    deaths: int
+    rounds: int
+
+
+async def versus_rounds(db: Any) -> tuple[int, int]:
+    """(rounds with endstats, rounds whose versus rows name their subject): (0, 0) when the server
+    writes no endstats; older endstats files (no ``VS_HEADER``) name no subject."""
+    row = await db.fetchrow(
+        """SELECT (SELECT count(DISTINCT round_id) FROM stats.awards) AS rounds,
+                  (SELECT count(DISTINCT round_id) FROM stats.versus WHERE subject_guid IS NOT NULL) AS named""")
+    return row["rounds"], row["named"]
+
+
+async def versus_totals(db: Any, guid: str) -> list[VersusTotal]:
+    """Per opponent, the player's endstats versus rows summed (valid rounds only), most encounters first."""
     rows = await db.fetch(
-        """SELECT DISTINCT ON (guid) guid, alias FROM stats.aliases WHERE guid = ANY($1::text[])
-           ORDER BY guid, last_seen DESC, alias""", list(guids))
-    return {r["guid"]: r["alias"] for r in rows}
+        """SELECT v.opponent_guid, max(v.opponent_name) AS opponent_name, sum(v.kills)::int AS kills,
+                  sum(v.deaths)::int AS deaths, count(DISTINCT v.round_id)::int AS rounds
+           FROM stats.versus v JOIN stats.rounds r ON r.id = v.round_id
+           WHERE v.subject_guid = $1 AND v.opponent_guid IS NOT NULL AND r.is_valid
+           GROUP BY v.opponent_guid ORDER BY sum(v.kills + v.deaths) DESC, v.opponent_guid""", guid)
+    return [VersusTotal(**dict(r)) for r in rows]

@@ -6,7 +6,7 @@ import io
 import math
 from collections.abc import Sequence
 
-from .queries import Leaderboard, PlayerTotals
+from .queries import Leaderboard, PlayerTotals, SessionSeries
 
 PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
            "#9c755f", "#bab0ac", "#1f77b4", "#2ca02c")
@@ -39,30 +39,30 @@ def _style(ax) -> None:
     ax.yaxis.label.set_color("#dbdee1")
 
 
-def session_graphs(series: dict[str, list[tuple[int, float, int, int]]], title: str, top: int = 8) -> bytes:
-    """DPM per round, cumulative K/D and cumulative kills over the session for the busiest players."""
-    chosen = sorted(series, key=lambda name: -sum(p[1] for p in series[name]))[:top]
-    figure = _figure(11, 8)
+def session_graphs(series: SessionSeries, names: dict[str, str], title: str, top: int = 8) -> bytes:
+    """DPM per round, cumulative K/D and cumulative kills over the session for the busiest players
+    (``names``: GUID → display name); the x axis names each round's map."""
+    chosen = sorted(series.players, key=lambda guid: -sum(p[1] for p in series.players[guid]))[:top]
+    figure = _figure(11, 8.6)
     axes = figure.subplots(3, 1, sharex=True)
     figure.suptitle(title, color="#ffffff")
-    figure.subplots_adjust(left=0.08, right=0.98, top=0.93, bottom=0.07, hspace=0.12)
-    for colour, name in zip(PALETTE, chosen, strict=False):
-        points = series[name]
+    # The legend sits in its own band above the charts, never over the lines.
+    figure.subplots_adjust(left=0.08, right=0.98, top=0.86, bottom=0.14, hspace=0.12)
+    for colour, guid in zip(PALETTE, chosen, strict=False):
+        points = series.players[guid]
         xs = [p[0] for p in points]
         kills = [sum(p[2] for p in points[: i + 1]) for i in range(len(points))]
         deaths = [sum(p[3] for p in points[: i + 1]) for i in range(len(points))]
-        axes[0].plot(xs, [p[1] for p in points], marker="o", color=colour, label=name)
+        axes[0].plot(xs, [p[1] for p in points], marker="o", color=colour, label=names.get(guid, guid[:8]))
         axes[1].plot(xs, [k / d if d else k for k, d in zip(kills, deaths, strict=True)], color=colour)
         axes[2].plot(xs, kills, color=colour)
     for ax, label in zip(axes, ("DPM", "K/D (cumulative)", "Kills (cumulative)"), strict=True):
         _style(ax)
         ax.set_ylabel(label)
         ax.grid(alpha=0.2)
-    axes[2].set_xlabel("Round of the session")
-    from matplotlib.ticker import MaxNLocator
-
-    axes[2].xaxis.set_major_locator(MaxNLocator(integer=True))
-    axes[0].legend(loc="upper left", fontsize=8, ncols=4, facecolor="#2b2d31", labelcolor="#dbdee1")
+    axes[2].set_xticks(range(1, len(series.rounds) + 1), series.rounds, rotation=35, ha="right", fontsize=8)
+    figure.legend(*axes[0].get_legend_handles_labels(), loc="upper center", bbox_to_anchor=(0.5, 0.945),
+                  fontsize=8, ncols=4, facecolor="#2b2d31", labelcolor="#dbdee1", frameon=False)
     return _png(figure)
 
 

@@ -20,6 +20,22 @@ def duration(seconds: int | float | None) -> str:
     return f"{hours}:{minutes:02d}:{rest:02d}" if hours else f"{minutes}:{rest:02d}"
 
 
+# Weapons whose "hits" are not bullets that struck: splash victims (one panzerfaust shot can
+# hit three players: 125 %), syringes (a revive), melee swings, flames. They get no accuracy.
+NO_ACCURACY = frozenset({
+    "WS_AIRSTRIKE", "WS_ARTILLERY", "WS_DYNAMITE", "WS_GRENADE", "WS_GRENADELAUNCHER", "WS_LANDMINE",
+    "WS_SATCHEL", "WS_PANZERFAUST", "WS_BAZOOKA", "WS_MORTAR", "WS_MORTAR2", "WS_MOBILE_MORTAR",
+    "WS_SYRINGE", "WS_FLAMETHROWER", "WS_KNIFE", "WS_KNIFE_KBAR", "WS_SMOKE", "WS_POISON",
+})
+
+
+def weapon_accuracy(name: str, hits: int, shots: int) -> float | None:
+    """Hits per shot in percent for a bullet weapon (at most 100); None for the others or no shots."""
+    if name in NO_ACCURACY or not shots:
+        return None
+    return round(min(hits, shots) * 100 / shots, 1)
+
+
 def weapon_name(name: str) -> str:
     """``WS_MP40`` → ``MP40``."""
     return name.removeprefix("WS_").replace("_", " ")

@@ -19,12 +19,20 @@ import asyncpg
 import msgspec
 
 from . import api
+from .formatting import weapon_accuracy
 
 # Rounds written since the planner last sampled the tables, past which a rebuild samples them first.
 ANALYZE_AFTER_ROUNDS = 500
 # Rebuilt together after imports (migrations 0002, 0005).
 TOTALS_VIEWS = ("player_totals", "player_map_totals", "player_weapon_totals")
 COUNTED = "r.status IN ('completed', 'substitution') AND r.is_valid"
+# One player's shown name (the view of migration 0006, api.display_names) beside their totals t,
+# in the same round trip.
+SHOWN = "coalesce((SELECT d.name FROM stats.display_names d WHERE d.guid = t.guid), left(t.guid, 8))"
+# Sessions, numbered from the first: a session has a counted round (a file with a header and no
+# player lines, or a lone orphan R2, is no session: such rounds are never valid, rules.judge).
+NUMBERED = f"""SELECT session_start, row_number() OVER (ORDER BY session_start) AS number FROM stats.rounds r
+               WHERE {COUNTED} GROUP BY session_start"""
 
 
 def kd(kills: int, deaths: int) -> float:
@@ -37,7 +45,8 @@ def dpm(damage: int, seconds: int) -> float:
 
 
 def pct(part: int, whole: int) -> float:
-    return round(part * 100 / whole, 1) if whole else 0.0
+    """A share in percent; never above 100 (a part larger than its whole is bad data, not 125 %)."""
+    return round(min(part, whole) * 100 / whole, 1) if whole else 0.0
 
 
 class PlayerTotals(msgspec.Struct, frozen=True, kw_only=True):
@@ -87,7 +96,7 @@ class WeaponLine(msgspec.Struct, frozen=True):
     hits: int
     shots: int
     headshots: int
-    accuracy: float
+    accuracy: float | None  # None: not a bullet weapon (formatting.weapon_accuracy)
 
 
 class FormPoint(msgspec.Struct, frozen=True):
@@ -134,6 +143,7 @@ class LeaderRow(msgspec.Struct, frozen=True):
 class Leaderboard(msgspec.Struct, frozen=True, kw_only=True):
     category: str
     title: str
+    means: str
     rule: str
     page: int
     pages: int
@@ -210,6 +220,11 @@ class FileLine(msgspec.Struct, frozen=True, kw_only=True):
     size: int
 
 
+class SessionSeries(msgspec.Struct, frozen=True, kw_only=True):
+    rounds: list[str]
+    players: dict[str, list[tuple[int, float, int, int]]]
+
+
 class SessionDetail(msgspec.Struct, frozen=True, kw_only=True):
     summary: SessionSummary
     rounds: list[RoundLine]
@@ -254,6 +269,9 @@ class RoundDetail(msgspec.Struct, frozen=True, kw_only=True):
     awards: list[Award]
     versus: list[Versus]
     r1_round_id: int | None
+    r2_round_id: int | None = None  # the R2 played on this R1 (for an R1)
+    session_start: datetime | None = None
+    r1: RoundLine | None = None  # for an R2: its R1, whose attack time is the time to beat
 
 
 class Record(msgspec.Struct, frozen=True, kw_only=True):
@@ -276,38 +294,54 @@ class Category(msgspec.Struct, frozen=True, kw_only=True):
     where: str
     min_rounds: int
     ascending: bool = False
+    means: str = ""  # what the figure is, said on the page
 
 
 # The 13 leaderboards of spec §10.3 with their thresholds (strict >).
 CATEGORIES: tuple[Category, ...] = (
-    Category(name="kills", title="Kills", aliases=("k", "kill"), value="t.kills", display="{:.0f}",
+    Category(name="kills", means="kills over every counted round",
+             title="Kills", aliases=("k", "kill"), value="t.kills", display="{:.0f}",
              where="true", min_rounds=10),
-    Category(name="kd", title="K/D", aliases=("ratio",), value="t.kills::float / t.deaths", display="{:.2f}",
+    Category(name="kd", means="kills divided by deaths",
+             title="K/D", aliases=("ratio",), value="t.kills::float / t.deaths", display="{:.2f}",
              where="t.deaths > 0", min_rounds=50),
-    Category(name="dpm", title="Damage per minute", aliases=("damage",),
+    Category(name="dpm",
+             means="damage given per minute played (all damage × 60 / all seconds, not an average of rounds)",
+             title="Damage per minute", aliases=("damage",),
              value="t.damage_given * 60.0 / t.seconds", display="{:.1f}", where="t.seconds > 0", min_rounds=50),
-    Category(name="accuracy", title="Accuracy", aliases=("acc",), value="t.hits * 100.0 / t.shots",
+    Category(name="accuracy", means="hits per shot fired, every weapon (over 1 000 shots)",
+             title="Accuracy", aliases=("acc",), value="t.hits * 100.0 / t.shots",
              display="{:.1f} %", where="t.shots > 1000", min_rounds=50),
     # Head hits over all hits: the predecessor divided head hits by kills (mixed units, spec §12.13).
-    Category(name="headshots", title="Headshot accuracy", aliases=("hs", "headshot"),
+    Category(name="headshots", means="head hits out of all hits (over 500 kills)",
+             title="Headshot accuracy", aliases=("hs", "headshot"),
              value="t.headshots * 100.0 / t.hits", display="{:.1f} %", where="t.kills > 500 AND t.hits > 0",
              min_rounds=50),
-    Category(name="games", title="Rounds played", aliases=("played",), value="t.rounds", display="{:.0f}",
+    Category(name="games", means="counted rounds played",
+             title="Rounds played", aliases=("played",), value="t.rounds", display="{:.0f}",
              where="true", min_rounds=0),
-    Category(name="revives", title="Revives given", aliases=("revive", "medic"), value="t.revives_given",
+    Category(name="revives", means="teammates revived with the syringe",
+             title="Revives given", aliases=("revive", "medic"), value="t.revives_given",
              display="{:.0f}", where="true", min_rounds=10),
-    Category(name="gibs", title="Gibs", aliases=("gib",), value="t.gibs", display="{:.0f}", where="true",
+    Category(name="gibs", means="bodies gibbed",
+             title="Gibs", aliases=("gib",), value="t.gibs", display="{:.0f}", where="true",
              min_rounds=10),
-    Category(name="objectives", title="Objectives stolen and returned", aliases=("obj", "objective"),
+    Category(name="objectives", means="objectives stolen plus objectives returned",
+             title="Objectives stolen and returned", aliases=("obj", "objective"),
              value="t.objectives", display="{:.0f}", where="true", min_rounds=10),
-    Category(name="efficiency", title="Efficiency", aliases=("ef",), value="t.efficiency_avg",
+    Category(name="efficiency", means="kills / (kills + deaths) in percent, averaged over rounds",
+             title="Efficiency", aliases=("ef",), value="t.efficiency_avg",
              display="{:.1f} %", where="true", min_rounds=50),
-    Category(name="teamwork", title="Team damage share (lower is better)", aliases=("team",),
+    Category(name="teamwork",
+             means="damage done to teammates as a share of all damage given (lower is better)",
+             title="Team damage share (lower is better)", aliases=("team",),
              value="t.team_damage_given * 100.0 / t.damage_given", display="{:.2f} %",
              where="t.damage_given > 0", min_rounds=50, ascending=True),
-    Category(name="multikills", title="Multikills", aliases=("multi", "multikill"), value="t.multikills",
+    Category(name="multikills", means="double, triple, quad, multi and mega kills",
+             title="Multikills", aliases=("multi", "multikill"), value="t.multikills",
              display="{:.0f}", where="true", min_rounds=10),
-    Category(name="grenades", title="Grenade kills", aliases=("nades", "nade", "grenade"),
+    Category(name="grenades", means="kills with hand grenades",
+             title="Grenade kills", aliases=("nades", "nade", "grenade"),
              value="t.grenade_kills", display="{:.0f}", where="true", min_rounds=10),
 )
 
@@ -319,7 +353,7 @@ def category(name: str) -> Category | None:
 
 def _totals(row: Any) -> PlayerTotals:
     return PlayerTotals(
-        guid=row["guid"], name=row["name"], rounds=row["rounds"], kills=row["kills"], deaths=row["deaths"],
+        guid=row["guid"], name=row["display_name"], rounds=row["rounds"], kills=row["kills"], deaths=row["deaths"],
         kd=kd(row["kills"], row["deaths"]), damage_given=row["damage_given"],
         damage_received=row["damage_received"], dpm=dpm(row["damage_given"], row["seconds"]),
         accuracy=pct(row["hits"], row["shots"]), headshots=row["headshots"],
@@ -342,6 +376,8 @@ class StatsQueries:
         self._lock = anyio.Lock()
         # Counts rebuilds, so work that follows a rebuild (milestones) knows it is due.
         self.generation = 0
+        self._numbers: tuple[int, dict[datetime, int]] = (-1, {})
+        self._most: tuple[int, int] = (-1, 0)
 
     def mark_dirty(self, rounds: int = 1) -> None:
         """New rounds arrived: totals must be rebuilt before the next read that uses them."""
@@ -382,14 +418,15 @@ class StatsQueries:
 
     async def totals(self, guid: str) -> PlayerTotals | None:
         await self.refresh()
-        row = await self.pool.fetchrow("SELECT * FROM stats.player_totals WHERE guid = $1", guid)
+        row = await self.pool.fetchrow(f"SELECT t.*, {SHOWN} AS display_name FROM stats.player_totals t "
+                                       "WHERE t.guid = $1", guid)
         return _totals(row) if row else None
 
     async def player(self, guid: str, form_rounds: int = 20) -> PlayerDetail | None:
         """Everything on a player's card, in one round trip (rows of each part as records)."""
         await self.refresh()
         row = await self.pool.fetchrow(
-            f"""SELECT t.*,
+            f"""SELECT t.*, {SHOWN} AS display_name,
                    ARRAY(SELECT ROW(alias, first_seen, last_seen) FROM stats.aliases
                          WHERE guid = $1 ORDER BY last_seen DESC) AS alias_rows,
                    ARRAY(SELECT ROW(map_name, rounds, kills, deaths, damage, seconds) FROM stats.player_map_totals
@@ -408,7 +445,7 @@ class StatsQueries:
             aliases=[Alias(*a) for a in row["alias_rows"]],
             maps=[MapLine(name, rounds, kills, deaths, kd(kills, deaths), dpm(damage, seconds))
                   for name, rounds, kills, deaths, damage, seconds in row["map_rows"]],
-            weapons=[WeaponLine(name, kills, deaths, hits, shots, headshots, pct(hits, shots))
+            weapons=[WeaponLine(name, kills, deaths, hits, shots, headshots, weapon_accuracy(name, hits, shots))
                      for name, kills, deaths, hits, shots, headshots in row["weapon_rows"]],
             form=[FormPoint(round_id, time, name, number, kills, deaths, round(rate, 1))
                   for round_id, time, name, number, kills, deaths, rate in reversed(row["form_rows"])],
@@ -417,13 +454,18 @@ class StatsQueries:
     async def players(self, term: str = "", page: int = 1, per_page: int = 20) -> tuple[list[PlayerRef], int]:
         """Everyone with counted rounds, most active first (optionally filtered by name)."""
         await self.refresh()
-        pattern = f"%{term.lower()}%"
-        total = await self.pool.fetchval(
-            "SELECT count(*) FROM stats.player_totals WHERE lower(name) LIKE $1", pattern)
+        pattern = f"%{api.like_pattern(term.lower())}%"
+        # A player matches by any name they played under or chose.
+        named = """($1 = '%%' OR EXISTS (SELECT FROM stats.aliases a WHERE a.guid = t.guid AND lower(a.alias) LIKE $1)
+                    OR EXISTS (SELECT FROM stats.links l WHERE l.guid = t.guid AND lower(l.display_name) LIKE $1))"""
+        total = await self.pool.fetchval(f"SELECT count(*) FROM stats.player_totals t WHERE {named}", pattern)
         rows = await self.pool.fetch(
-            """SELECT guid, name, rounds, last_seen FROM stats.player_totals WHERE lower(name) LIKE $1
-               ORDER BY rounds DESC, guid LIMIT $2 OFFSET $3""", pattern, per_page, (page - 1) * per_page)
-        return [PlayerRef(r["guid"], r["name"], r["rounds"], r["last_seen"]) for r in rows], total
+            f"""SELECT t.guid, t.rounds, t.last_seen FROM stats.player_totals t
+                WHERE {named} ORDER BY t.rounds DESC, t.guid LIMIT $2 OFFSET $3""",
+            pattern, per_page, (page - 1) * per_page)
+        names = await api.display_names(self.pool, [r["guid"] for r in rows])
+        return [PlayerRef(r["guid"], names.get(r["guid"], r["guid"][:8]), r["rounds"], r["last_seen"])
+                for r in rows], total
 
     # -- leaderboards ---------------------------------------------------------------------------
 
@@ -433,21 +475,29 @@ class StatsQueries:
         if cat is None:
             return None
         await self.refresh()
-        need = cat.min_rounds if min_rounds is None else min_rounds
+        if min_rounds is None:
+            # The category's threshold, but a new community must not see empty boards: never more
+            # than a fifth of the most active player's rounds (52 imported rounds: more than 10).
+            need = min(cat.min_rounds, await self._most_rounds() // 5)
+        else:
+            need = min_rounds
         where = f"t.rounds > $1 AND {cat.where}"
         total = await self.pool.fetchval(f"SELECT count(*) FROM stats.player_totals t WHERE {where}", need)
         pages = max(1, math.ceil(total / per_page))
         page = min(max(page, 1), pages)
         order = "ASC" if cat.ascending else "DESC"
         rows = await self.pool.fetch(
-            f"""SELECT t.guid, t.name, t.rounds, ({cat.value})::float AS value FROM stats.player_totals t
+            f"""SELECT t.guid, t.rounds, ({cat.value})::float AS value FROM stats.player_totals t
                 WHERE {where} ORDER BY value {order}, t.rounds DESC, t.guid LIMIT $2 OFFSET $3""",
             need, per_page, (page - 1) * per_page)
         first = (page - 1) * per_page
+        names = await api.display_names(self.pool, [r["guid"] for r in rows])
         return Leaderboard(
-            category=cat.name, title=cat.title, rule=f"more than {need} counted rounds", page=page, pages=pages,
-            total=total, rows=[LeaderRow(first + i + 1, r["guid"], r["name"], round(r["value"], 4),
-                                         cat.display.format(r["value"]), r["rounds"]) for i, r in enumerate(rows)])
+            category=cat.name, title=cat.title, means=cat.means, rule=f"more than {need} counted rounds",
+            page=page, pages=pages,
+            total=total, rows=[LeaderRow(first + i + 1, r["guid"], names.get(r["guid"], r["guid"][:8]),
+                                         round(r["value"], 4), cat.display.format(r["value"]), r["rounds"])
+                               for i, r in enumerate(rows)])
 
     # -- sessions and rounds ----------------------------------------------------------------------
 
@@ -459,8 +509,7 @@ class StatsQueries:
         else:
             start, end = datetime.min, datetime.max
         rows = await self.pool.fetch(
-            f"""WITH numbered AS (SELECT session_start, dense_rank() OVER (ORDER BY session_start) AS number
-                                  FROM (SELECT DISTINCT session_start FROM stats.rounds) s)
+            f"""WITH numbered AS ({NUMBERED})
                 SELECT r.session_start, n.number, max(r.round_time) AS session_end, count(*) AS rounds,
                        count(*) FILTER (WHERE {COUNTED}) AS counted,
                        array_agg(DISTINCT r.map_name) AS maps,
@@ -481,24 +530,48 @@ class StatsQueries:
     async def session_start_for(self, day: date | None = None) -> datetime | None:
         """The latest session, or the one a date means (the api's rule, which other plugins use too)."""
         if day is None:
-            return await self.pool.fetchval("SELECT max(session_start) FROM stats.rounds")
+            return await self.pool.fetchval(
+                f"SELECT session_start FROM stats.rounds r WHERE {COUNTED} ORDER BY session_start DESC LIMIT 1")
         found = await api.session_for_date(self.pool, day)
         return found.start if found else None
 
+    async def session_start_numbered(self, number: int) -> datetime | None:
+        """The start of session ``number`` (as the session list numbers them, from 1)."""
+        return next((s for s, n in (await self._session_numbers()).items() if n == number), None)
+
+    async def _most_rounds(self) -> int:
+        """The most active player's counted rounds, as of the last rebuild (read once per rebuild)."""
+        if self._most[0] != self.generation:
+            most = await self.pool.fetchval("SELECT coalesce(max(rounds), 0) FROM stats.player_totals")
+            self._most = (self.generation, most)
+        return self._most[1]
+
+    async def _session_numbers(self) -> dict[datetime, int]:
+        """Every session's number by its start; numbers only change with rounds, so they are read
+        once per rebuild of the totals (counting the sessions before one cost 34 ms per ask)."""
+        await self.refresh()
+        if self._numbers[0] != self.generation:
+            rows = await self.pool.fetch(NUMBERED)
+            self._numbers = (self.generation, {r["session_start"]: r["number"] for r in rows})
+        return self._numbers[1]
+
     async def session(self, start: datetime) -> SessionDetail | None:
+        """A session by its start; None when there is none there (or nothing of it counts)."""
+        number = (await self._session_numbers()).get(start)
+        if number is None:
+            return None
         row = await self.pool.fetchrow(
-            f"""SELECT r.session_start, (SELECT count(DISTINCT session_start) FROM stats.rounds
-                                         WHERE session_start <= $1) AS number,
+            f"""SELECT r.session_start, $2::bigint AS number,
                        max(r.round_time) AS session_end, count(*) AS rounds,
                        count(*) FILTER (WHERE {COUNTED}) AS counted, array_agg(DISTINCT r.map_name) AS maps,
                        (SELECT count(DISTINCT p.guid) FROM stats.player_rounds p JOIN stats.rounds q
                         ON q.id = p.round_id WHERE q.session_start = $1 AND NOT p.is_bot) AS players
-                FROM stats.rounds r WHERE r.session_start = $1 GROUP BY r.session_start""", start)
+                FROM stats.rounds r WHERE r.session_start = $1 GROUP BY r.session_start""", start, number)
         if row is None:
             return None
         rounds = await self._round_lines("r.session_start = $1", start)
         players = await self.pool.fetch(
-            f"""SELECT p.guid, (array_agg(p.clean_name ORDER BY r.round_time DESC))[1] AS name, count(*) AS rounds,
+            f"""SELECT p.guid, count(*) AS rounds,
                        sum(p.kills) AS kills, sum(p.deaths) AS deaths, sum(p.damage_given) AS damage_given,
                        sum(p.damage_received) AS damage_received, sum(p.time_played_seconds) AS seconds,
                        sum(least(p.time_dead_minutes * 60, p.time_played_seconds))::int AS dead_seconds,
@@ -516,8 +589,10 @@ class StatsQueries:
                 FROM stats.player_rounds p JOIN stats.rounds r ON r.id = p.round_id
                 WHERE r.session_start = $1 AND {COUNTED} AND NOT p.is_bot
                 GROUP BY p.guid""", start)
+        names = await api.display_names(self.pool, [p["guid"] for p in players])
         lines = [SessionPlayer(
-            guid=p["guid"], name=p["name"], rounds=p["rounds"], kills=p["kills"], deaths=p["deaths"],
+            guid=p["guid"], name=names.get(p["guid"], p["guid"][:8]), rounds=p["rounds"], kills=p["kills"],
+            deaths=p["deaths"],
             kd=kd(p["kills"], p["deaths"]), damage_given=p["damage_given"], damage_received=p["damage_received"],
             dpm=dpm(p["damage_given"], p["seconds"]), seconds=p["seconds"], dead_seconds=p["dead_seconds"],
             headshots=p["headshots"], headshot_kills=p["headshot_kills"], accuracy=pct(p["hits"], p["shots"]),
@@ -564,7 +639,7 @@ class StatsQueries:
         if not lines:
             return None
         players = await self.pool.fetch(
-            """SELECT guid, clean_name, team, kills, deaths, damage_given, damage_received, dpm, time_played_seconds,
+            """SELECT guid, team, kills, deaths, damage_given, damage_received, dpm, time_played_seconds,
                       headshots, headshot_kills, accuracy, coalesce(revives_given, 0) AS revives_given, gibs, xp
                FROM stats.player_rounds WHERE round_id = $1 ORDER BY team, damage_given DESC""", round_id)
         awards = await self.pool.fetch(
@@ -573,18 +648,26 @@ class StatsQueries:
         versus = await self.pool.fetch(
             """SELECT subject_name, opponent_name, kills, deaths FROM stats.versus WHERE round_id = $1
                ORDER BY subject_name, kills DESC""", round_id)
-        r1 = await self.pool.fetchval("SELECT r1_round_id FROM stats.rounds WHERE id = $1", round_id)
+        links = await self.pool.fetchrow(
+            """SELECT r1_round_id, session_start, (SELECT min(id) FROM stats.rounds q WHERE q.r1_round_id = $1) AS r2
+               FROM stats.rounds WHERE id = $1""", round_id)
+        r1 = links["r1_round_id"]
+        first = await self._round_lines("r.id = $1", r1) if r1 else []
+        names = await api.display_names(self.pool, [p["guid"] for p in players]
+                                        + [a["guid"] for a in awards if a["guid"]])
         return RoundDetail(
             round=lines[0],
-            players=[RoundPlayer(guid=p["guid"], name=p["clean_name"], team=p["team"], kills=p["kills"],
-                                 deaths=p["deaths"], damage_given=p["damage_given"],
+            players=[RoundPlayer(guid=p["guid"], name=names.get(p["guid"], p["guid"][:8]), team=p["team"],
+                                 kills=p["kills"], deaths=p["deaths"], damage_given=p["damage_given"],
                                  damage_received=p["damage_received"], dpm=round(p["dpm"], 1),
                                  seconds=p["time_played_seconds"], headshots=p["headshots"],
                                  headshot_kills=p["headshot_kills"], accuracy=round(p["accuracy"], 1),
                                  revives_given=p["revives_given"], gibs=p["gibs"], xp=p["xp"]) for p in players],
-            awards=[Award(a["award"], a["player_name"], a["guid"], a["value_text"]) for a in awards],
+            awards=[Award(a["award"], names.get(a["guid"], a["player_name"]), a["guid"], a["value_text"])
+                    for a in awards],
             versus=[Versus(v["subject_name"], v["opponent_name"], v["kills"], v["deaths"]) for v in versus],
-            r1_round_id=r1)
+            r1_round_id=r1, r2_round_id=links["r2"], session_start=links["session_start"],
+            r1=first[0] if first else None)
 
     # -- records ----------------------------------------------------------------------------------
 
@@ -603,32 +686,36 @@ class StatsQueries:
         records = []
         for title, value, display, where in specs:
             row = await self.pool.fetchrow(
-                f"""SELECT ({value})::float AS value, p.guid, p.clean_name, r.id, r.map_name, r.round_time
+                f"""SELECT ({value})::float AS value, p.guid, r.id, r.map_name, r.round_time
                     FROM stats.player_rounds p JOIN stats.rounds r ON r.id = p.round_id
                     WHERE {COUNTED} AND NOT p.is_bot AND {where}
                     ORDER BY {value} DESC, r.round_time LIMIT 1""")
             if row and row["value"]:
                 records.append(Record(title=title, value=row["value"], display=display.format(row["value"]),
-                                      guid=row["guid"], name=row["clean_name"], round_id=row["id"],
+                                      guid=row["guid"], name=row["guid"][:8], round_id=row["id"],
                                       map=row["map_name"], round_time=row["round_time"]))
-        return records
+        names = await api.display_names(self.pool, [r.guid for r in records])
+        return [msgspec.structs.replace(r, name=names.get(r.guid, r.name)) for r in records]
 
-    async def session_series(self, start: datetime) -> dict[str, list[tuple[int, float, int, int]]]:
-        """Per player name: (round index, DPM, kills, deaths) for each counted round of the session."""
+    async def session_series(self, start: datetime) -> SessionSeries:
+        """Per player GUID: (round index, DPM, kills, deaths) for each counted round of the session;
+        ``rounds`` names the rounds by index (1-based): ``supply R1``."""
         rows = await self.pool.fetch(
-            f"""SELECT p.clean_name, p.guid, p.dpm, p.kills, p.deaths,
+            f"""SELECT p.guid, p.dpm, p.kills, p.deaths, r.map_name, r.round_number,
                        dense_rank() OVER (ORDER BY r.round_time, r.id) AS idx
                 FROM stats.player_rounds p JOIN stats.rounds r ON r.id = p.round_id
                 WHERE r.session_start = $1 AND {COUNTED} AND NOT p.is_bot ORDER BY r.round_time""", start)
-        series: dict[str, list[tuple[int, float, int, int]]] = {}
+        players: dict[str, list[tuple[int, float, int, int]]] = {}
+        labels: dict[int, str] = {}
         for r in rows:
-            series.setdefault(r["clean_name"], []).append((r["idx"], round(r["dpm"], 1), r["kills"], r["deaths"]))
-        return series
+            players.setdefault(r["guid"], []).append((r["idx"], round(r["dpm"], 1), r["kills"], r["deaths"]))
+            labels[r["idx"]] = f"{r['map_name']} R{r['round_number']}"
+        return SessionSeries(rounds=[labels[i] for i in sorted(labels)], players=players)
 
     async def latest_time(self) -> datetime | None:
         """The history's "now": analytics windows end at the latest round, not the wall clock,
         so an imported history reads the same whenever it is read."""
-        return await self.pool.fetchval("SELECT max(round_time) FROM stats.rounds")
+        return await api.history_now(self.pool)
 
     async def player_rounds(self, guid: str, since: datetime | None = None) -> list[Any]:
         """Counted rounds of one player, oldest first, with the round's sides (for analytics)."""
@@ -646,4 +733,4 @@ class StatsQueries:
                 FROM stats.weapon_rounds w JOIN stats.rounds r ON r.id = w.round_id
                 WHERE r.session_start = $1 AND {COUNTED} GROUP BY w.weapon ORDER BY sum(w.kills) DESC""", start)
         return [WeaponLine(w["weapon"], w["kills"], w["deaths"], w["hits"], w["shots"], w["headshots"],
-                           pct(w["hits"], w["shots"])) for w in rows]
+                           weapon_accuracy(w["weapon"], w["hits"], w["shots"])) for w in rows]

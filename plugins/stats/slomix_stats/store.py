@@ -159,12 +159,15 @@ async def write_new(conn: asyncpg.Connection, *, files: list[tuple[Any, ...]], r
     seen: dict[tuple[str, str], tuple[datetime, datetime]] = {}
     for _round_id, time, round_players in players:
         for p in round_players:
-            if p.clean_name:
-                first, last = seen.get((p.guid, p.clean_name), (time, time))
-                seen[p.guid, p.clean_name] = (min(first, time), max(last, time))
+            first, last = seen.get((p.guid, p.name), (time, time))
+            seen[p.guid, p.name] = (min(first, time), max(last, time))
+    # Raw names in, plain names (the one name rule, migration 0006) stored; a name of colour
+    # codes only is the GUID's first eight characters, as everywhere.
     await conn.execute(
         """INSERT INTO stats.aliases (guid, alias, first_seen, last_seen)
-           SELECT * FROM unnest($1::text[], $2::text[], $3::timestamp[], $4::timestamp[])
+           SELECT guid, stats.shown_name(guid, raw), min(first_seen), max(last_seen)
+           FROM unnest($1::text[], $2::text[], $3::timestamp[], $4::timestamp[]) AS x (guid, raw, first_seen, last_seen)
+           GROUP BY 1, 2
            ON CONFLICT (guid, alias) DO UPDATE
            SET first_seen = LEAST(stats.aliases.first_seen, EXCLUDED.first_seen),
                last_seen = GREATEST(stats.aliases.last_seen, EXCLUDED.last_seen)""",

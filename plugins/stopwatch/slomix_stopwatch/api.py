@@ -15,8 +15,8 @@ from . import refresh, sessions, store
 from .models import MapResult, SessionScore, SessionTeams, TeamScore, TeamView
 from .sessions import NotFound
 
-__all__ = ["MapResult", "NotFound", "SessionScore", "SessionTeams", "TeamScore", "TeamView", "session_score",
-           "session_teams"]
+__all__ = ["MapResult", "NotFound", "SessionScore", "SessionTeams", "TeamScore", "TeamView", "session_matches",
+           "session_score", "session_teams"]
 
 
 async def _start(pool: asyncpg.Pool, session: datetime | str | None) -> datetime:
@@ -26,12 +26,19 @@ async def _start(pool: asyncpg.Pool, session: datetime | str | None) -> datetime
 
 
 async def session_score(pool: asyncpg.Pool, session: datetime | str | None = None) -> SessionScore:
-    """The session's result: ``A-B``, the teams and every map with its points and why."""
+    """The session's (first match's) result: ``A-B``, the teams and every map with its points and why."""
     start = await _start(pool, session)
     score = await store.load_score(pool, start)
     if score is None:
         raise NotFound(f"no scored session starting {start:%Y-%m-%d %H:%M:%S}")
     return score
+
+
+async def session_matches(pool: asyncpg.Pool, session: datetime | str | None = None) -> list[SessionScore]:
+    """The session's matches in play order (more than one when the opponents changed), each scored."""
+    first = await session_score(pool, session)
+    later = [await store.load_score(pool, first.session_start, n) for n in range(2, first.matches + 1)]
+    return [first, *(m for m in later if m is not None)]
 
 
 async def session_teams(pool: asyncpg.Pool, session: datetime | str | None = None) -> SessionTeams:

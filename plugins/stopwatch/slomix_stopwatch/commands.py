@@ -6,6 +6,8 @@ import functools
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
+import msgspec
+
 from slomix.kernel import Arg, Command, Context, Field, Reply, Table, Tier, UsageError
 from slomix_stats import api as stats_api
 
@@ -53,20 +55,32 @@ async def _teams(ctx: Context, session: stats_api.SessionInfo) -> SessionTeams:
 # -- reading ------------------------------------------------------------------------------------
 
 
+def _which(view: SessionTeams | SessionScore) -> str:
+    """``session 2025-10-12 21:18``, or ``match 2 of 2 (22:40), session ...`` when the opponents changed."""
+    session = f"session {_label(view.session_start)}"
+    if view.matches <= 1:
+        return session
+    return f"match {view.match} of {view.matches} ({(view.match_start or view.session_start):%H:%M}), {session}"
+
+
 def teams_reply(view: SessionTeams, title: str = "Teams") -> Reply:
     fields = []
     for team in view.teams:
         names = [f"{p}*" if view.pinned.get(g) else p for g, p in zip(team.guids, team.players, strict=True)]
         fields.append(Field(f"{team.name} ({len(names)})", ", ".join(names) or "—"))
     footer = "* placed by an admin" if view.pinned else None
-    return Reply(title=f"{title} — session {_label(view.session_start)}",
+    return Reply(title=f"{title} — {_which(view)}",
                  description=f"{view.teams[0].name} vs {view.teams[1].name} · {view.format}",
                  fields=fields, footer=footer, data=view)
 
 
 @_finds
 async def teams_command(ctx: Context) -> Reply:
-    return teams_reply(await _teams(ctx, await _session(ctx)))
+    session = await _session(ctx)
+    first = teams_reply(await _teams(ctx, session))
+    later = [teams_reply(view) for number in range(2, first.data.matches + 1)
+             if (view := await store.load_teams(ctx.kernel.db.pool, session.start, number)) is not None]
+    return msgspec.structs.replace(first, pages=later) if later else first
 
 
 def _attack(name: str, success: bool | None, seconds: int | None) -> str:
@@ -93,7 +107,7 @@ def score_reply(score: SessionScore) -> Reply:
                   rows=[_map_row(m, score) for m in score.maps], title="Maps")
     return Reply(
         title=f"{a.name} {score.score} {b.name}",
-        description=(f"Session {_label(score.session_start)} → {score.session_end:%H:%M} · {score.format} · "
+        description=(f"{_which(score)[0].upper()}{_which(score)[1:]} → {score.session_end:%H:%M} · {score.format} · "
                      f"{finished} map{'s' if finished != 1 else ''}: {verdict if finished else 'nothing scored yet'}"),
         fields=[Field(a.name, f"{a.points} points, {a.maps_won} maps won"),
                 Field(b.name, f"{b.points} points, {b.maps_won} maps won")],
@@ -107,7 +121,11 @@ async def session_score_command(ctx: Context) -> Reply:
     score = await store.load_score(ctx.kernel.db.pool, session.start)
     if score is None:
         raise sessions.NotFound(f"session {_label(session.start)} has no valid rounds to score")
-    return score_reply(score)
+    # A session is its matches: the later ones (the opponents changed) are the reply's pages.
+    later = [score_reply(s) for number in range(2, score.matches + 1)
+             if (s := await store.load_score(ctx.kernel.db.pool, session.start, number)) is not None]
+    first = score_reply(score)
+    return msgspec.structs.replace(first, pages=later) if later else first
 
 
 @_finds
@@ -147,7 +165,8 @@ async def team_record_command(ctx: Context) -> Reply:
     days = ctx.args["days"]
     if days < 0:
         raise UsageError("days must be 0 (all time) or more")
-    since = datetime.now() - timedelta(days=days) if days else None
+    now = await stats_api.history_now(ctx.kernel.db.pool)  # windows end at the newest round, not the wall clock
+    since = now - timedelta(days=days) if days and now else None
     rows = await store.team_results(ctx.kernel.db.pool, name, since)
     if not rows:
         span = f"in the last {days} days" if days else "yet"
@@ -207,6 +226,9 @@ async def _players(ctx: Context, session: stats_api.SessionInfo) -> dict[str, se
         if event.is_valid:
             for p in event.players:
                 players.setdefault(p.guid, set()).add(p.name)
+    # Anyone may also be named as every surface shows them.
+    for guid, name in (await stats_api.display_names(ctx.kernel.db.pool, players)).items():
+        players[guid].add(name)
     return players
 
 

@@ -54,6 +54,10 @@ class SessionTeams(msgspec.Struct, frozen=True, kw_only=True):
     format: str
     teams: list[TeamView]
     pinned: dict[str, str] = {}
+    # A session is its matches: a new one begins when the opponents change (teams.split_matches).
+    match: int = 1
+    matches: int = 1
+    match_start: datetime | None = None
 
 
 class TeamScore(msgspec.Struct, frozen=True, kw_only=True):
@@ -75,3 +79,6 @@ class SessionScore(msgspec.Struct, frozen=True, kw_only=True):
     team_a: TeamScore
     team_b: TeamScore
     maps: list[MapResult]
+    match: int = 1
+    matches: int = 1
+    match_start: datetime | None = None

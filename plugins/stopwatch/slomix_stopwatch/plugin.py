@@ -37,7 +37,8 @@ class StopwatchPlugin:
     @hookimpl
     async def on_health(self, kernel: Kernel) -> dict:
         row = await kernel.db.pool.fetchrow(
-            "SELECT count(*) AS sessions, max(session_start) AS latest FROM stopwatch.session_results")
+            """SELECT count(DISTINCT session_start) AS sessions, max(session_start) AS latest
+               FROM stopwatch.session_results""")
         return {"scored_sessions": row["sessions"],
                 "latest_session": row["latest"].isoformat() if row["latest"] else None}
 

@@ -9,6 +9,8 @@ from typing import Any
 import asyncpg
 import msgspec
 
+from slomix_stats import api
+
 from .models import DASH, MapResult, SessionScore, SessionTeams, TeamScore, TeamView
 from .teams import Rosters
 
@@ -64,20 +66,21 @@ async def drop_pins(conn: asyncpg.Connection, session_start: datetime) -> None:
     await conn.execute("DELETE FROM stopwatch.player_pins WHERE session_start = $1", session_start)
 
 
-async def names(db: Any, session_start: datetime) -> dict[str, tuple[str, str]]:
-    """Team → (name, source) as stored for the session."""
-    rows = await db.fetch("SELECT team, name, name_source FROM stopwatch.session_teams WHERE session_start = $1",
-                          session_start)
+async def names(db: Any, session_start: datetime, match: int = 1) -> dict[str, tuple[str, str]]:
+    """Team → (name, source) as stored for the session's match."""
+    rows = await db.fetch("""SELECT team, name, name_source FROM stopwatch.session_teams
+                             WHERE session_start = $1 AND match = $2""", session_start, match)
     return {r["team"]: (r["name"], r["name_source"]) for r in rows}
 
 
-async def set_names(conn: asyncpg.Connection, session_start: datetime, chosen: Mapping[str, str], source: str
-                    ) -> None:
+async def set_names(conn: asyncpg.Connection, session_start: datetime, chosen: Mapping[str, str], source: str,
+                    match: int = 1) -> None:
     await conn.executemany(
-        """INSERT INTO stopwatch.session_teams (session_start, team, name, name_source) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (session_start, team) DO UPDATE SET name = EXCLUDED.name,
+        """INSERT INTO stopwatch.session_teams (session_start, match, team, name, name_source)
+           VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (session_start, match, team) DO UPDATE SET name = EXCLUDED.name,
                name_source = EXCLUDED.name_source, updated_at = now()""",
-        [(session_start, team, name, source) for team, name in chosen.items()])
+        [(session_start, match, team, name, source) for team, name in chosen.items()])
 
 
 async def absorb_merged(conn: asyncpg.Connection, start: datetime, end: datetime) -> None:
@@ -88,8 +91,8 @@ async def absorb_merged(conn: asyncpg.Connection, start: datetime, end: datetime
            SELECT $1, guid, team, pinned_by, pinned_at FROM stopwatch.player_pins
            WHERE session_start > $1 AND session_start <= $2 ON CONFLICT DO NOTHING""", start, end)
     await conn.execute(
-        """INSERT INTO stopwatch.session_teams (session_start, team, name, name_source)
-           SELECT $1, team, name, name_source FROM stopwatch.session_teams
+        """INSERT INTO stopwatch.session_teams (session_start, match, team, name, name_source)
+           SELECT $1, match, team, name, name_source FROM stopwatch.session_teams
            WHERE session_start > $1 AND session_start <= $2 AND name_source = 'manual'
            ON CONFLICT DO NOTHING""", start, end)
     for table in ("player_pins", "session_teams", "session_results"):
@@ -104,36 +107,46 @@ async def delete_session(conn: asyncpg.Connection, session_start: datetime) -> N
         await conn.execute(f"DELETE FROM stopwatch.{table} WHERE session_start = $1", session_start)
 
 
+async def drop_matches_after(conn: asyncpg.Connection, session_start: datetime, count: int) -> None:
+    """Forget matches past the session's ``count`` (a late round joined two of them)."""
+    for table in ("session_teams", "session_results"):
+        await conn.execute(f"DELETE FROM stopwatch.{table} WHERE session_start = $1 AND match > $2",
+                           session_start, count)
+
+
 # -- computed results -------------------------------------------------------------------------------
 
 
 async def save(conn: asyncpg.Connection, session_start: datetime, session_end: datetime, rosters: Rosters,
-               players: Mapping[str, str], maps: Iterable[MapResult]) -> None:
-    """Replace the session's rosters, result and map rows (names are already stored)."""
+               players: Mapping[str, str], maps: Iterable[MapResult], match: int = 1,
+               match_start: datetime | None = None) -> None:
+    """Replace a match's rosters, result and map rows (names are already stored)."""
     for team in ("A", "B"):
         guids = sorted(rosters.get(team), key=lambda g: (players.get(g, g).lower(), g))
         await conn.execute(
             """UPDATE stopwatch.session_teams SET guids = $3, players = $4, updated_at = now()
-               WHERE session_start = $1 AND team = $2""",
-            session_start, team, guids, [players.get(g, g) for g in guids])
+               WHERE session_start = $1 AND team = $2 AND match = $5""",
+            session_start, team, guids, [players.get(g, g) for g in guids], match)
     maps = list(maps)
-    stored = await names(conn, session_start)
+    stored = await names(conn, session_start, match)
     score_a = sum(m.points_a for m in maps if m.finished)
     score_b = sum(m.points_b for m in maps if m.finished)
     await conn.execute(
         """INSERT INTO stopwatch.session_results (session_start, session_end, team_a, team_b, score_a, score_b,
-               winner, format, maps) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-           ON CONFLICT (session_start) DO UPDATE SET session_end = EXCLUDED.session_end,
+               winner, format, maps, match, match_start) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+           ON CONFLICT (session_start, match) DO UPDATE SET session_end = EXCLUDED.session_end,
+               match_start = EXCLUDED.match_start,
                team_a = EXCLUDED.team_a, team_b = EXCLUDED.team_b, score_a = EXCLUDED.score_a,
                score_b = EXCLUDED.score_b, winner = EXCLUDED.winner, format = EXCLUDED.format,
                maps = EXCLUDED.maps, updated_at = now()""",
         session_start, session_end, stored["A"][0], stored["B"][0], score_a, score_b,
         0 if score_a == score_b else 1 if score_a > score_b else 2, f"{len(rosters.a)}v{len(rosters.b)}",
-        sum(1 for m in maps if m.finished))
-    await conn.execute("DELETE FROM stopwatch.map_results WHERE session_start = $1", session_start)
+        sum(1 for m in maps if m.finished), match, match_start or session_start)
+    await conn.execute("DELETE FROM stopwatch.map_results WHERE session_start = $1 AND match = $2",
+                       session_start, match)
     await conn.copy_records_to_table(
-        "map_results", schema_name="stopwatch", columns=("session_start", *_MAP_COLUMNS),
-        records=[(session_start, *(getattr(m, c) for c in _MAP_COLUMNS)) for m in maps])
+        "map_results", schema_name="stopwatch", columns=("session_start", "match", *_MAP_COLUMNS),
+        records=[(session_start, match, *(getattr(m, c) for c in _MAP_COLUMNS)) for m in maps])
 
 
 async def has_result(db: Any, session_start: datetime) -> bool:
@@ -142,38 +155,54 @@ async def has_result(db: Any, session_start: datetime) -> bool:
 
 
 async def result_starts(db: Any) -> set[datetime]:
-    return {r["session_start"] for r in await db.fetch("SELECT session_start FROM stopwatch.session_results")}
+    return {r["session_start"] for r in await db.fetch("SELECT DISTINCT session_start FROM stopwatch.session_results")}
+
+
+async def match_count(db: Any, session_start: datetime) -> int:
+    """How many matches the session's result has (0: none scored)."""
+    return await db.fetchval("SELECT count(*) FROM stopwatch.session_results WHERE session_start = $1",
+                             session_start)
 
 
 # -- reading back ---------------------------------------------------------------------------------
 
 
-async def _team_rows(db: Any, session_start: datetime) -> list[asyncpg.Record]:
+async def _team_rows(db: Any, session_start: datetime, match: int) -> list[asyncpg.Record]:
     return await db.fetch(
         """SELECT t.team, t.name, t.name_source, t.guids, t.players, p.colour
            FROM stopwatch.session_teams t LEFT JOIN stopwatch.team_pool p ON lower(p.name) = lower(t.name)
-           WHERE t.session_start = $1 ORDER BY t.team""", session_start)
+           WHERE t.session_start = $1 AND t.match = $2 ORDER BY t.team""", session_start, match)
 
 
-async def load_teams(db: Any, session_start: datetime) -> SessionTeams | None:
-    result = await db.fetchrow("SELECT session_end, format FROM stopwatch.session_results WHERE session_start = $1",
-                               session_start)
+async def load_teams(db: Any, session_start: datetime, match: int = 1) -> SessionTeams | None:
+    result = await db.fetchrow(
+        """SELECT session_end, format, match_start, (SELECT count(*) FROM stopwatch.session_results
+                                                     WHERE session_start = $1) AS matches
+           FROM stopwatch.session_results WHERE session_start = $1 AND match = $2""", session_start, match)
     if result is None:
         return None
+    rows = await _team_rows(db, session_start, match)
+    # Names as shown now (a !setname since the session was computed shows at once).
+    shown = await api.display_names(db, [g for r in rows for g in r["guids"]])
     teams = [TeamView(team=r["team"], name=r["name"], manual_name=r["name_source"] == "manual",
-                      guids=list(r["guids"]), players=list(r["players"]), colour=r["colour"])
-             for r in await _team_rows(db, session_start)]
+                      guids=list(r["guids"]),
+                      players=[shown.get(g, stored) for g, stored in zip(r["guids"], r["players"], strict=True)],
+                      colour=r["colour"])
+             for r in rows]
     return SessionTeams(session_start=session_start, session_end=result["session_end"], format=result["format"],
-                        teams=teams, pinned=await pins(db, session_start))
+                        teams=teams, pinned=await pins(db, session_start), match=match, matches=result["matches"],
+                        match_start=result["match_start"])
 
 
-async def load_score(db: Any, session_start: datetime) -> SessionScore | None:
-    result = await db.fetchrow("SELECT * FROM stopwatch.session_results WHERE session_start = $1", session_start)
+async def load_score(db: Any, session_start: datetime, match: int = 1) -> SessionScore | None:
+    result = await db.fetchrow(
+        """SELECT *, (SELECT count(*) FROM stopwatch.session_results WHERE session_start = $1) AS matches
+           FROM stopwatch.session_results WHERE session_start = $1 AND match = $2""", session_start, match)
     if result is None:
         return None
-    colours = {r["team"]: r["colour"] for r in await _team_rows(db, session_start)}
+    colours = {r["team"]: r["colour"] for r in await _team_rows(db, session_start, match)}
     rows = await db.fetch(f"SELECT {', '.join(_MAP_COLUMNS)} FROM stopwatch.map_results WHERE session_start = $1"
-                          " ORDER BY seq", session_start)
+                          " AND match = $2 ORDER BY seq", session_start, match)
     maps = [msgspec.convert(dict(r), MapResult) for r in rows]
     sides = {}
     for team, other_team in (("a", "b"), ("b", "a")):
@@ -182,17 +211,19 @@ async def load_score(db: Any, session_start: datetime) -> SessionScore | None:
                                 maps_won=won, colour=colours.get(team.upper()))
     return SessionScore(session_start=session_start, session_end=result["session_end"], format=result["format"],
                         score=f"{result['score_a']}{DASH}{result['score_b']}", winner=result["winner"],
-                        team_a=sides["a"], team_b=sides["b"], maps=maps)
+                        team_a=sides["a"], team_b=sides["b"], maps=maps, match=match, matches=result["matches"],
+                        match_start=result["match_start"])
 
 
 async def team_results(db: Any, name: str, since: datetime | None = None) -> list[asyncpg.Record]:
-    """Sessions in which a team of this name played, latest first, seen from that team's side."""
+    """Matches in which a team of this name played, latest first, seen from that team's side
+    (``session_start`` is the match's start)."""
     return await db.fetch(
-        """SELECT session_start, maps, format,
+        """SELECT match_start AS session_start, maps, format,
                   CASE WHEN lower(team_a) = lower($1) THEN team_b ELSE team_a END AS opponent,
                   CASE WHEN lower(team_a) = lower($1) THEN score_a ELSE score_b END AS points,
                   CASE WHEN lower(team_a) = lower($1) THEN score_b ELSE score_a END AS against
            FROM stopwatch.session_results
            WHERE (lower(team_a) = lower($1) OR lower(team_b) = lower($1)) AND maps > 0
-             AND ($2::timestamp IS NULL OR session_start >= $2)
-           ORDER BY session_start DESC""", name, since)
+             AND ($2::timestamp IS NULL OR match_start >= $2)
+           ORDER BY match_start DESC""", name, since)

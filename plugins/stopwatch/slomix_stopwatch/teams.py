@@ -111,3 +111,76 @@ def draw_names(pool: Sequence[str], seed: str) -> tuple[str, str]:
     names += [n for n in ("Team A", "Team B") if n not in names][: max(0, 2 - len(names))]
     first, second = random.Random(seed).sample(names, 2)
     return first, second
+
+
+# Characters that separate a clan tag from a nick ("slomix.vid", "ripaZha eLx", "[fnx] bob").
+_TAG_EDGES = " .:|-_~*=+/\\[](){}<>!'\""
+
+
+def clan_tag(names: Sequence[str]) -> str | None:
+    """The clan tag most of a team's players wear, as a prefix or a suffix of their names
+    (case-insensitive), or None when there is none.
+
+    A tag is set off by a separator (``slomix.vid``, ``ripaZha eLx``, ``[fnx]bob``), worn by
+    more than half of the team and at least two players, has two letters or digits once its
+    separators are trimmed, and is the longest such; it is written as the first player
+    wearing it spells it.
+    """
+    names = [n for n in names if n]
+    if len(names) < 2:
+        return None
+    need = len(names) // 2 + 1
+    best: tuple[int, str] | None = None
+    for name in names:
+        for length in range(2, min(len(name), 16) + 1):
+            # A tag ends where a separator does: "slomix." in "slomix.vid", never "Sme" in "Smetty".
+            for piece, test, edge in ((name[:length], str.startswith, name[length - 1]),
+                                      (name[-length:], str.endswith, name[-length])):
+                if edge not in _TAG_EDGES:
+                    continue
+                wearing = sum(1 for n in names if test(n.lower(), piece.lower()))
+                tag = piece.strip(_TAG_EDGES)
+                if wearing >= max(need, 2) and sum(c.isalnum() for c in tag) >= 2 and (
+                        best is None or len(tag) > best[0]):
+                    best = (len(tag), tag)
+    return best[1] if best else None
+
+
+def tag_names(rosters: Rosters, names: Mapping[str, str]) -> dict[str, str]:
+    """Each team's clan tag by its players' display names (``names``: GUID → name); a team
+    without one, or wearing the other team's tag, is absent."""
+    tags = {t: clan_tag(sorted(names.get(g, g) for g in rosters.get(t))) for t in TEAMS}
+    if tags["A"] and tags["B"] and tags["A"].lower() == tags["B"].lower():
+        return {}
+    return {t: tag for t, tag in tags.items() if tag}
+
+
+def split_matches(rounds: Sequence[RoundEvent]) -> list[list[RoundEvent]]:
+    """A session's valid rounds (in play order) cut into matches.
+
+    A map (an R1 and the rounds after it) continues the match when each side of its R1 keeps
+    at least half of its players from one team of the match so far, the two sides from
+    different teams: a substitution. Otherwise the opponents changed and a new match begins.
+    """
+    matches: list[list[RoundEvent]] = []
+    for event in rounds:
+        if matches and event.round_number == 1 and _new_lineup(matches[-1], Lineup.of(event)):
+            matches.append([])
+        if not matches:
+            matches.append([])
+        matches[-1].append(event)
+    return matches
+
+
+def _new_lineup(match: Sequence[RoundEvent], lineup: Lineup) -> bool:
+    rosters = detect([Lineup.of(r) for r in match])
+    if not (rosters.a and rosters.b):
+        return False
+    kept = []
+    for side in SIDES:
+        players = lineup.sides[side]
+        team = rosters.team_of(players)
+        if players and (team is None or len(players & rosters.get(team)) * 2 < len(players)):
+            return True
+        kept.append(team)
+    return None not in kept and kept[0] == kept[1]

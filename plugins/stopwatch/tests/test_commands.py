@@ -46,7 +46,8 @@ def test_commands_are_registered_with_help_and_tiers() -> None:
     assert kernel.commands.get("h2h").name == "head_to_head"
     assert commands["set_team_names"].usage == "!set_team_names <date> <team_a> <team_b>"
     assert [r.path for r in kernel.routes if r.plugin == "stopwatch"] == [
-        "/stopwatch/sessions/{start}", "/api/stopwatch/sessions/{date}/score", "/api/stopwatch/sessions/{date}/teams"]
+        "/stopwatch/sessions/{start}", "/api/stopwatch/sessions/{date}/score", "/api/stopwatch/sessions/{date}/matches",
+        "/api/stopwatch/sessions/{date}/teams"]
     [panel] = [r for r in kernel.routes if r.plugin == "stopwatch" and r.kind == "page"]
     assert panel.tags == ("panel:session",)  # shown inside the dashboard's session page
 
@@ -101,7 +102,8 @@ async def test_team_record_and_head_to_head(kernel, ask) -> None:
     record = await ask(kernel, f"!team_record {name} 0")
     assert record.title == f"{name}: 1W 1L 0D"
     assert [row[2] for row in record.tables[0].rows] == ["8\u20136", "0\u201324"]
-    assert (await ask(kernel, f"!team_record {name.upper()}")).error  # 90 days back from today: nothing
+    # 90 days back from the newest round (2025-10-15), not from the wall clock (issue 14.8).
+    assert (await ask(kernel, f"!team_record {name.upper()}")).title == f"{name.upper()}: 1W 1L 0D"
     h2h = await ask(kernel, f"!h2h {day14.team_b.name} {name}")
     assert h2h.title == f"{day14.team_b.name} 1\u20130 {name}"
     assert h2h.tables[0].rows == [["2025-10-14 21:22", "24\u20130", 12]]

@@ -97,11 +97,11 @@ async def test_orphan_r2_is_ignored_and_unfinished_maps_score_nothing(make_kerne
         ("sw_goldrush_te", "2025-10-12-224530", True)]   # double fullhold
     assert [(m.points_a, m.points_b) for m in result.maps] == [(0, 0), (2, 0), (1, 1)]
     assert result.score == "3\u20131"
-    # A lone orphan R2 is a session without a valid round: nothing to score.
+    # A lone orphan R2 is no gaming session at all (issue 14.11): nothing to score.
     kernel = await make_kernel(plugins={"stats", "stopwatch"})
     await feed(kernel, [stats_dir / "2025-10-12-220306-te_escape2-round-2.txt"])
     reply = await ask(kernel, "!session_score 2025-10-12")
-    assert reply.error and "no valid rounds" in reply.description
+    assert reply.error and reply.description == "no gaming session on 2025-10-12"
 
 
 async def test_same_map_twice_counts_twice(make_kernel, stats_dir, feed, ask) -> None:

@@ -146,14 +146,19 @@ async def test_a_date_names_the_same_session_in_both_plugins(make_kernel, stats_
     await feed(kernel, paths)
     days = sorted({p.name[:10] for p in paths})
     scored = 0
+    nothing = 0
     for day in days:
         session = await ask(kernel, f"!session {day}")
         score = await ask(kernel, f"!session_score {day}")
-        assert not session.error, (day, session.description)
+        if session.error:  # a day of lone orphan R2s or empty files has no session (issue 14.11): neither says one
+            assert (session.description, score.description) == (f"no session on {day}",
+                                                                 f"no gaming session on {day}"), day
+            nothing += 1
+            continue
         start = session.data.summary.start
         if score.error:  # a session the stopwatch cannot score (no teams): its answer still names it
             assert f"session {start:%Y-%m-%d %H:%M} has no" in score.description, (day, score.description)
             continue
         assert score.data.session_start == start, day
         scored += 1
-    assert scored == 19 and len(days) > scored
+    assert scored == 19 and nothing == 9 and len(days) > scored + nothing

@@ -1,9 +1,5 @@
-"""Duo and lineup synergy, matchups, nemesis.
+"""Duo and lineup synergy, matchups and nemesis, from the rated stopwatch maps and endstats."""
 
-Not built yet: the plugin registers so that it can be listed and switched off,
-and declares no commands, routes, migrations or reactions until its issue lands.
-"""
+from .plugin import SynergyPlugin
 
-
-class SynergyPlugin:
-    """Registers under the name ``synergy``; implements no hooks yet."""
+__all__ = ["SynergyPlugin"]

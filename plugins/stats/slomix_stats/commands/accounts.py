@@ -6,6 +6,7 @@ import asyncpg
 
 from slomix.kernel import Arg, Command, Context, Reply, Someone, Tier, UsageError
 
+from .. import api
 from .common import State, discord_id, resolve
 
 
@@ -58,13 +59,15 @@ def commands(state: State) -> list[Command]:
         name = (ctx.args["name"] or "").strip()
         if len(name) > 32:
             raise UsageError("a display name has at most 32 characters")
-        done = await state.q.pool.fetchval(
-            "UPDATE stats.links SET display_name = $2 WHERE discord_id = $1 RETURNING guid", own_id(ctx),
-            name or None)
+        # A chosen name follows the same rule as a game name: no colour codes, no control characters.
+        done = await state.q.pool.fetchrow(
+            """UPDATE stats.links SET display_name = nullif(stats.plain_name($2), '') WHERE discord_id = $1
+               RETURNING guid, display_name""", own_id(ctx), name)
         if done is None:
             raise UsageError("link your account first with !link")
-        return Reply(title="Display name",
-                     description=f"Now shown as {name}." if name else "Back to your latest alias.")
+        shown = (await api.display_names(state.q.pool, [done["guid"]])).get(done["guid"], done["guid"][:8])
+        return Reply(title="Display name", description=f"Now shown as {shown} everywhere." if done["display_name"]
+                     else f"Back to your most-used name, {shown}.")
 
     async def whoami(ctx: Context) -> Reply:
         user = discord_id(ctx.actor)
@@ -73,8 +76,7 @@ def commands(state: State) -> list[Command]:
         tier = await ctx.kernel.permissions.tier_of(ctx.actor)
         if row is None:
             return Reply(title=ctx.actor.name, description=f"Not linked to a game account. Tier: {tier}.")
-        totals = await state.q.totals(row["guid"])
-        name = row["display_name"] or (totals.name if totals else row["guid"][:8])
+        name = (await api.display_names(state.q.pool, [row["guid"]])).get(row["guid"], row["guid"][:8])
         return Reply(title=ctx.actor.name, description=f"Linked to {name} ({row['guid'][:8]}). Tier: {tier}.")
 
     return [
@@ -83,7 +85,7 @@ def commands(state: State) -> list[Command]:
         Command("unlink", unlink, "Remove your link", category="accounts"),
         Command("select", select, "Pick a player from your last search", category="accounts",
                 args=(Arg("number", type=int, required=True, help="the number in the list"),)),
-        Command("setname", setname, "Set the name shown for you (empty: your latest alias)", category="accounts",
+        Command("setname", setname, "Set the name shown for you (empty: your most-used name)", category="accounts",
                 args=(Arg("name", rest=True, help="display name"),)),
         Command("whoami", whoami, "Your link and permission tier", category="accounts"),
     ]

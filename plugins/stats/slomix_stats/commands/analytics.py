@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from slomix.kernel import Arg, Command, Context, Field, Reply, Someone, Table, UsageError
 
+from ..awards import MVP_RULE, mvp, session_awards
 from ..queries import dpm
 from .common import State, player_completer, resolve
 
@@ -108,33 +109,15 @@ def commands(state: State) -> list[Command]:
         detail = await state.q.session(start) if start else None
         if detail is None:
             raise UsageError("no session yet")
-        lines = []
-        for p in (p for p in detail.players if p.seconds > 120):
-            per = p.rounds or 1
-            if p.times_revived / per >= 1.5:
-                lines.append(("Zombie Mode", p.name, f"revived {p.times_revived / per:.1f}/round"))
-            if p.revives_given / per >= 2.5:
-                lines.append(("Team Dad", p.name, f"{p.revives_given / per:.1f} revives/round"))
-            if p.gibs / per >= 2.5:
-                lines.append(("Cleanup Crew", p.name, f"{p.gibs / per:.1f} gibs/round"))
-            if p.kills > 5 and p.headshot_kills * 100 / p.kills >= 20 and p.headshot_kills / per >= 1.5:
-                lines.append(("Silent Assassin", p.name, f"{p.headshot_kills * 100 / p.kills:.0f} % headshot kills"))
-            if p.dynamites_planted / per >= 1:
-                lines.append(("Demolition Expert", p.name, f"{p.dynamites_planted} dynamites planted"))
-            if p.dynamites_defused / per >= 1:
-                lines.append(("Bomb Squad", p.name, f"{p.dynamites_defused} dynamites defused"))
-            if p.best_spree >= 5:
-                lines.append(("Hot Streak", p.name, f"spree of {p.best_spree}"))
-            if p.dpm >= 150 and p.deaths >= p.kills:
-                lines.append(("Glass Cannon", p.name, f"{p.dpm:.0f} DPM, {p.deaths} deaths"))
-            if p.kills and p.useful_kills * 100 / p.kills >= 30 and p.useful_kills / per >= 2.5:
-                lines.append(("Impactful Fragger", p.name, f"{p.useful_kills} useful kills"))
-            if p.damage_received / per >= 1000:
-                lines.append(("The Tank", p.name, f"{p.damage_received / per:.0f} damage taken/round"))
-        return Reply(title=f"Fun awards — session #{detail.summary.number}",
-                     description=None if lines else "Nobody earned a fun award this session.",
-                     tables=[Table(columns=["award", "player", "why"], rows=[list(x) for x in lines])] if lines
-                     else [], data=lines)
+        found = session_awards(detail.players)
+        best = mvp(detail.players, detail.summary.counted_rounds)
+        return Reply(title=f"Awards — session #{detail.summary.number}",
+                     description=(f"MVP: {best.name} — {best.dpm:.1f} DPM, K/D {best.kd:.2f}\n({MVP_RULE})"
+                                  if best else "Nobody played this session."),
+                     tables=[Table(columns=["award", "winner", "value"],
+                                   rows=[[a.award, " & ".join(a.winners), a.value] for a in found])] if found
+                     else [], footer="One winner per award (ties share it), among players of over two minutes.",
+                     data={"mvp": best, "awards": found})
 
     async def season_info(ctx: Context) -> Reply:
         now = await state.q.latest_time()
@@ -158,6 +141,6 @@ def commands(state: State) -> list[Command]:
         Command("playstyle", playstyle, "Attack or defence?", category="analytics", args=(player,)),
         Command("fatigue", fatigue, "Early, mid and late DPM in the latest session", category="analytics",
                 args=(player,)),
-        Command("awards", awards, "Fun awards of the latest session", category="analytics"),
+        Command("awards", awards, "Awards and MVP of the latest session", category="analytics"),
         Command("season_info", season_info, "The current season (calendar quarter)", category="analytics"),
     ]

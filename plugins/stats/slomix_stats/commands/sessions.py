@@ -7,7 +7,8 @@ from datetime import date, datetime
 from slomix.kernel import Arg, Command, Context, Field, Image, Reply, Table, UsageError
 
 from .. import charts
-from ..formatting import SIDES, duration
+from ..awards import mvp
+from ..formatting import SIDES, duration, weapon_name
 from ..queries import SessionDetail
 from .common import State
 
@@ -34,8 +35,10 @@ def _players_table(detail: SessionDetail, columns: list[str], row) -> Table:
 
 async def render(state: State, detail: SessionDetail, view: str) -> Reply:
     s = detail.summary
+    best = mvp(detail.players, s.counted_rounds)
     header = (f"{s.counted_rounds} counted of {s.rounds} rounds · {len(s.maps)} maps · {s.players} players\n"
-              f"Maps: {', '.join(s.maps)}")
+              f"Maps: {', '.join(s.maps)}"
+              + (f"\nMVP: {best.name} — {best.dpm:.1f} DPM, K/D {best.kd:.2f}" if best else ""))
     base = {"title": _title(detail), "description": header, "data": detail}
     if view == "summary":
         return Reply(**base, tables=[_players_table(
@@ -68,7 +71,8 @@ async def render(state: State, detail: SessionDetail, view: str) -> Reply:
     if view == "weapons":
         weapons = await state.q.session_weapons(s.start)
         return Reply(**base, tables=[Table(columns=["weapon", "kills", "deaths", "accuracy", "head hits"], rows=[
-            [w.weapon.removeprefix("WS_"), w.kills, w.deaths, f"{w.accuracy:.1f} %", w.headshots]
+            [weapon_name(w.weapon), w.kills, w.deaths, "—" if w.accuracy is None else f"{w.accuracy:.1f} %",
+             w.headshots]
             for w in weapons if w.kills or w.shots])])
     if view == "top":
         fields = []
@@ -81,9 +85,11 @@ async def render(state: State, detail: SessionDetail, view: str) -> Reply:
         return Reply(**base, fields=fields)
     if view == "graphs":
         series = await state.q.session_series(s.start)
-        if not series:
+        if not series.players:
             raise UsageError("no counted rounds to draw")
-        png = state.chart(("session", s.start), lambda: charts.session_graphs(series, _title(detail)))
+        names = {p.guid: p.name for p in detail.players}
+        png = state.chart(("session", s.start, *sorted(names.items())),
+                          lambda: charts.session_graphs(series, names, _title(detail)))
         return Reply(**base, images=[Image(filename="session.png", data=png,
                                            alt="DPM, K/D and kills over the session")])
     if view == "maps":
@@ -107,9 +113,12 @@ def commands(state: State) -> list[Command]:
         return await session_reply(await state.q.session_start_for(), ctx.args["view"] or "summary", "yet")
 
     async def session(ctx: Context) -> Reply:
-        day = _date(ctx.args["date"])
-        return await session_reply(await state.q.session_start_for(day), ctx.args["view"] or "summary",
-                                   f"on {day}" if day else "yet")
+        which = (ctx.args["date"] or "").strip().lstrip("#")
+        view = ctx.args["view"] or "summary"
+        if which.isdigit():  # a session number, as !rounds lists them (two sessions on one day)
+            return await session_reply(await state.q.session_start_numbered(int(which)), view, f"#{which}")
+        day = _date(which)
+        return await session_reply(await state.q.session_start_for(day), view, f"on {day}" if day else "yet")
 
     async def rounds(ctx: Context) -> Reply:
         month = ctx.args["month"]
@@ -144,8 +153,8 @@ def commands(state: State) -> list[Command]:
     return [
         Command("last_session", last_session, "The latest gaming session", aliases=("last", "latest"),
                 category="sessions", args=(view,)),
-        Command("session", session, "A date's gaming session", aliases=("match", "game"), category="sessions",
-                args=(Arg("date", help="YYYY-MM-DD (default: latest)"), view)),
+        Command("session", session, "A gaming session by date or number", aliases=("match", "game"),
+                category="sessions", args=(Arg("date", help="YYYY-MM-DD or a session number (default: latest)"), view)),
         Command("rounds", rounds, "List gaming sessions", aliases=("sessions", "list_sessions", "ls"),
                 category="sessions", args=(Arg("month", help="YYYY-MM"),)),
         Command("last_round", last_round, "The latest round", category="sessions"),

@@ -54,7 +54,8 @@ def page(state: State):
                 + "<h2>Files received lately</h2>"
                 + table(["File", "Kind", "Status", "Source", ("Bytes", True), "Received"], received, sortable=False)
                 + "<h2>Latest rounds</h2>"
-                + table(["Round", "Time", "Status", "Counted", ("Players", True)], rounds, sortable=False))
+                + table(["Round", "Time", "Status", "Counted", ("Players", True)], rounds, sortable=False)
+                + await request.panels("admin"))  # other plugins' admin sections (the RCON audit log)
         return Page("Admin", html)
 
     return handler

@@ -31,6 +31,7 @@ def leaderboards(state: State):
         top = bar_chart([(r.name, r.value, r.display) for r in board.rows[:10]], title=f"Top 10: {board.title}")
         html = (f"<h1>Leaderboards</h1>{_chips(board.category)}"
                 f"<h2>{text(board.title)} <small>{text(board.rule)}, {board.total:,} players</small></h2>"
+                f'<p class="muted">{text(board.title)}: {text(board.means)}.</p>'
                 + (top if board.page == 1 else "")
                 + table([("#", True), "Player", (board.title, True), ("Rounds", True)], rows, sortable=False)
                 + pager("/leaderboards", board.page, board.pages, category=board.category))

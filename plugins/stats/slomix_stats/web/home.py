@@ -63,6 +63,7 @@ def page(state: State):
         boards = [b for b in [await q.leaderboard(name, per_page=5) for name in TOP] if b and b.rows]
         if boards:
             parts.append('<h2>Top players</h2><div class="boards">' + "".join(_board(b) for b in boards) + "</div>")
+        parts.append(await request.panels("home"))  # other plugins' cards (the game servers' live status)
         parts.append("<h2>Server status</h2>" + _status(await request.kernel.health()))
         return Page("Home", "".join(parts))
 

@@ -77,8 +77,10 @@ def profile(state: State):
             card("Headshot kills", text(f"{t.headshot_kills:,}"), f"{t.headshot_kill_rate:.1f} % of kills"),
             card("Revives", text(f"{t.revives_given:,}"), f"revived {t.times_revived:,} times"),
             card("Gibs", text(f"{t.gibs:,}"), f"best spree {t.best_spree}"),
-            card("Objectives", text(f"{t.objectives:,}"),
-                 f"{t.dynamites_planted} planted, {t.dynamites_defused} defused"),
+            # One figure for what its line below lists (it read 0 above "34 planted, 3 defused").
+            card("Objective play", text(f"{t.dynamites_planted + t.dynamites_defused + t.objectives:,}"),
+                 f"{t.dynamites_planted} dynamites planted, {t.dynamites_defused} defused, "
+                 f"{t.objectives} objectives taken or returned"),
         ])
         points = list(enumerate(found.form, start=1))
         form_chart = line_chart(
@@ -92,11 +94,13 @@ def profile(state: State):
         maps = [[text(m.map), num(m.rounds), num(m.kills), num(m.deaths), num(m.kd, 2), num(m.dpm, 1)]
                 for m in found.maps]
         weapons = [[text(weapon_name(w.weapon)), num(w.kills), num(w.deaths), num(w.hits), num(w.shots),
-                    num(w.accuracy, 1), num(w.headshots)] for w in found.weapons]
+                    text("—") if w.accuracy is None else num(w.accuracy, 1), num(w.headshots)] for w in found.weapons]
+        # Since the first round under any name, counted or not: the aliases' dates say the same.
+        since = min((a.first_seen for a in found.aliases), default=t.first_seen)
         aliases = [[text(a.alias), text(when(a.first_seen)), text(when(a.last_seen))] for a in found.aliases]
         html = (
             f"<h1>{text(t.name)} <small><code>{text(t.guid)}</code></small></h1>"
-            f'<p class="muted">Playing since {text(when(t.first_seen))}, last seen {text(when(t.last_seen))}</p>'
+            f'<p class="muted">Playing since {text(when(since))}, last seen {text(when(t.last_seen))}</p>'
             + figures
             + '<h2>Form</h2><div class="grid-2"><section class="panel"><h3>DPM, last rounds</h3>'
             + form_chart + '</section><section class="panel"><h3>Kills and deaths</h3>' + kills_chart

@@ -6,6 +6,7 @@ from slomix.kernel import Page, Request
 
 from ..commands.common import State
 from ..formatting import SIDES, side
+from ..queries import RoundLine
 from .html import (
     card,
     cards,
@@ -14,6 +15,7 @@ from .html import (
     num,
     player_link,
     round_href,
+    session_href,
     table,
     team,
     text,
@@ -27,6 +29,22 @@ def _round_id(value: str) -> int:
     return int(value)
 
 
+def _stopwatch(r: RoundLine, r1: RoundLine | None) -> tuple[str, str]:
+    """The stopwatch context of a round: the time it set, or the time it had to beat."""
+    if r.round_number == 1:
+        if r.outcome == "completed":
+            return text(duration(r.duration_seconds)), "time set: round 2 must beat it"
+        if r.outcome == "fullhold":
+            return "Fullhold", "the attack failed: any completion in round 2 wins the map"
+        return "R1", "no outcome recorded"
+    if r1 is None:
+        return "—", "no round 1: nothing to beat"
+    beat = (f"to beat: {text(duration(r1.duration_seconds))}" if r1.outcome == "completed"
+            else "round 1 was a fullhold: any completion wins")
+    verdict = {"completed": "Beaten" if r1.outcome == "completed" else "Completed", "fullhold": "Held"}
+    return text(verdict.get(r.outcome, r.outcome)), beat
+
+
 def detail(state: State):
     async def handler(request: Request) -> Page:
         round_id = _round_id(request.path_params["round_id"])
@@ -35,13 +53,19 @@ def detail(state: State):
             raise LookupError(f"no round {round_id}")
         r = found.round
         status = r.status if r.is_valid else f"{r.status}, not counted"
-        pair = (f'<p>{link(round_href(found.r1_round_id), "← Round 1 of this map")}</p>'
-                if found.r1_round_id else "")
+        links = [link(session_href(found.session_start), "↑ Its session")] if found.session_start else []
+        if found.r1_round_id:
+            links.append(link(round_href(found.r1_round_id), "← Round 1 of this map"))
+        if found.r2_round_id:
+            links.append(link(round_href(found.r2_round_id), "Round 2 of this map →"))
+        pair = f'<p class="links">{" · ".join(links)}</p>' if links else ""
+        context = _stopwatch(r, found.r1)
         html = [f"<h1>{text(r.map)} <small>round {r.round_number}, {text(when(r.round_time))}</small></h1>", pair,
                 cards([card("Winner", team(r.winner_team), f"defending: {text(side(r.defender_team))}"),
                        card("Length", text(duration(r.duration_seconds)), text(r.duration_source)),
                        card("Outcome", text(r.outcome), text(status)),
-                       card("Players", text(r.players))])]
+                       card("Players", text(r.players)),
+                       card("Stopwatch", *context)])]
         for number in SIDES:
             rows = [[player_link(p.guid, p.name), num(p.kills), num(p.deaths), num(p.dpm, 1), num(p.damage_given),
                      num(p.damage_received), num(p.accuracy, 1), num(p.headshot_kills), num(p.revives_given),
@@ -60,6 +84,8 @@ def detail(state: State):
             rows = [[text(v.subject), text(v.opponent), num(v.kills), num(v.deaths)] for v in found.versus]
             html.append("<h2>Head to head</h2>" + table(["Player", "Against", ("Kills", True), ("Deaths", True)],
                                                        rows))
+        # Other plugins' panels for this round (``panel:round``: Greatshot shows the round's demo).
+        html.append(await request.panels("round", round_id=str(round_id)))
         return Page(f"{r.map} round {r.round_number}", "".join(html))
 
     return handler

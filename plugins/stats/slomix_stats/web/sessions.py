@@ -7,7 +7,9 @@ from itertools import accumulate
 
 from slomix.kernel import Page, Request
 
+from ..awards import mvp
 from ..commands.common import State
+from ..queries import SessionPlayer, SessionSeries
 from .html import (
     card,
     cards,
@@ -52,17 +54,38 @@ def _start(text_value: str) -> datetime:
         raise LookupError(f"{text_value!r} is not a session start (like 2025-10-14T21:22:14)") from None
 
 
-def _charts(series: dict[str, list[tuple[int, float, int, int]]], names: list[str]) -> str:
-    chosen = [n for n in names if n in series][:CHART_PLAYERS]
-    dpm = [Series(n, [(i, d) for i, d, _, _ in series[n]]) for n in chosen]
-    kills = [Series(n, list(zip([i for i, *_ in series[n]], accumulate(k for _, _, k, _ in series[n]),
-                                strict=True))) for n in chosen]
-    last = max((i for n in chosen for i, *_ in series[n]), default=1)
-    labels = {1: "round 1", last: f"round {last}"}
+def map_labels(rounds: list[str], width: float = 428, char: float = 6.5) -> dict[float, str]:
+    """The map at each map's first round (x: the 1-based round index), left out where it would
+    overlap the label before it (``width``: the plot's pixels, ``char``: a character's)."""
+    step = width / max(len(rounds) - 1, 1)
+    labels: dict[float, str] = {}
+    last_x, last_end = None, 0.0
+    for index, name in enumerate(rounds, 1):
+        map_name = name.rsplit(" R", 1)[0]
+        if index > 1 and map_name == rounds[index - 2].rsplit(" R", 1)[0]:
+            continue
+        x = (index - 1) * step
+        # The first label starts at its point, the others are centred on it (svg.line_chart).
+        start = x if last_x is None else x - len(map_name) * char / 2
+        fits = last_x is None or (start >= last_end + char and x + len(map_name) * char / 2 <= width + 10)
+        if fits:
+            labels[index] = map_name
+            last_x, last_end = x, x + len(map_name) * char * (1 if last_x is None else 0.5)
+    return labels
+
+
+def _charts(series: SessionSeries, players: list[SessionPlayer]) -> str:
+    chosen = [p for p in players if p.guid in series.players][:CHART_PLAYERS]
+    lines = [(p.name, series.players[p.guid]) for p in chosen]
+    dpm = [Series(n, [(i, d) for i, d, _, _ in points]) for n, points in lines]
+    kills = [Series(n, list(zip([i for i, *_ in points], accumulate(k for _, _, k, _ in points), strict=True)))
+             for n, points in lines]
+    labels = map_labels(series.rounds)
+    names = [p.name for p in chosen]
     return ('<div class="grid-2"><section class="panel"><h3>DPM per round</h3>'
-            f"{line_chart(dpm, title='DPM per round', x_labels=labels)}{legend(chosen)}</section>"
+            f"{line_chart(dpm, title='DPM per round', x_labels=labels)}{legend(names)}</section>"
             '<section class="panel"><h3>Kills over the session</h3>'
-            f"{line_chart(kills, title='Cumulative kills', x_labels=labels)}{legend(chosen)}</section></div>")
+            f"{line_chart(kills, title='Cumulative kills', x_labels=labels)}{legend(names)}</section></div>")
 
 
 def detail(state: State):
@@ -72,6 +95,7 @@ def detail(state: State):
         if found is None:
             raise LookupError(f"no session started at {start.isoformat(sep=' ')}")
         s = found.summary
+        best = mvp(found.players, s.counted_rounds)
         players = [[player_link(p.guid, p.name), num(p.rounds), num(p.kills), num(p.deaths), num(p.kd, 2),
                     num(p.dpm, 1), num(p.damage_given), num(p.damage_received), num(p.accuracy, 1),
                     num(p.headshot_kills), num(p.revives_given), num(p.gibs), text(duration(p.seconds))]
@@ -88,13 +112,15 @@ def detail(state: State):
             + cards([card("Rounds", text(s.counted_rounds), f"{s.rounds} played"),
                      card("Length", text(duration(int((s.end - s.start).total_seconds())))),
                      card("Players", text(s.players)),
+                     *([card("MVP", player_link(best.guid, best.name), f"{best.dpm:.1f} DPM, K/D {best.kd:.2f}")]
+                       if best else []),
                      card("Maps", text(len(s.maps)), text(", ".join(s.maps)))])
             + panels
             + "<h2>Players</h2>"
             + table(["Player", ("Rounds", True), ("Kills", True), ("Deaths", True), ("K/D", True), ("DPM", True),
                      ("Damage", True), ("Taken", True), ("Acc %", True), ("HS kills", True), ("Revives", True),
                      ("Gibs", True), ("Time", True)], players)
-            + "<h2>Charts</h2>" + _charts(series, [p.name for p in found.players])
+            + "<h2>Charts</h2>" + _charts(series, found.players)
             + '<section class="panel"><h3>Kills by weapon</h3>'
             + weapon_bars(weapons, 10)
             + "</section><h2>Rounds</h2>"
