@@ -25,9 +25,26 @@ def _errors(*codes: tuple[str, str]) -> dict[str, Any]:
     return {code: {"description": text, "content": content} for code, text in codes}
 
 
+# Text from outside may hold no NUL (the kernel's web.clean answers 422): the schema says so.
+NO_NUL = "^[^\\u0000]*$"
+
+
+def _no_nul(schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` with every string in it (alone, in anyOf, in array items) refusing NUL."""
+    schema = dict(schema)
+    if schema.get("type") == "string" and "pattern" not in schema and "enum" not in schema:
+        schema["pattern"] = NO_NUL
+    for key in ("anyOf", "oneOf"):
+        if key in schema:
+            schema[key] = [_no_nul(option) for option in schema[key]]
+    if isinstance(schema.get("items"), dict):
+        schema["items"] = _no_nul(schema["items"])
+    return schema
+
+
 def _query_parameters(schema: dict[str, Any]) -> list[dict[str, Any]]:
     required = set(schema.get("required", []))
-    return [{"name": key, "in": "query", "required": key in required, "schema": value}
+    return [{"name": key, "in": "query", "required": key in required, "schema": _no_nul(value)}
             for key, value in schema.get("properties", {}).items()]
 
 
@@ -44,7 +61,7 @@ def document(routes: list[Route], title: str, version: str) -> dict[str, Any]:
     for r in api:
         method = r.method.lower()
         path = _PARAM.sub(r"{\1}", r.path)
-        params = [{"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
+        params = [{"name": p, "in": "path", "required": True, "schema": _no_nul({"type": "string"})}
                   for p in _PARAM.findall(r.path)]
         if r.query_type is not None:
             name = by_type[id(r.query_type)]["$ref"].rsplit("/", 1)[-1]
