@@ -39,17 +39,20 @@ class Storage:
         return shutil.disk_usage(self.root).free
 
     def adopt(self, source: Path, relative: Path, *, keep_source: bool) -> Path:
-        """Put ``source`` at ``relative`` (moved, or copied when the source must stay), atomically."""
+        """Put ``source`` at ``relative`` (moved, or copied when the source must stay), atomically.
+
+        The file's time goes with it: for a demo without a date in its name it is when the
+        recording ended, which links the demo to its round."""
         target = self.absolute(relative)
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(target.name + ".partial")
         if keep_source:
-            shutil.copyfile(source, partial)
+            shutil.copy2(source, partial)
         else:
             try:
                 os.replace(source, partial)
             except OSError:  # another file system: copy, then let the caller's temp folder go
-                shutil.copyfile(source, partial)
+                shutil.copy2(source, partial)
         os.replace(partial, target)
         return target
 
