@@ -1,4 +1,5 @@
-"""Chat commands: ``!demos``, ``!demo <id>``, ``!highlights [player]``, ``!topshots [category]``."""
+"""Chat commands: ``!demos``, ``!demo <id>``, ``!demo upload`` (demos attached), ``!highlights [player]``,
+``!topshots [category]``."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from slomix.kernel import Arg, Command, Context, Field, Image, Reply, Table, Usa
 
 from . import queries
 from .describe import KIND_NAMES, moment
-from .service import Greatshot
+from .service import PRIORITY_UPLOAD, Greatshot, Refused
+from .settings import GreatshotSettings
+from .sniff import NotADemo
 
 
 def _paths(service: Greatshot, h: queries.HighlightLine) -> dict[str, str | None]:
@@ -29,7 +32,9 @@ async def _preview(service: Greatshot, found: list[queries.HighlightLine]) -> li
     return [Image(filename="highlight.webp", data=data, content_type="image/webp", alt="top-down preview")]
 
 
-def build(get: Callable[[], Greatshot]) -> list[Command]:
+def build(get: Callable[[], Greatshot], settings: GreatshotSettings) -> list[Command]:
+    max_bytes = settings.max_upload_bytes
+
     async def demos(ctx: Context) -> Reply:
         service = get()
         found = await queries.demos(service.db, limit=ctx.args["limit"])
@@ -41,11 +46,29 @@ def build(get: Callable[[], Greatshot]) -> list[Command]:
                                                   rows=rows)],
                      data=[{**msgspec.to_builtins(d), "url": f"/greatshot/demos/{d.id}"} for d in found])
 
+    async def upload(ctx: Context, service: Greatshot) -> Reply:
+        if not ctx.files:
+            raise UsageError("attach .dm_84 or .tv_84 demos to the message (slomix cmd: --file PATH)")
+        try:
+            stored = await service.take(ctx.files, ctx.actor.id, source="upload", priority=PRIORITY_UPLOAD)
+        except (NotADemo, Refused) as error:
+            raise UsageError(str(error)) from None
+        rows = [[s.id, s.filename, "already stored" if s.duplicate else "analysing"] for s in stored]
+        return Reply(title=f"{len(stored)} demo(s) received",
+                     description="Highlights follow when the analysis is done: !demo <id> shows its progress.",
+                     tables=[Table(columns=["demo", "file", "status"], rows=rows)],
+                     data=[msgspec.to_builtins(s) for s in stored])
+
     async def demo(ctx: Context) -> Reply:
         service = get()
-        found = await queries.detail(service.db, ctx.args["id"])
+        which = ctx.args["id"]
+        if which.lower() == "upload":
+            return await upload(ctx, service)
+        if not which.isdigit():
+            raise UsageError(f"{which!r} is not a demo number: !demo <id> (see !demos) or !demo upload")
+        found = await queries.detail(service.db, int(which))
         if found is None:
-            raise UsageError(f"no demo {ctx.args['id']}: see !demos")
+            raise UsageError(f"no demo {which}: see !demos")
         d = found.demo
         fields = [Field("map", d.map_name or "?"), Field("status", d.status), Field("kills", str(d.kill_count or 0)),
                   Field("headshots", str(d.headshot_count or 0)), Field("highlights", str(d.highlights))]
@@ -90,8 +113,9 @@ def build(get: Callable[[], Greatshot]) -> list[Command]:
     return [
         Command("demos", demos, "The latest stored demos.", args=(Arg("limit", int, default=20),),
                 category="greatshot"),
-        Command("demo", demo, "A demo: its analysis, highlights and jobs.", args=(Arg("id", int, required=True),),
-                category="greatshot"),
+        Command("demo", demo, "A demo: its analysis, highlights and jobs; `upload` with demos attached stores them.",
+                args=(Arg("id", required=True, help="a demo's number, or upload"),), category="greatshot",
+                max_file_bytes=max_bytes),
         Command("highlights", highlights, "Highlights of every demo, best first (optionally one player's).",
                 args=(Arg("player", rest=True, help="a player's name, or part of it"),), category="greatshot"),
         Command("topshots", topshots, "The community's best moments across all demos.",

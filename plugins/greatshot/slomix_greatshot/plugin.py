@@ -57,7 +57,7 @@ class GreatshotPlugin:
 
     @hookimpl
     def on_command(self, kernel: Kernel):
-        return commands.build(self._service)
+        return commands.build(self._service, kernel.settings_for("greatshot") or GreatshotSettings())
 
     @hookimpl
     def on_http_route(self, kernel: Kernel):

@@ -96,15 +96,9 @@ def build(get: Callable[[], Greatshot]) -> list[Route]:
         if not files:
             raise BadRequest(f"no demo in the form: send .dm_84/.tv_84 files in the field `{FIELD}`")
         try:
-            await service.admit(request.actor.id, 0, files=len(files))  # every file counts against the rate
-            for file in files:
-                await service.check(file.path, file.filename)
-            await service.quota(request.actor.id, sum(f.size for f in files))
-            await service.disk(sum(f.size for f in files))
+            stored = await service.take(files, request.actor.id, source="upload", priority=PRIORITY_UPLOAD)
         except (NotADemo, Refused) as error:
             raise refusal(error) from None
-        stored = [await service.accept(f.path, f.filename, uploader=request.actor.id, source="upload",
-                                       priority=PRIORITY_UPLOAD, sha256=f.sha256, keep_source=False) for f in files]
         fresh = any(not s.duplicate for s in stored)
         return JSONResponse(msgspec.to_builtins(Uploaded(stored)), status=201 if fresh else 200)
 

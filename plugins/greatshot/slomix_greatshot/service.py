@@ -7,6 +7,7 @@ Discord attachment): :meth:`Greatshot.accept`.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,6 +16,7 @@ import anyio
 import msgspec
 
 from slomix.kernel import IncomingFile
+from slomix.kernel.forms import UploadedFile
 
 from . import sniff
 from .settings import GreatshotSettings
@@ -138,6 +140,18 @@ class Greatshot:
         self.kernel.emit("on_demo", demo=IncomingFile(name=name, path=self.storage.absolute(relative), source=source))
         return Accepted(id=demo_id, filename=name, sha256=digest, size=size, duplicate=False, status="stored",
                         job_id=job_id)
+
+    async def take(self, files: Sequence[UploadedFile], uploader: str, *, source: str,
+                   priority: int) -> list[Accepted]:
+        """Demos a user sent (a web form, a chat attachment): every one is checked before any is
+        stored, so one bad file refuses them all and nothing is kept. Raises NotADemo or Refused."""
+        await self.admit(uploader, 0, files=len(files))  # every file counts against the rate
+        for file in files:
+            await self.check(file.path, file.filename)
+        await self.quota(uploader, sum(f.size for f in files))
+        await self.disk(sum(f.size for f in files))
+        return [await self.accept(f.path, f.filename, uploader=uploader, source=source, priority=priority,
+                                  sha256=f.sha256, keep_source=False) for f in files]
 
     async def recover(self) -> list[int]:
         """Queue the analysis of stored demos that have none (the process stopped in between)."""

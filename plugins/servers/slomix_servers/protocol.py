@@ -12,6 +12,8 @@ import re
 
 import msgspec
 
+from slomix_stats.api import plain_name
+
 HEADER = b"\xff\xff\xff\xff"
 MAX_REQUEST = 1024  # the engine reads at most this much of a request, header included
 PRINT = b"print\n"
@@ -23,8 +25,6 @@ GAMETYPES = {0: "single player", 1: "cooperative", 2: "objective", 3: "stopwatch
 TEAMS = {0: "free", 1: "axis", 2: "allies", 3: "spectator"}
 GAMESTATES = {-1: "initialising", 0: "playing", 1: "warmup countdown", 2: "warmup", 3: "intermission"}
 
-# ^ + any graphic ASCII other than ^, or any non-ASCII character (q_shared.h Q_IsColorString).
-_COLOUR = re.compile("\\^[!-\\]_-~\x80-\U0010ffff]")
 _PLAYER_LINE = re.compile(rb'^(-?\d+) (-?\d+) "(.*)"$')
 _CVAR = re.compile(r'"([^"]+)" is: ?"(.*?)\^7"')
 
@@ -44,11 +44,6 @@ codecs.register_error("slomix-latin1", _latin1_fallback)
 def decode(raw: bytes) -> str:
     """The engine's console rule: valid UTF-8 stays, each invalid high byte is its Latin-1 character."""
     return raw.decode("utf-8", "slomix-latin1")
-
-
-def strip_colours(text: str) -> str:
-    """``^1v^7id`` → ``vid``; ``^^`` stays a caret."""
-    return _COLOUR.sub("", text) if "^" in text else text
 
 
 def packet(command: str) -> bytes:
@@ -127,7 +122,7 @@ class Status(msgspec.Struct, frozen=True, kw_only=True):
 
     @property
     def hostname(self) -> str:
-        return strip_colours(self.info.get("sv_hostname", ""))
+        return plain_name(self.info.get("sv_hostname", ""))
 
     @property
     def gametype(self) -> str:
@@ -174,7 +169,7 @@ def parse_status(datagram: bytes, challenge: str | None = None) -> Status:
             raise ProtocolError(f"player line {k + 1} does not read as <score> <ping> \"<name>\": {decode(line)!r}")
         slot, team = slots[k] if k < len(slots) else (-1, "?")
         raw = decode(found[3])
-        players.append(Player(slot=slot, name=strip_colours(raw), raw_name=raw,
+        players.append(Player(slot=slot, name=plain_name(raw), raw_name=raw,
                               team=TEAMS.get(ord(team) - ord("0"), "unknown"),
                               score=int(found[1]), ping=int(found[2])))
     return Status(info=info, players=players)
@@ -214,7 +209,7 @@ def parse_status_table(text: str) -> list[StatusRow]:
             continue
         name = line[head.end():tail.start()].rstrip()
         rows.append(StatusRow(slot=int(words[0]), score=int(words[1]), ping=words[2],
-                              name=strip_colours(name.removesuffix("^7").rstrip()), address=words[-4]))
+                              name=plain_name(name.removesuffix("^7").rstrip()), address=words[-4]))
     return rows
 
 

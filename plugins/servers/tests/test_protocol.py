@@ -6,6 +6,7 @@ import pytest
 
 from slomix.testing.gameserver import FakeGameServer, FakePlayer, _Redirect
 from slomix_servers import protocol
+from slomix_stats.api import plain_name
 
 
 def test_the_header_is_four_ff_bytes_never_utf8() -> None:
@@ -33,11 +34,11 @@ def test_names_decode_as_the_engine_does() -> None:
     assert protocol.decode("Kärpfän".encode()) == "Kärpfän"  # valid UTF-8 stays
     assert protocol.decode(b"K\xe4rpf\xe4n") == "Kärpfän"  # an old client's Latin-1 bytes
     assert protocol.decode(b"\xc3\xa4 and \xe4") == "ä and ä"  # both in one name
-    assert protocol.strip_colours("^a#^7p^au^7rans^a.^7only") == "#purans.only"
-    assert protocol.strip_colours("^!x^*y^/z") == "xyz"  # codes the predecessor left in
-    assert protocol.strip_colours("a^^1b") == "a^b"  # ^^ is a caret, then ^1 a colour
-    assert protocol.strip_colours("^\xe4x") == "x"  # ^ + a high character is a colour code too
-    assert protocol.strip_colours("end^") == "end^"
+    assert plain_name("^a#^7p^au^7rans^a.^7only") == "#purans.only"
+    assert plain_name("^!x^*y^/z") == "xyz"  # codes the predecessor left in
+    assert plain_name("a^^1b") == "a^b"  # ^^ is a caret, then ^1 a colour
+    assert plain_name("^\xe4x") == "x"  # ^ + a high character is a colour code too
+    assert plain_name("end^") == "end^"
 
 
 def test_a_status_response_gives_each_player_the_team_of_his_slot() -> None:

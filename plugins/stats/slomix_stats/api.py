@@ -17,11 +17,11 @@ from typing import Any
 
 import msgspec
 
-from .formatting import SIDES, duration, side, weapon_name
+from .formatting import SIDES, duration, plain_name, side, weapon_name
 
 __all__ = ["SIDES", "PlayerLine", "RoundEvent", "RoundMetaInfo", "SessionInfo", "VersusTotal", "display_names",
-           "duration", "find_players", "history_now", "round_meta", "session_for_date", "session_rounds", "sessions",
-           "side", "versus_rounds", "versus_totals", "weapon_name"]
+           "duration", "find_players", "history_now", "plain_name", "round_meta", "session_for_date", "session_rounds",
+           "sessions", "side", "versus_rounds", "versus_totals", "weapon_name"]
 
 
 class PlayerLine(msgspec.Struct, frozen=True):

@@ -3,7 +3,20 @@ announcements, and other plugins' replies through ``slomix_stats.api``): one for
 
 from __future__ import annotations
 
+import re
+
 SIDES = {1: "Axis", 2: "Allies"}
+
+# The game's colour codes: "^" and any next character but "^" (Q_CleanStr). Control and bidirectional
+# characters go too, so that a name cannot reorder or hide the text around it. The SQL function
+# stats.plain_name (migration 0006) is the same rule for the database; a test holds them equal.
+_COLOUR_CODE = re.compile(r"\^[^^]")
+_INVISIBLE = re.compile("[\x01-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def plain_name(raw: str) -> str:
+    """A name (or a server's name) as the game shows it: ``^1'^/fnx`` → ``'fnx``."""
+    return _INVISIBLE.sub("", _COLOUR_CODE.sub("", raw)).strip(" ")
 
 
 def side(team: int | None, unknown: str = "?") -> str:

@@ -144,6 +144,14 @@ def fuzzed_names(count: int, seed: int = 14) -> list[str]:
     return names
 
 
+async def test_the_python_rule_is_the_sql_rule(history) -> None:
+    """Other plugins name players with ``api.plain_name`` (servers, demos): the same answer as the
+    database's ``stats.plain_name`` and as the game, on hostile and fuzzed names."""
+    names = HOSTILE + fuzzed_names(400, seed=41)
+    sql = await history.db.pool.fetch("SELECT stats.plain_name(n) AS plain FROM unnest($1::text[]) AS n", names)
+    assert [api.plain_name(n) for n in names] == [r["plain"] for r in sql] == [game_clean(n) for n in names]
+
+
 @pytest.fixture
 def hostile_files(stats_files):
     """Real R1 files of the newest session, renamed to a later day, players renamed to hostile names."""
