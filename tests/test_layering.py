@@ -40,3 +40,17 @@ def test_the_import_contracts_name_every_package() -> None:
     assert plugins <= set(contracts["an adapter imports no plugin"]["forbidden_modules"])
     assert adapters <= set(contracts["an adapter imports no plugin"]["source_modules"])
     assert plugins <= set(contracts["a plugin reaches another plugin only through its api module"]["source_modules"])
+
+
+def test_tox_tests_and_lints_every_plugin_and_adapter() -> None:
+    """A new plugin or adapter gets its own tox environment and is on the lint step's path (where
+    import-linter finds it); a folder missing from either is checked by nothing in bin/test."""
+    tox = (ROOT / "tox.ini").read_text()
+    [env_list] = [line for line in tox.splitlines() if line.startswith("env_list")]
+    [lint_path] = [line for line in tox.splitlines() if line.strip().startswith("PYTHONPATH")]
+    for kind in ("plugin", "adapter"):
+        for folder in (ROOT / f"{kind}s").iterdir():
+            if (folder / "pyproject.toml").is_file():
+                assert f"{{tox_root}}/{kind}s/{folder.name}[dev]" in tox, f"no tox environment installs {folder}"
+                assert folder.name in env_list, f"{kind}-{folder.name} is not in tox's env_list"
+                assert f"{{tox_root}}/{kind}s/{folder.name}" in lint_path, f"{folder} is not on the lint path"
