@@ -96,7 +96,10 @@ async def main(rounds: int, settle: float) -> None:
                 for i in range(rounds + 1):
                     end_unix = base + i * 3600  # an hour apart: separate matches
                     stamp = datetime.fromtimestamp(end_unix + 2, TZ)
-                    sftp.write(f"gamestats/{stamp:%Y-%m-%d-%H%M%S}-etl_adlernest-round-1.txt", stats)
+                    # Each round its own bytes: the same content under another name is a duplicate.
+                    server_name, rest = stats.split(b"\\", 1)
+                    sftp.write(f"gamestats/{stamp:%Y-%m-%d-%H%M%S}-etl_adlernest-round-1.txt",
+                               server_name + f" #{i}".encode() + b"\\" + rest)
                     body = report(end_unix)
                     committed = stopwatch.expect(stamp.replace(tzinfo=None))
                     started = time.perf_counter()
