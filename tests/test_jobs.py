@@ -224,6 +224,21 @@ async def test_a_running_job_is_cancelled_and_a_queued_one_never_runs(jobs_kerne
     assert (await kernel.jobs.get(queued)).status == "cancelled" and await attempts(kernel, queued) == []
 
 
+async def test_a_cancel_as_the_worker_stops_is_not_undone_by_the_requeue(jobs_kernel) -> None:
+    """The worker stops before PgQueuer's cancel notice reaches it: the shutdown's requeue must not
+    turn the cancelled job back into a queued one."""
+    kernel = jobs_kernel
+    job_id = await kernel.jobs.enqueue("jobtest.nap", {"seconds": 60})
+    async with working(kernel):
+        await until(kernel, job_id, "running")
+        assert await kernel.jobs.cancel(job_id)
+    assert (await kernel.jobs.get(job_id)).status == "cancelled"
+    async with working(kernel):
+        await anyio.sleep(0.5)
+    job = await kernel.jobs.get(job_id)
+    assert (job.status, job.attempts) == ("cancelled", 1)
+
+
 async def test_higher_priority_first_and_a_key_is_one_job(jobs_kernel) -> None:
     kernel = jobs_kernel
     low = await kernel.jobs.enqueue("jobtest.echo", {"p": "low"}, priority=1)

@@ -14,7 +14,7 @@ import logging
 import os
 import socket
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import anyio
 from pgqueuer.core.qm import QueueManager
@@ -110,12 +110,13 @@ class Worker:
         elif context.cancellation.cancel_called:
             log.info("jobs: %s %d cancelled", kind.name, job.id)
         elif error == "":  # stopped by a shutdown: back to the queue, the attempt not counted
-            await pool.execute("UPDATE slomix.jobs SET status = 'queued', attempts = attempts - 1 WHERE id = $1",
-                               job.id)
-            raise RetryRequested(delay=timedelta(0), reason="worker stopped")
+            # A cancel that lands while the worker stops wins: the job stays cancelled.
+            if await self._requeue(job.id, "attempts = attempts - 1"):
+                raise RetryRequested(delay=timedelta(0), reason="worker stopped")
         elif job.attempt < kind.retries + 1:
+            if not await self._requeue(job.id, "error = $2", error):
+                return
             delay = kind.delay(job.attempt)
-            await pool.execute("UPDATE slomix.jobs SET status = 'queued', error = $2 WHERE id = $1", job.id, error)
             log.warning("jobs: %s %d attempt %d failed (%s); trying again in %g s", kind.name, job.id, job.attempt,
                         error, delay)
             raise RetryRequested(delay=timedelta(seconds=delay), reason=error)
@@ -141,6 +142,12 @@ class Worker:
             return describe(failure)
         finally:
             del self._stops[job.id]
+
+    async def _requeue(self, job_id: int, change: str, *args: Any) -> bool:
+        """Put a running job back in the queue; False when it was cancelled meanwhile."""
+        return bool(await self.kernel.db.pool.fetchval(
+            f"UPDATE slomix.jobs SET status = 'queued', {change} WHERE id = $1 AND status = 'running' RETURNING true",
+            job_id, *args))
 
     async def _finish(self, job_id: int, status: str, error: str | None) -> None:
         await self.kernel.db.pool.execute(
