@@ -49,6 +49,19 @@ def weapon_accuracy(name: str, hits: int, shots: int) -> float | None:
     return round(min(hits, shots) * 100 / shots, 1)
 
 
+# What players call the weapons of the stats files (spec §1.4); ``WS_MP40`` alone says little.
+WEAPON_TITLES = {
+    "WS_KNIFE": "Knife", "WS_KNIFE_KBAR": "Ka-Bar knife", "WS_LUGER": "Luger", "WS_COLT": "Colt",
+    "WS_MP40": "MP 40", "WS_THOMPSON": "Thompson", "WS_STEN": "Sten", "WS_FG42": "FG 42",
+    "WS_PANZERFAUST": "Panzerfaust", "WS_BAZOOKA": "Bazooka", "WS_FLAMETHROWER": "Flamethrower",
+    "WS_GRENADE": "Hand grenade", "WS_MORTAR": "Mortar", "WS_MORTAR2": "Granatwerfer", "WS_DYNAMITE": "Dynamite",
+    "WS_AIRSTRIKE": "Airstrike", "WS_ARTILLERY": "Artillery", "WS_SATCHEL": "Satchel charge",
+    "WS_GRENADELAUNCHER": "Rifle grenade", "WS_LANDMINE": "Landmine", "WS_MG42": "MG 42",
+    "WS_BROWNING": "Browning", "WS_CARBINE": "M1 Carbine", "WS_KAR98": "Kar98k", "WS_GARAND": "Garand",
+    "WS_K43": "K43", "WS_MP34": "MP 34", "WS_SYRINGE": "Syringe",
+}
+
+
 def weapon_name(name: str) -> str:
-    """``WS_MP40`` → ``MP40``."""
-    return name.removeprefix("WS_").replace("_", " ")
+    """``WS_MP40`` → ``MP 40``; a weapon the table does not know: ``WS_NEW_GUN`` → ``NEW GUN``."""
+    return WEAPON_TITLES.get(name) or name.removeprefix("WS_").replace("_", " ")

@@ -24,8 +24,10 @@ from .formatting import weapon_accuracy
 # Rounds written since the planner last sampled the tables, past which a rebuild samples them first.
 ANALYZE_AFTER_ROUNDS = 500
 # Rebuilt together after imports (migrations 0002, 0005).
-TOTALS_VIEWS = ("player_totals", "player_map_totals", "player_weapon_totals")
+TOTALS_VIEWS = ("player_totals", "player_map_totals", "player_weapon_totals", "player_session_totals")
 COUNTED = "r.status IN ('completed', 'substitution') AND r.is_valid"
+# Teammates on a profile: at least this many counted rounds on the same side (fewer say nothing).
+MIN_ROUNDS_TOGETHER = 10
 # One player's shown name (the view of migration 0006, api.display_names) beside their totals t,
 # in the same round trip.
 SHOWN = "coalesce((SELECT d.name FROM stats.display_names d WHERE d.guid = t.guid), left(t.guid, 8))"
@@ -87,6 +89,8 @@ class MapLine(msgspec.Struct, frozen=True):
     deaths: int
     kd: float
     dpm: float
+    wins: int = 0  # rounds won and lost on the map (migration 0008: unknown winners count neither)
+    losses: int = 0
 
 
 class WeaponLine(msgspec.Struct, frozen=True):
@@ -115,6 +119,51 @@ class Alias(msgspec.Struct, frozen=True):
     last_seen: datetime
 
 
+class Rank(msgspec.Struct, frozen=True):
+    """Where a player stands on one leaderboard: ``rank`` of ``of`` qualifying players."""
+
+    category: str
+    title: str
+    rank: int
+    of: int
+    display: str
+
+
+class SessionForm(msgspec.Struct, frozen=True, kw_only=True):
+    """A player in one gaming session (counted rounds): the profile's form line."""
+
+    start: datetime
+    number: int
+    rounds: int
+    kills: int
+    deaths: int
+    kd: float
+    dpm: float
+    wins: int
+    losses: int
+    maps: list[str]
+
+
+class Mate(msgspec.Struct, frozen=True):
+    """A teammate: counted rounds on the same side of the same round, and those won and lost."""
+
+    guid: str
+    name: str
+    rounds: int
+    wins: int
+    losses: int
+
+
+class Opponent(msgspec.Struct, frozen=True):
+    """An enemy over the endstats versus rows: the player's kills on him, deaths by him, rounds met."""
+
+    guid: str
+    name: str
+    kills: int
+    deaths: int
+    rounds: int
+
+
 class PlayerDetail(msgspec.Struct, frozen=True, kw_only=True):
     totals: PlayerTotals
     aliases: list[Alias]
@@ -122,6 +171,15 @@ class PlayerDetail(msgspec.Struct, frozen=True, kw_only=True):
     weapons: list[WeaponLine]
     form: list[FormPoint]
     discord_id: int | None = None
+    ranks: list[Rank] = []  # the leaderboards the player qualifies for, in CATEGORIES order
+    wins: int = 0  # counted rounds won and lost, every map
+    losses: int = 0
+    sessions_played: int = 0
+    sessions: list[SessionForm] = []  # the latest sessions, newest first
+    teammates: list[Mate] = []  # best win rate first, at least MIN_ROUNDS_TOGETHER rounds together
+    killed_by: list[Opponent] = []  # who killed the player most (endstats), most first
+    killed: list[Opponent] = []  # whom the player killed most
+    versus_note: str | None = None  # why killed_by and killed are empty, when they are
 
 
 class PlayerRef(msgspec.Struct, frozen=True):
@@ -422,34 +480,109 @@ class StatsQueries:
                                        "WHERE t.guid = $1", guid)
         return _totals(row) if row else None
 
-    async def player(self, guid: str, form_rounds: int = 20) -> PlayerDetail | None:
-        """Everything on a player's card, in one round trip (rows of each part as records)."""
+    async def player(self, guid: str, form_rounds: int = 20, form_sessions: int = 10) -> PlayerDetail | None:
+        """Everything on a player's profile: the card, breakdowns and form in one round trip (rows of
+        each part as records, read from the views rebuilt after imports), then the ranks, the
+        teammates and the versus rows."""
         await self.refresh()
         row = await self.pool.fetchrow(
             f"""SELECT t.*, {SHOWN} AS display_name,
                    ARRAY(SELECT ROW(alias, first_seen, last_seen) FROM stats.aliases
                          WHERE guid = $1 ORDER BY last_seen DESC) AS alias_rows,
-                   ARRAY(SELECT ROW(map_name, rounds, kills, deaths, damage, seconds) FROM stats.player_map_totals
-                         WHERE guid = $1 ORDER BY rounds DESC, map_name) AS map_rows,
+                   ARRAY(SELECT ROW(map_name, rounds, kills, deaths, damage, seconds, wins, losses)
+                         FROM stats.player_map_totals WHERE guid = $1 ORDER BY rounds DESC, map_name) AS map_rows,
                    ARRAY(SELECT ROW(weapon, kills, deaths, hits, shots, headshots) FROM stats.player_weapon_totals
                          WHERE guid = $1 ORDER BY kills DESC, weapon) AS weapon_rows,
                    ARRAY(SELECT ROW(r.id, r.round_time, r.map_name, r.round_number, p.kills, p.deaths, p.dpm)
                          FROM stats.player_rounds p JOIN stats.rounds r ON r.id = p.round_id
                          WHERE p.guid = $1 AND {COUNTED} ORDER BY r.round_time DESC LIMIT $2) AS form_rows,
+                   ARRAY(SELECT ROW(session_start, rounds, kills, deaths, damage, seconds, wins, losses, maps)
+                         FROM stats.player_session_totals WHERE guid = $1
+                         ORDER BY session_start DESC LIMIT $3) AS session_rows,
+                   (SELECT count(*) FROM stats.player_session_totals WHERE guid = $1) AS sessions_played,
                    (SELECT discord_id FROM stats.links WHERE guid = $1) AS discord_id
-                FROM stats.player_totals t WHERE t.guid = $1""", guid, form_rounds)
+                FROM stats.player_totals t WHERE t.guid = $1""", guid, form_rounds, form_sessions)
         if row is None:
             return None
+        maps = [MapLine(name, rounds, kills, deaths, kd(kills, deaths), dpm(damage, seconds), wins, losses)
+                for name, rounds, kills, deaths, damage, seconds, wins, losses in row["map_rows"]]
+        numbers = await self._session_numbers()
+        sessions = [SessionForm(start=start, number=numbers.get(start, 0), rounds=rounds, kills=kills, deaths=deaths,
+                                kd=kd(kills, deaths), dpm=dpm(damage, seconds), wins=wins, losses=losses,
+                                maps=list(played))
+                    for start, rounds, kills, deaths, damage, seconds, wins, losses, played in row["session_rows"]]
+        killed_by, killed, note = await self._versus(guid)
         return PlayerDetail(
             totals=_totals(row),
             aliases=[Alias(*a) for a in row["alias_rows"]],
-            maps=[MapLine(name, rounds, kills, deaths, kd(kills, deaths), dpm(damage, seconds))
-                  for name, rounds, kills, deaths, damage, seconds in row["map_rows"]],
+            maps=maps,
             weapons=[WeaponLine(name, kills, deaths, hits, shots, headshots, weapon_accuracy(name, hits, shots))
                      for name, kills, deaths, hits, shots, headshots in row["weapon_rows"]],
             form=[FormPoint(round_id, time, name, number, kills, deaths, round(rate, 1))
                   for round_id, time, name, number, kills, deaths, rate in reversed(row["form_rows"])],
-            discord_id=row["discord_id"])
+            discord_id=row["discord_id"], ranks=await self.ranks(guid),
+            wins=sum(m.wins for m in maps), losses=sum(m.losses for m in maps),
+            sessions_played=row["sessions_played"], sessions=sessions, teammates=await self.teammates(guid),
+            killed_by=killed_by, killed=killed, versus_note=note)
+
+    async def ranks(self, guid: str) -> list[Rank]:
+        """The player's place on every leaderboard they qualify for, by the boards' own rule
+        (CATEGORIES, board_minimum): ``#3 of 41``; equal values share a place."""
+        minimums = [await self.board_minimum(c) for c in CATEGORIES]
+        # A value only where the category defines one (no division by zero), compared the board's way.
+        values = [f"CASE WHEN {c.where} THEN ({c.value})::float END" for c in CATEGORIES]
+        mine = ", ".join(f"{v} AS v{i}, t.rounds > ($2::int[])[{i + 1}] AND {c.where} AS q{i}"
+                         for i, (c, v) in enumerate(zip(CATEGORIES, values, strict=True)))
+        counts = ", ".join(
+            f"count(*) FILTER (WHERE t.rounds > ($2::int[])[{i + 1}] AND {c.where}) AS of{i}, "
+            f"count(*) FILTER (WHERE t.rounds > ($2::int[])[{i + 1}] AND {v} {'<' if c.ascending else '>'} me.v{i})"
+            f" AS above{i}" for i, (c, v) in enumerate(zip(CATEGORIES, values, strict=True)))
+        row = await self.pool.fetchrow(
+            f"""WITH me AS (SELECT {mine} FROM stats.player_totals t WHERE t.guid = $1)
+                SELECT me.*, {counts} FROM stats.player_totals t, me GROUP BY {", ".join(
+                    f"me.v{i}, me.q{i}" for i in range(len(CATEGORIES)))}""", guid, minimums)
+        if row is None:
+            return []
+        return [Rank(c.name, c.title, row[f"above{i}"] + 1, row[f"of{i}"], c.display.format(row[f"v{i}"]))
+                for i, c in enumerate(CATEGORIES) if row[f"q{i}"]]
+
+    async def teammates(self, guid: str, limit: int = 5) -> list[Mate]:
+        """The teammates the player wins most with: counted rounds on the same side, best win rate
+        first (unknown winners count neither way), among those with MIN_ROUNDS_TOGETHER rounds."""
+        rows = await self.pool.fetch(
+            f"""SELECT m.guid, count(*)::int AS rounds,
+                       count(*) FILTER (WHERE r.winner_team = p.team)::int AS wins,
+                       count(*) FILTER (WHERE r.winner_team IN (1, 2) AND r.winner_team <> p.team)::int AS losses
+                FROM stats.player_rounds p
+                JOIN stats.rounds r ON r.id = p.round_id
+                JOIN stats.player_rounds m ON m.round_id = p.round_id AND m.team = p.team AND m.guid <> p.guid
+                WHERE p.guid = $1 AND p.team IN (1, 2) AND {COUNTED}
+                GROUP BY m.guid HAVING count(*) >= $2
+                ORDER BY count(*) FILTER (WHERE r.winner_team = p.team)::float
+                         / greatest(count(*) FILTER (WHERE r.winner_team IN (1, 2)), 1) DESC,
+                         count(*) DESC, m.guid
+                LIMIT $3""", guid, MIN_ROUNDS_TOGETHER, limit)
+        names = await api.display_names(self.pool, [r["guid"] for r in rows])
+        return [Mate(r["guid"], names.get(r["guid"], r["guid"][:8]), r["rounds"], r["wins"], r["losses"])
+                for r in rows]
+
+    async def _versus(self, guid: str, limit: int = 5) -> tuple[list[Opponent], list[Opponent], str | None]:
+        """(who killed the player most, whom the player killed most, why both are empty) from the
+        endstats versus rows (api.versus_totals)."""
+        totals = await api.versus_totals(self.pool, guid)
+        if not totals:
+            rounds, named = await api.versus_rounds(self.pool)
+            note = ("The server writes no endstats files: nobody's kills are counted per opponent." if not rounds
+                    else "The endstats files received are of the older kind: they do not say whose kills "
+                         "their versus rows count." if not named
+                    else "No endstats versus rows name this player yet.")
+            return [], [], note
+        names = await api.display_names(self.pool, [t.opponent_guid for t in totals])
+        found = [Opponent(t.opponent_guid, names.get(t.opponent_guid, t.opponent_name), t.kills, t.deaths, t.rounds)
+                 for t in totals]
+        by_deaths = sorted((o for o in found if o.deaths), key=lambda o: (-o.deaths, o.kills, o.guid))
+        by_kills = sorted((o for o in found if o.kills), key=lambda o: (-o.kills, o.deaths, o.guid))
+        return by_deaths[:limit], by_kills[:limit], None
 
     async def players(self, term: str = "", page: int = 1, per_page: int = 20) -> tuple[list[PlayerRef], int]:
         """Everyone with counted rounds, most active first (optionally filtered by name)."""
@@ -475,12 +608,7 @@ class StatsQueries:
         if cat is None:
             return None
         await self.refresh()
-        if min_rounds is None:
-            # The category's threshold, but a new community must not see empty boards: never more
-            # than a fifth of the most active player's rounds (52 imported rounds: more than 10).
-            need = min(cat.min_rounds, await self._most_rounds() // 5)
-        else:
-            need = min_rounds
+        need = await self.board_minimum(cat) if min_rounds is None else min_rounds
         where = f"t.rounds > $1 AND {cat.where}"
         total = await self.pool.fetchval(f"SELECT count(*) FROM stats.player_totals t WHERE {where}", need)
         pages = max(1, math.ceil(total / per_page))
@@ -538,6 +666,12 @@ class StatsQueries:
     async def session_start_numbered(self, number: int) -> datetime | None:
         """The start of session ``number`` (as the session list numbers them, from 1)."""
         return next((s for s, n in (await self._session_numbers()).items() if n == number), None)
+
+    async def board_minimum(self, cat: Category) -> int:
+        """The rounds a player needs more than to be on a board by default: the category's
+        threshold, but a new community must not see empty boards: never more than a fifth of the
+        most active player's rounds (52 imported rounds: more than 10)."""
+        return min(cat.min_rounds, await self._most_rounds() // 5)
 
     async def _most_rounds(self) -> int:
         """The most active player's counted rounds, as of the last rebuild (read once per rebuild)."""

@@ -65,8 +65,8 @@ async def test_one_winner_per_award_and_a_stated_mvp(history, stats_files) -> No
 async def test_weapons_without_bullets_have_no_accuracy(history) -> None:
     weapons = (await run(history, "!last_session weapons")).tables[0].rows
     by_name = {row[0]: row for row in weapons}
-    assert by_name["SYRINGE"][3] == "—" and by_name["GRENADE"][3] == "—"
-    assert by_name["MP40"][3].endswith(" %")
+    assert by_name["Syringe"][3] == "—" and by_name["Hand grenade"][3] == "—"
+    assert by_name["MP 40"][3].endswith(" %")
     shown = [float(row[3].removesuffix(" %")) for row in weapons if row[3] != "—"]
     assert shown and all(0 <= value <= 100 for value in shown)
     # A player's card: every weapon of vid's, the syringe without a figure, none above 100 %.
