@@ -398,3 +398,13 @@ async def test_hook_on_asgi_app(make_kernel) -> None:
     assert callable(app)
     bare = await make_kernel(plugins=set())
     assert await bare.first("on_asgi_app") is None
+
+
+async def test_hook_on_public_url(make_kernel) -> None:
+    """Its producer: the HTTP adapter's public_url setting; without one, no link at all."""
+    kernel = await make_kernel(plugins={"http"}, config={"adapters": {"http": {"public_url": "https://stats.example.org/"}}})
+    assert await kernel.first("on_public_url") == "https://stats.example.org/"
+    assert await kernel.page_url("/players/D8423F90") == "https://stats.example.org/players/D8423F90"
+    unset = await make_kernel(plugins={"http"})
+    assert await unset.first("on_public_url") is None and await unset.page_url("/players/D8423F90") is None
+    assert await (await make_kernel(plugins=set())).page_url("/players/D8423F90") is None

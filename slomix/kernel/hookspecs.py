@@ -250,3 +250,14 @@ def on_asgi_app(kernel: Kernel) -> Any:
     Implemented by the HTTP adapter; the testing kit uses it to talk HTTP to a
     kernel in-process. Called with ``kernel.first``.
     """
+
+
+@hookspec(firstresult=True)
+def on_public_url(kernel: Kernel) -> str | None:
+    """Return the address people open this install's pages at (``https://stats.example.org``), or ``None``.
+
+    Implemented by the HTTP adapter (its ``public_url`` setting); asked through
+    ``kernel.page_url(path)``, which plugins use to link a reply to its page (``Reply.url``).
+    ``None`` means no public address is configured: replies then carry no link, since the
+    server's own host (localhost) means nothing to someone reading Discord.
+    """

@@ -331,6 +331,12 @@ class Kernel:
     async def first(self, hook: str, /, **kwargs: Any) -> Any:
         return await self.dispatcher.first(hook, kernel=self, **kwargs)
 
+    async def page_url(self, path: str) -> str | None:
+        """The public address of one of this install's pages (``/players/D8423F90``), for a
+        reply's link; None when no public address is configured (``on_public_url``)."""
+        base = await self.first("on_public_url")
+        return f"{base.rstrip('/')}/{path.lstrip('/')}" if base else None
+
     async def ingest(self, file: IncomingFile) -> list[tuple[str, FileOutcome]]:
         """Hand one file to ``on_file`` (a batch of one); return each recognising plugin's outcome."""
         return (await self.ingest_many([file]))[0]

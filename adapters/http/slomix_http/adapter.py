@@ -49,6 +49,11 @@ class HttpAdapter:
         return self._apps[id(kernel)]
 
     @hookimpl
+    def on_public_url(self, kernel: Kernel) -> str | None:
+        settings: HttpSettings | None = kernel.settings_for("http")
+        return settings.public_url if settings else None
+
+    @hookimpl
     def on_round(self, kernel: Kernel) -> None:  # the event itself does not matter here
         """A round was committed: cached answers may be stale."""
         app = self._apps.get(id(kernel))
