@@ -59,6 +59,8 @@ def render_reply(reply: Reply, console: Console = out, save_images: Path | None 
         lines.append(Text.assemble((field.name, "bold"), ": ", field.value))
     if reply.footer:
         lines.append(Text(reply.footer, style="dim"))
+    if reply.url:  # the embed title's link on Discord
+        lines.append(_plain(reply.url))
     if reply.actions:  # buttons elsewhere: here, the command each one runs
         lines.append(Text(" · ".join(f"{a.label}: !{a.command}" for a in reply.actions), style="dim"))
     body = Text("\n").join(lines) if lines else Text(" ")

@@ -24,6 +24,12 @@ def side(team: int | None, unknown: str = "?") -> str:
     return SIDES.get(team or 0, unknown)
 
 
+def won_lost(wins: int, losses: int) -> str:
+    """``18–19 (49 %)``: won and lost, and the share won of those decided."""
+    decided = wins + losses
+    return f"{wins}–{losses}" + (f" ({wins * 100 / decided:.0f} %)" if decided else "")
+
+
 def duration(seconds: int | float | None) -> str:
     """``4:05``, or ``1:04:05`` from an hour on; ``—`` when unknown."""
     if seconds is None:

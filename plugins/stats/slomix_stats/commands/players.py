@@ -5,33 +5,60 @@ from __future__ import annotations
 from slomix.kernel import Arg, Command, Context, Field, Image, Reply, Someone, Table, UsageError
 
 from .. import charts
-from ..formatting import duration
+from ..formatting import duration, won_lost
+from ..web.html import player_href
 from .common import State, player_completer, resolve
+
+# The boards !stats places a player on, in this order, with their short names.
+SHORT = {"kills": "kills", "kd": "K/D", "dpm": "DPM", "accuracy": "accuracy", "revives": "revives", "gibs": "gibs"}
 
 
 def commands(state: State) -> list[Command]:
     async def stats(ctx: Context) -> Reply:
         ref = await resolve(state, ctx, ctx.args["player"])
-        t = await state.q.totals(ref.guid)
-        if t is None:
+        found = await state.q.player(ref.guid, form_rounds=0, form_sessions=5)
+        if found is None:
             raise UsageError(f"{ref.name} has no counted rounds yet")
+        t = found.totals
+        ranks = {r.category: r for r in found.ranks if r.value}
+        fields = [
+            Field("Kills / deaths", f"{t.kills} / {t.deaths} (K/D {t.kd:.2f})"),
+            Field("DPM", f"{t.dpm:.1f}"),
+            Field("Won–lost", f"{won_lost(found.wins, found.losses)} rounds"),
+            Field("Damage", f"{t.damage_given} given / {t.damage_received} received"),
+            Field("Accuracy", f"{t.accuracy:.1f} %"),
+            Field("Headshots", f"{t.headshot_accuracy:.1f} % of hits ({t.headshots} head hits)"),
+            Field("Headshot kills", f"{t.headshot_kills} ({t.headshot_kill_rate:.1f} % of kills)"),
+            Field("Revives", f"{t.revives_given} given / {t.times_revived} received"),
+            Field("Gibs", str(t.gibs)),
+            Field("Efficiency", f"{t.efficiency:.1f} %"),
+            Field("Time played", f"{duration(t.seconds)} (dead {duration(t.dead_seconds)})"),
+            Field("XP", str(t.xp)),
+            Field("Best spree", str(t.best_spree)),
+        ]
+        if ranks:
+            fields.insert(0, Field("Ranks", " · ".join(f"#{r.rank} of {r.of} {SHORT[name]}" for name in SHORT
+                                                        if (r := ranks.get(name))), inline=False))
+        if found.maps:
+            fields.append(Field("Favourite maps", "\n".join(f"{m.map} {won_lost(m.wins, m.losses)}"
+                                                            for m in found.maps[:3]), inline=False))
+        if found.sessions:
+            fields.append(Field(f"Form, last {len(found.sessions)} sessions", "\n".join(
+                f"#{f.number} {f.start:%m-%d}: {f.dpm:.0f} DPM, K/D {f.kd:.2f}, {f.wins}–{f.losses}"
+                for f in found.sessions), inline=False))
+        if found.teammates:
+            m = found.teammates[0]
+            fields.append(Field("Wins most with", f"{m.name}: {won_lost(m.wins, m.losses)} in {m.rounds} rounds"))
+        if found.killed_by:
+            o = found.killed_by[0]
+            fields.append(Field("Killed most by", f"{o.name} ({o.deaths}×)"))
+        if found.killed:
+            o = found.killed[0]
+            fields.append(Field("Kills most", f"{o.name} ({o.kills}×)"))
         return Reply(
-            title=f"{t.name} — lifetime", description=f"GUID {t.guid[:8]} · {t.rounds} counted rounds · "
-            f"last seen {t.last_seen:%Y-%m-%d}",
-            fields=[
-                Field("Kills / deaths", f"{t.kills} / {t.deaths} (K/D {t.kd:.2f})"),
-                Field("DPM", f"{t.dpm:.1f}"),
-                Field("Damage", f"{t.damage_given} given / {t.damage_received} received"),
-                Field("Accuracy", f"{t.accuracy:.1f} %"),
-                Field("Headshots", f"{t.headshot_accuracy:.1f} % of hits ({t.headshots} head hits)"),
-                Field("Headshot kills", f"{t.headshot_kills} ({t.headshot_kill_rate:.1f} % of kills)"),
-                Field("Revives", f"{t.revives_given} given / {t.times_revived} received"),
-                Field("Gibs", str(t.gibs)),
-                Field("Efficiency", f"{t.efficiency:.1f} %"),
-                Field("Time played", f"{duration(t.seconds)} (dead {duration(t.dead_seconds)})"),
-                Field("XP", str(t.xp)),
-                Field("Best spree", str(t.best_spree)),
-            ], data=t)
+            title=f"{t.name} — lifetime", url=await ctx.kernel.page_url(player_href(t.guid)),
+            description=f"GUID {t.guid[:8]} · {t.rounds} counted rounds · {found.sessions_played} sessions · "
+            f"last seen {t.last_seen:%Y-%m-%d}", fields=fields, data=t)
 
     async def compare(ctx: Context) -> Reply:
         a = await resolve(state, ctx, ctx.args["first"])

@@ -9,6 +9,8 @@ from slomix.kernel import Page, Request
 
 from .. import achievements
 from ..commands.common import State
+from ..formatting import won_lost
+from ..queries import MIN_ROUNDS_TOGETHER
 from .html import (
     card,
     cards,
@@ -17,6 +19,7 @@ from .html import (
     pager,
     player_link,
     round_href,
+    session_href,
     table,
     text,
     weapon_bars,
@@ -62,6 +65,29 @@ def _day_labels(times: list[datetime]) -> dict[float, str]:
     return {i: times[i - 1].strftime("%d %b") for i in firsts[::step]}
 
 
+def _ranks(found) -> str:
+    """``#1 of 10`` per board the player is on; a zero figure places nobody (everyone ties there)."""
+    chips = "".join(
+        f'<a class="chip" href="/leaderboards?category={text(r.category)}">'
+        f"<strong>#{r.rank}</strong> of {r.of} · {text(r.title)} {text(r.display)}</a>"
+        for r in found.ranks if r.value)
+    return f'<div class="chips ranks">{chips}</div>' if chips else ""
+
+
+def _versus(found) -> str:
+    if found.versus_note:
+        return f'<p class="muted">{text(found.versus_note)}</p>'
+
+    def rows(opponents):
+        return [[player_link(o.guid, o.name), num(o.kills), num(o.deaths), num(o.rounds)] for o in opponents]
+
+    head = ["Opponent", ("Kills on", True), ("Killed by", True), ("Rounds", True)]
+    return ('<div class="grid-2"><section class="panel"><h3>Killed them most</h3>'
+            + table(head, rows(found.killed_by), sortable=False)
+            + '</section><section class="panel"><h3>They killed most</h3>'
+            + table(head, rows(found.killed), sortable=False) + "</section></div>")
+
+
 def profile(state: State):
     async def handler(request: Request) -> Page:
         guid = request.path_params["guid"].upper()
@@ -71,6 +97,8 @@ def profile(state: State):
         t = found.totals
         figures = cards([
             card("Rounds", text(f"{t.rounds:,}"), f"{text(duration(t.seconds))} played"),
+            card("Won–lost", text(won_lost(found.wins, found.losses)),
+                 f"rounds; {found.sessions_played} session{'s' * (found.sessions_played != 1)}"),
             card("K/D", text(f"{t.kd:.2f}"), f"{t.kills:,} kills, {t.deaths:,} deaths"),
             card("DPM", text(f"{t.dpm:.1f}"), f"{t.damage_given:,} damage"),
             card("Accuracy", text(f"{t.accuracy:.1f} %"), f"head hits {t.headshot_accuracy:.1f} %"),
@@ -91,8 +119,15 @@ def profile(state: State):
             title="Kills and deaths over the last rounds")
         recent = [[f'<a href="{round_href(f.round_id)}">{text(f.map)} R{f.round_number}</a>',
                    text(when(f.round_time)), num(f.kills), num(f.deaths), num(f.dpm, 1)] for f in reversed(found.form)]
-        maps = [[text(m.map), num(m.rounds), num(m.kills), num(m.deaths), num(m.kd, 2), num(m.dpm, 1)]
-                for m in found.maps]
+        maps = [[text(m.map), num(m.rounds), text(won_lost(m.wins, m.losses)), num(m.kills), num(m.deaths),
+                 num(m.kd, 2), num(m.dpm, 1)] for m in found.maps]
+        favourites = "".join(f'<span class="chip">{text(m.map)} <small>{m.rounds} rounds</small></span>'
+                             for m in found.maps[:3])
+        sessions = [[f'<a href="{session_href(f.start)}">#{f.number} · {text(f.start.strftime("%Y-%m-%d"))}</a>',
+                     num(f.rounds), text(won_lost(f.wins, f.losses)), num(f.kd, 2), num(f.dpm, 1),
+                     text(", ".join(f.maps))] for f in found.sessions]
+        mates = [[player_link(m.guid, m.name), num(m.rounds), text(won_lost(m.wins, m.losses))]
+                 for m in found.teammates]
         weapons = [[text(weapon_name(w.weapon)), num(w.kills), num(w.deaths), num(w.hits), num(w.shots),
                     text("—") if w.accuracy is None else num(w.accuracy, 1), num(w.headshots)] for w in found.weapons]
         # Since the first round under any name, counted or not: the aliases' dates say the same.
@@ -101,13 +136,21 @@ def profile(state: State):
         html = (
             f"<h1>{text(t.name)} <small><code>{text(t.guid)}</code></small></h1>"
             f'<p class="muted">Playing since {text(when(since))}, last seen {text(when(t.last_seen))}</p>'
-            + figures
-            + '<h2>Form</h2><div class="grid-2"><section class="panel"><h3>DPM, last rounds</h3>'
+            + _ranks(found) + figures
+            + f"<h2>Form: the last sessions <small>{found.sessions_played} played</small></h2>"
+            + table(["Session", ("Rounds", True), "Won–lost", ("K/D", True), ("DPM", True), "Maps"], sessions,
+                    sortable=False)
+            + '<div class="grid-2"><section class="panel"><h3>DPM, last rounds</h3>'
             + form_chart + '</section><section class="panel"><h3>Kills and deaths</h3>' + kills_chart
             + legend(["Kills", "Deaths"]) + "</section></div>"
             + table(["Round", "Time", ("Kills", True), ("Deaths", True), ("DPM", True)], recent, sortable=False)
             + "<h2>Per map</h2>"
-            + table(["Map", ("Rounds", True), ("Kills", True), ("Deaths", True), ("K/D", True), ("DPM", True)], maps)
+            + (f'<p class="chips favourites">Favourite maps: {favourites}</p>' if favourites else "")
+            + table(["Map", ("Rounds", True), "Won–lost", ("Kills", True), ("Deaths", True), ("K/D", True),
+                     ("DPM", True)], maps)
+            + f"<h2>Teammates they win most with <small>{MIN_ROUNDS_TOGETHER}+ rounds together</small></h2>"
+            + table(["Teammate", ("Rounds together", True), "Won–lost"], mates, sortable=False)
+            + "<h2>Opponents</h2>" + _versus(found)
             + "<h2>Weapons</h2>"
             + weapon_bars(found.weapons, 8)
             + table(["Weapon", ("Kills", True), ("Deaths", True), ("Hits", True), ("Shots", True), ("Acc %", True),
