@@ -406,6 +406,11 @@ CATEGORIES: tuple[Category, ...] = (
 )
 
 
+# The boards a profile and !stats place a player on first, with their short names.
+MAIN_RANKS = {"kills": "kills", "kd": "K/D", "dpm": "DPM", "accuracy": "accuracy", "revives": "revives",
+              "gibs": "gibs"}
+
+
 def category(name: str) -> Category | None:
     name = name.lower()
     return next((c for c in CATEGORIES if name == c.name or name in c.aliases), None)

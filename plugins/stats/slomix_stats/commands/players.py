@@ -6,11 +6,9 @@ from slomix.kernel import Arg, Command, Context, Field, Image, Reply, Someone, T
 
 from .. import charts
 from ..formatting import duration, won_lost
+from ..queries import MAIN_RANKS
 from ..web.html import player_href
 from .common import State, player_completer, resolve
-
-# The boards !stats places a player on, in this order, with their short names.
-SHORT = {"kills": "kills", "kd": "K/D", "dpm": "DPM", "accuracy": "accuracy", "revives": "revives", "gibs": "gibs"}
 
 
 def commands(state: State) -> list[Command]:
@@ -37,7 +35,7 @@ def commands(state: State) -> list[Command]:
             Field("Best spree", str(t.best_spree)),
         ]
         if ranks:
-            fields.insert(0, Field("Ranks", " · ".join(f"#{r.rank} of {r.of} {SHORT[name]}" for name in SHORT
+            fields.insert(0, Field("Ranks", " · ".join(f"#{r.rank} of {r.of} {MAIN_RANKS[name]}" for name in MAIN_RANKS
                                                         if (r := ranks.get(name))), inline=False))
         if found.maps:
             fields.append(Field("Favourite maps", "\n".join(f"{m.map} {won_lost(m.wins, m.losses)}"

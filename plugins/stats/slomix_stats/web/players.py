@@ -10,16 +10,18 @@ from slomix.kernel import Page, Request
 from .. import achievements
 from ..commands.common import State
 from ..formatting import won_lost
-from ..queries import MIN_ROUNDS_TOGETHER
+from ..queries import MAIN_RANKS, MIN_ROUNDS_TOGETHER
 from .html import (
     card,
     cards,
     duration,
+    link,
     num,
     pager,
     player_link,
     round_href,
     session_href,
+    shown,
     table,
     text,
     weapon_bars,
@@ -66,12 +68,21 @@ def _day_labels(times: list[datetime]) -> dict[float, str]:
 
 
 def _ranks(found) -> str:
-    """``#1 of 10`` per board the player is on; a zero figure places nobody (everyone ties there)."""
+    """``#1 of 10 DPM 309.3`` for the main boards the player is on (a zero figure places nobody: everyone
+    ties there); the other boards in a table below the figures."""
+    ranks = {r.category: r for r in found.ranks if r.value}
     chips = "".join(
         f'<a class="chip" href="/leaderboards?category={text(r.category)}">'
-        f"<strong>#{r.rank}</strong> of {r.of} · {text(r.title)} {text(r.display)}</a>"
-        for r in found.ranks if r.value)
-    return f'<div class="chips ranks">{chips}</div>' if chips else ""
+        f"<strong>#{r.rank}</strong> of {r.of} {text(label)} {text(r.display)}</a>"
+        for name, label in MAIN_RANKS.items() if (r := ranks.get(name)))
+    return f'<div class="chips ranks" aria-label="Leaderboard places">{chips}</div>' if chips else ""
+
+
+def _other_ranks(found) -> str:
+    rows = [[link(f"/leaderboards?category={r.category}", r.title), text(f"#{r.rank} of {r.of}"),
+             shown(r.display, r.value)] for r in found.ranks if r.value and r.category not in MAIN_RANKS]
+    return ("<h2>On the other boards</h2>" + table(["Board", "Place", ("Figure", True)], rows, sortable=False)
+            if rows else "")
 
 
 def _versus(found) -> str:
@@ -95,10 +106,12 @@ def profile(state: State):
         if found is None:
             raise LookupError(f"no player with GUID {guid}")
         t = found.totals
+        decided = found.wins + found.losses
         figures = cards([
             card("Rounds", text(f"{t.rounds:,}"), f"{text(duration(t.seconds))} played"),
-            card("Won–lost", text(won_lost(found.wins, found.losses)),
-                 f"rounds; {found.sessions_played} session{'s' * (found.sessions_played != 1)}"),
+            card("Rounds won–lost", text(f"{found.wins}–{found.losses}"),
+                 (f"{found.wins * 100 / decided:.0f} % of decided rounds · " if decided else "")
+                 + f"{found.sessions_played} session{'s' * (found.sessions_played != 1)}"),
             card("K/D", text(f"{t.kd:.2f}"), f"{t.kills:,} kills, {t.deaths:,} deaths"),
             card("DPM", text(f"{t.dpm:.1f}"), f"{t.damage_given:,} damage"),
             card("Accuracy", text(f"{t.accuracy:.1f} %"), f"head hits {t.headshot_accuracy:.1f} %"),
@@ -149,8 +162,9 @@ def profile(state: State):
             + table(["Map", ("Rounds", True), "Won–lost", ("Kills", True), ("Deaths", True), ("K/D", True),
                      ("DPM", True)], maps)
             + f"<h2>Teammates they win most with <small>{MIN_ROUNDS_TOGETHER}+ rounds together</small></h2>"
-            + table(["Teammate", ("Rounds together", True), "Won–lost"], mates, sortable=False)
+            + table(["Teammate", ("Rounds", True), "Won–lost together"], mates, sortable=False)
             + "<h2>Opponents</h2>" + _versus(found)
+            + _other_ranks(found)
             + "<h2>Weapons</h2>"
             + weapon_bars(found.weapons, 8)
             + table(["Weapon", ("Kills", True), ("Deaths", True), ("Hits", True), ("Shots", True), ("Acc %", True),
