@@ -90,12 +90,14 @@ def _versus(found) -> str:
         return f'<p class="muted">{text(found.versus_note)}</p>'
 
     def rows(opponents):
-        return [[player_link(o.guid, o.name), num(o.kills), num(o.deaths), num(o.rounds)] for o in opponents]
+        return [[player_link(o.guid, o.name), num(o.deaths), num(o.kills), num(o.rounds)] for o in opponents]
 
-    head = ["Opponent", ("Kills on", True), ("Killed by", True), ("Rounds", True)]
-    return ('<div class="grid-2"><section class="panel"><h3>Killed them most</h3>'
+    name = text(found.totals.name)
+    head = ["Opponent", (f"Killed {found.totals.name}", True), (f"Killed by {found.totals.name}", True),
+            ("Rounds met", True)]
+    return (f'<div class="grid-2"><section class="panel"><h3>Who killed {name} most</h3>'
             + table(head, rows(found.killed_by), sortable=False)
-            + '</section><section class="panel"><h3>They killed most</h3>'
+            + f'</section><section class="panel"><h3>Whom {name} killed most</h3>'
             + table(head, rows(found.killed), sortable=False) + "</section></div>")
 
 
