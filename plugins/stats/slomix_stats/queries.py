@@ -104,16 +104,6 @@ class WeaponLine(msgspec.Struct, frozen=True):
     accuracy: float | None  # None: not a bullet weapon (formatting.weapon_accuracy)
 
 
-class FormPoint(msgspec.Struct, frozen=True):
-    round_id: int
-    round_time: datetime
-    map: str
-    round_number: int
-    kills: int
-    deaths: int
-    dpm: float
-
-
 class Alias(msgspec.Struct, frozen=True):
     alias: str
     first_seen: datetime
@@ -171,13 +161,12 @@ class PlayerDetail(msgspec.Struct, frozen=True, kw_only=True):
     aliases: list[Alias]
     maps: list[MapLine]
     weapons: list[WeaponLine]
-    form: list[FormPoint]
     discord_id: int | None = None
     ranks: list[Rank] = []  # the leaderboards the player qualifies for, in CATEGORIES order
     wins: int = 0  # counted rounds won and lost, every map
     losses: int = 0
     sessions_played: int = 0
-    sessions: list[SessionForm] = []  # the latest sessions, newest first
+    sessions: list[SessionForm] = []  # the form: the latest sessions, newest first
     teammates: list[Mate] = []  # best win rate first, at least MIN_ROUNDS_TOGETHER rounds together
     killed_by: list[Opponent] = []  # who killed the player most (endstats), most first
     killed: list[Opponent] = []  # whom the player killed most
@@ -488,8 +477,9 @@ class StatsQueries:
                                        "WHERE t.guid = $1", guid)
         return _totals(row) if row else None
 
-    async def player(self, guid: str, form_rounds: int = 20, form_sessions: int = 10) -> PlayerDetail | None:
-        """Everything on a player's profile: the card, breakdowns, form and the teammates they win most
+    async def player(self, guid: str, form_sessions: int = 10) -> PlayerDetail | None:
+        """Everything on a player's profile: the card, breakdowns, form (the last ``form_sessions``
+        sessions) and the teammates they win most
         with (best win rate first among those of MIN_ROUNDS_TOGETHER rounds together; unknown winners
         count neither way) in one round trip (rows of each part as records, read from the views
         rebuilt after imports); the ranks (read once per rebuild) and the versus rows."""
@@ -502,20 +492,17 @@ class StatsQueries:
                          FROM stats.player_map_totals WHERE guid = $1 ORDER BY rounds DESC, map_name) AS map_rows,
                    ARRAY(SELECT ROW(weapon, kills, deaths, hits, shots, headshots) FROM stats.player_weapon_totals
                          WHERE guid = $1 ORDER BY kills DESC, weapon) AS weapon_rows,
-                   ARRAY(SELECT ROW(r.id, r.round_time, r.map_name, r.round_number, p.kills, p.deaths, p.dpm)
-                         FROM stats.player_rounds p JOIN stats.rounds r ON r.id = p.round_id
-                         WHERE p.guid = $1 AND {COUNTED} ORDER BY r.round_time DESC LIMIT $2) AS form_rows,
                    ARRAY(SELECT ROW(session_start, rounds, kills, deaths, damage, seconds, wins, losses, maps)
                          FROM stats.player_session_totals WHERE guid = $1
-                         ORDER BY session_start DESC LIMIT $3) AS session_rows,
+                         ORDER BY session_start DESC LIMIT $2) AS session_rows,
                    (SELECT count(*) FROM stats.player_session_totals WHERE guid = $1) AS sessions_played,
                    ARRAY(SELECT ROW(mate, (SELECT d.name FROM stats.display_names d WHERE d.guid = mate), rounds, wins,
                                     losses)
-                         FROM stats.player_mates WHERE guid = $1 AND rounds >= $4
+                         FROM stats.player_mates WHERE guid = $1 AND rounds >= $3
                          ORDER BY wins::float / greatest(wins + losses, 1) DESC, rounds DESC, mate LIMIT 5)
                        AS mate_rows,
                    (SELECT discord_id FROM stats.links WHERE guid = $1) AS discord_id
-                FROM stats.player_totals t WHERE t.guid = $1""", guid, form_rounds, form_sessions, MIN_ROUNDS_TOGETHER)
+                FROM stats.player_totals t WHERE t.guid = $1""", guid, form_sessions, MIN_ROUNDS_TOGETHER)
         if row is None:
             return None
         maps = [MapLine(name, rounds, kills, deaths, kd(kills, deaths), dpm(damage, seconds), wins, losses)
@@ -532,8 +519,6 @@ class StatsQueries:
             maps=maps,
             weapons=[WeaponLine(name, kills, deaths, hits, shots, headshots, weapon_accuracy(name, hits, shots))
                      for name, kills, deaths, hits, shots, headshots in row["weapon_rows"]],
-            form=[FormPoint(round_id, time, name, number, kills, deaths, round(rate, 1))
-                  for round_id, time, name, number, kills, deaths, rate in reversed(row["form_rows"])],
             discord_id=row["discord_id"], ranks=await self.ranks(guid),
             wins=sum(m.wins for m in maps), losses=sum(m.losses for m in maps),
             sessions_played=row["sessions_played"], sessions=sessions,

@@ -14,7 +14,7 @@ from .common import State, player_completer, resolve
 def commands(state: State) -> list[Command]:
     async def stats(ctx: Context) -> Reply:
         ref = await resolve(state, ctx, ctx.args["player"])
-        found = await state.q.player(ref.guid, form_rounds=0, form_sessions=5)
+        found = await state.q.player(ref.guid, form_sessions=5)
         if found is None:
             raise UsageError(f"{ref.name} has no counted rounds yet")
         t = found.totals

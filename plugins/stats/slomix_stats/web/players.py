@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from datetime import datetime
 
 from slomix.kernel import Page, Request
 
@@ -19,7 +18,6 @@ from .html import (
     num,
     pager,
     player_link,
-    round_href,
     session_href,
     shown,
     table,
@@ -58,13 +56,6 @@ def _achievements(kills: int, deaths: int, rounds: int) -> str:
     return ('<section class="panel"><h3>Achievements</h3>'
             + (f'<div class="chips">{badges}</div>' if badges else '<p class="muted">None yet.</p>')
             + (f"<p class=muted>Next:</p><ul>{nxt}</ul>" if nxt else "") + "</section>")
-
-
-def _day_labels(times: list[datetime]) -> dict[float, str]:
-    """Label the first round of each day (at most five days, evenly apart)."""
-    firsts = [i for i, t in enumerate(times, start=1) if i == 1 or t.date() != times[i - 2].date()]
-    step = max(1, math.ceil(len(firsts) / 5))
-    return {i: times[i - 1].strftime("%d %b") for i in firsts[::step]}
 
 
 def _ranks(found) -> str:
@@ -125,15 +116,14 @@ def profile(state: State):
                  f"{t.dynamites_planted} dynamites planted, {t.dynamites_defused} defused, "
                  f"{t.objectives} objectives taken or returned"),
         ])
-        points = list(enumerate(found.form, start=1))
-        form_chart = line_chart(
-            [Series("DPM", [(i, f.dpm) for i, f in points])], title="DPM over the last rounds",
-            x_labels=_day_labels([f.round_time for _, f in points]))
-        kills_chart = line_chart(
-            [Series("Kills", [(i, f.kills) for i, f in points]), Series("Deaths", [(i, f.deaths) for i, f in points])],
-            title="Kills and deaths over the last rounds")
-        recent = [[f'<a href="{round_href(f.round_id)}">{text(f.map)} R{f.round_number}</a>',
-                   text(when(f.round_time)), num(f.kills), num(f.deaths), num(f.dpm, 1)] for f in reversed(found.form)]
+        # Oldest first, each session named by its number (as its page is).
+        points = list(enumerate(reversed(found.sessions), start=1))
+        labels = {i: f"#{f.number}" for i, f in points}
+        form_chart = line_chart([Series("DPM", [(i, f.dpm) for i, f in points])],
+                                title="DPM over the last sessions", x_labels=labels)
+        results_chart = line_chart(
+            [Series("Won", [(i, f.wins) for i, f in points]), Series("Lost", [(i, f.losses) for i, f in points])],
+            title="Rounds won and lost over the last sessions", x_labels=labels)
         maps = [[text(m.map), num(m.rounds), text(won_lost(m.wins, m.losses)), num(m.kills), num(m.deaths),
                  num(m.kd, 2), num(m.dpm, 1)] for m in found.maps]
         favourites = "".join(f'<span class="chip">{text(m.map)} <small>{m.rounds} rounds</small></span>'
@@ -155,10 +145,9 @@ def profile(state: State):
             + f"<h2>Form: the last sessions <small>{found.sessions_played} played</small></h2>"
             + table(["Session", ("Rounds", True), "Won–lost", ("K/D", True), ("DPM", True), "Maps"], sessions,
                     sortable=False)
-            + '<div class="grid-2"><section class="panel"><h3>DPM, last rounds</h3>'
-            + form_chart + '</section><section class="panel"><h3>Kills and deaths</h3>' + kills_chart
-            + legend(["Kills", "Deaths"]) + "</section></div>"
-            + table(["Round", "Time", ("Kills", True), ("Deaths", True), ("DPM", True)], recent, sortable=False)
+            + '<div class="grid-2"><section class="panel"><h3>DPM per session</h3>'
+            + form_chart + '</section><section class="panel"><h3>Rounds won and lost per session</h3>'
+            + results_chart + legend(["Won", "Lost"]) + "</section></div>"
             + "<h2>Per map</h2>"
             + (f'<p class="chips favourites">Favourite maps: {favourites}</p>' if favourites else "")
             + table(["Map", ("Rounds", True), "Won–lost", ("Kills", True), ("Deaths", True), ("K/D", True),
