@@ -17,8 +17,15 @@ async def session_matches(kernel: Any, start: datetime) -> list[SessionMatch]:
     return list(await kernel.first("on_session_matches", session_start=start) or [])
 
 
+def scored(match: SessionMatch) -> bool:
+    """Whether a map of the match was finished (an R1 alone scores nothing)."""
+    return any(m.r2_success is not None for m in match.maps)
+
+
 def verdict(match: SessionMatch) -> str:
-    """``S*F win 12–6`` or ``a draw 6–6``: who won, with the score."""
+    """``S*F win 12–6``, ``a draw 6–6`` or ``no map finished``: who won, with the score."""
+    if not scored(match):
+        return "no map finished"
     if match.winner == 0:
         return f"a draw {match.score}"
     return f"{match.teams[match.winner - 1].name} win {match.score}"

@@ -10,7 +10,7 @@ from slomix.kernel import Page, Request
 from ..api import MatchTeam, SessionMatch
 from ..awards import MVP_RULE, mvp
 from ..commands.common import State
-from ..matches import attack, attacker, by_team, session_matches, verdict
+from ..matches import attack, attacker, by_team, scored, session_matches, verdict
 from ..queries import SessionPlayer, SessionSeries
 from .html import (
     card,
@@ -99,6 +99,8 @@ def listing(state: State):
 
 def _result_line(match: SessionMatch) -> str:
     a, b = match.teams
+    if not scored(match):
+        return f'<span class="muted">{text(verdict(match))}</span>'
     return f"{team_name(a, 0)} {text(match.score)} {team_name(b, 1)}"
 
 
@@ -154,15 +156,24 @@ def _player_row(p: SessionPlayer) -> list:
             num(p.revives_given), num(p.gibs), text(duration(p.seconds))]
 
 
-def players_by_team(players: list[SessionPlayer], matches: list[SessionMatch]) -> str:
-    """The session's players, one table per team (the lineups of the matches), then the rest."""
+COMPACT_COLUMNS = ["Player", ("Kills", True), ("Deaths", True), ("K/D", True), ("DPM", True)]
+
+
+def _compact_row(p: SessionPlayer) -> list:
+    return [player_link(p.guid, p.name), num(p.kills), num(p.deaths), num(p.kd, 2), num(p.dpm, 1)]
+
+
+def players_by_team(players: list[SessionPlayer], matches: list[SessionMatch], *, compact: bool = False) -> str:
+    """The session's players, one table per team (the lineups of the matches), then the rest;
+    ``compact``: the home page's few columns."""
+    columns, row = (COMPACT_COLUMNS, _compact_row) if compact else (PLAYER_COLUMNS, _player_row)
     indexes = {id(t): i for m in matches for i, t in enumerate(m.teams)}
     parts = []
     for group, members in by_team(players, matches):
         if matches:  # without teams, one table needs no heading
             label = team_name(group, indexes[id(group)]) if group else "Not in a team"
             parts.append(f'<h3 class="team-table">{label}</h3>')
-        parts.append(table(PLAYER_COLUMNS, [_player_row(p) for p in members]))
+        parts.append(table(columns, [row(p) for p in members]))
     return "".join(parts)
 
 
