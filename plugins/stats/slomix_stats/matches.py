@@ -23,12 +23,12 @@ def scored(match: SessionMatch) -> bool:
 
 
 def verdict(match: SessionMatch) -> str:
-    """``S*F win 12–6``, ``a draw 6–6`` or ``no map finished``: who won, with the score."""
+    """``S*F win``, ``a draw`` or ``no map finished``: who won (the score is shown beside it)."""
     if not scored(match):
         return "no map finished"
     if match.winner == 0:
-        return f"a draw {match.score}"
-    return f"{match.teams[match.winner - 1].name} win {match.score}"
+        return "a draw"
+    return f"{match.teams[match.winner - 1].name} win"
 
 
 def attack(m: MatchMap, number: int) -> str:
