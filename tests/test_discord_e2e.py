@@ -108,12 +108,12 @@ async def test_leaderboard_pages_with_buttons_and_a_chart(history_bot, fake_disc
     assert by_slash.embed["title"] == "Leaderboard: Kills" and by_slash.button("Next")
 
 
-async def test_compare_sends_the_radar_chart(history_bot, fake_discord) -> None:
+async def test_compare_sends_the_bar_charts(history_bot, fake_discord) -> None:
     answer = await fake_discord.ask("!compare vid olz")
     assert answer.embed["title"].startswith("vid vs ")
     assert answer.embed["image"]["url"] == "attachment://compare.png"
     [chart] = answer.attachments
-    assert chart.data.startswith(b"\x89PNG") and chart.description.startswith("Radar chart: vid vs ")
+    assert chart.data.startswith(b"\x89PNG") and chart.description.startswith("Bar charts: vid vs ")
     assert "K/D" in answer.embed["description"]
 
 

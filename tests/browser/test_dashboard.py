@@ -26,10 +26,9 @@ async def test_every_page_loads_with_real_data(live_site, watched) -> None:
     session = await first_link(w, r"/sessions/\d{4}-\d\d-\d\dT[\d:]+")
     await visit(w, f"{site}{session}", "Session #")
     assert await w.page.locator("svg.chart polyline").count() >= 2  # DPM and kills charts
-    # The stopwatch plugin's per-map result, in the panel slot the session page offers.
-    stopwatch = w.page.locator('section.panel[data-plugin="stopwatch"]')
-    assert await stopwatch.locator("h2", has_text="Stopwatch").count() == 1
-    assert await stopwatch.locator("tbody tr").count() >= 1
+    # The session leads with its match, as the stopwatch scored it (on_session_matches).
+    match = w.page.locator("section.match")
+    assert await match.count() == 1 and await match.locator("tbody tr").count() >= 1
     await w.page.screenshot(path=live_site.screenshots / "desktop-session.png", full_page=True)
     round_ = await first_link(w, r"/rounds/\d+")
     await visit(w, f"{site}{round_}")

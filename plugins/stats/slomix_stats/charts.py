@@ -1,9 +1,8 @@
-"""Charts as PNG (matplotlib, headless): session graphs, the compare radar, leaderboard bars."""
+"""Charts as PNG (matplotlib, headless): session graphs, the compare bars, leaderboard bars."""
 
 from __future__ import annotations
 
 import io
-import math
 from collections.abc import Sequence
 
 from .queries import Leaderboard, PlayerTotals, SessionSeries
@@ -66,29 +65,30 @@ def session_graphs(series: SessionSeries, names: dict[str, str], title: str, top
     return _png(figure)
 
 
-RADAR_AXES = ("K/D", "Accuracy", "DPM", "Headshot %", "Experience")
+# What the compare chart sets side by side: label, PlayerTotals attribute, how a value reads.
+COMPARED = (("K/D", "kd", "{:.2f}"), ("Damage per minute", "dpm", "{:.1f}"), ("Accuracy", "accuracy", "{:.1f} %"),
+            ("Headshot accuracy", "headshot_accuracy", "{:.1f} %"), ("Kills", "kills", "{:,}"),
+            ("Revives given", "revives_given", "{:,}"), ("Counted rounds", "rounds", "{:,}"))
 
 
-def radar_values(t: PlayerTotals) -> list[float]:
-    """The predecessor's 0–10 normalisation (spec §5)."""
-    return [min(t.kd, 5) * 2, min(t.accuracy, 50) / 5, min(t.dpm, 1000) / 100, min(t.headshot_accuracy, 50) / 5,
-            min(t.rounds, 500) / 50]
-
-
-def compare_radar(a: PlayerTotals, b: PlayerTotals) -> bytes:
-    figure = _figure(6, 6)
-    ax = figure.add_subplot(projection="polar")
-    figure.subplots_adjust(left=0.1, right=0.9, top=0.88, bottom=0.08)
-    angles = [i * 2 * math.pi / len(RADAR_AXES) for i in range(len(RADAR_AXES))]
-    for player, colour in ((a, PALETTE[0]), (b, PALETTE[1])):
-        values = radar_values(player)
-        ax.plot([*angles, angles[0]], [*values, values[0]], color=colour, label=player.name)
-        ax.fill([*angles, angles[0]], [*values, values[0]], color=colour, alpha=0.25)
-    ax.set_xticks(angles, RADAR_AXES)
-    ax.set_ylim(0, 10)
-    _style(ax)
-    ax.set_title(f"{a.name} vs {b.name}")
-    ax.legend(loc="lower right", facecolor="#2b2d31", labelcolor="#dbdee1")
+def compare_chart(a: PlayerTotals, b: PlayerTotals) -> bytes:
+    """Two players' real figures, one small bar chart per measure (each on its own labelled scale:
+    a K/D and a kill count share no axis), every bar with its value written at its end."""
+    figure = _figure(7, 0.95 * len(COMPARED) + 1.1)
+    axes = figure.subplots(len(COMPARED), 1)
+    figure.subplots_adjust(left=0.2, right=0.86, top=0.9, bottom=0.03, hspace=0.9)
+    figure.suptitle(f"{a.name} vs {b.name}", color="#ffffff")
+    for ax, (label, key, shown) in zip(axes, COMPARED, strict=True):
+        values = [float(getattr(a, key)), float(getattr(b, key))]
+        ax.barh([1, 0], values, color=[PALETTE[0], PALETTE[1]], height=0.7)
+        ax.set_yticks([1, 0], [a.name, b.name], fontsize=8)
+        ax.set_xlim(0, max(max(values) * 1.25, 1e-9))
+        for y, value in zip([1, 0], values, strict=True):
+            ax.text(value, y, f" {shown.format(getattr(a if y else b, key))}", va="center", color="#dbdee1",
+                    fontsize=8)
+        _style(ax)
+        ax.set_title(label, fontsize=9, loc="left", color="#ffffff")
+        ax.tick_params(axis="x", labelsize=7)
     return _png(figure)
 
 
