@@ -140,8 +140,9 @@ async def render(state: State, detail: SessionDetail, view: str, matches: list[S
         if not series.players:
             raise UsageError("no counted rounds to draw")
         names = {p.guid: p.name for p in detail.players}
-        png = state.chart(("session", s.start, *sorted(names.items())),
-                          lambda: charts.session_graphs(series, names, _title(detail)))
+        teams = [(t.name, t.guids) for t in matches[0].teams] if matches else []
+        png = state.chart(("session", s.start, *sorted(names.items()), repr(teams)),
+                          lambda: charts.session_graphs(series, names, _title(detail), teams=teams))
         return Reply(**base, images=[Image(filename="session.png", data=png,
                                            alt="DPM, K/D and kills over the session")])
     if view == "maps":
