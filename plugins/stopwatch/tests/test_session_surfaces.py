@@ -96,3 +96,17 @@ async def test_pages_lead_with_the_match_and_group_the_players_by_team(kernel, h
     assert "12\u20136" in listing and "2\u20132" in listing
     home = (await client.get("/")).text
     assert home.index("Latest session") < home.index('<section class="match">') < home.index(">MVP<")
+
+
+async def test_a_round_page_names_the_team_on_each_side_and_the_maps_points(kernel, http_client) -> None:
+    if not WEB:
+        pytest.skip("the HTTP adapter is not installed")
+    [match] = await kernel.first("on_session_matches", session_start=datetime(2025, 10, 23, 21, 28, 52))
+    client = await http_client(kernel)
+    page = (await client.get(f"/rounds/{match.maps[0].r2_round_id}")).text  # etl_adlernest R2
+    assert "to beat: 5:07" in page and "Beaten" in page
+    assert "both completed, R2 faster (5:05 vs 5:07)" in page  # the map result card
+    axis, allies = page.index('<h2><span class="team-1">Axis'), page.index('<h2><span class="team-2">Allies')
+    assert "allbad</strong> <small>(defence)" in page[axis:allies]  # allbad defended R2 on Axis
+    assert "S*F</strong> <small>(attack)" in page[allies:]
+    assert page.index("bronze.", axis) < allies < page.index("SmetarskiProner", allies)
