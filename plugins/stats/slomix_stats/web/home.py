@@ -24,12 +24,15 @@ def _board(board: Leaderboard) -> str:
 
 def _status(health: dict[str, Any]) -> str:
     stats = next((p.get("detail") or {} for p in health["plugins"] if p["name"] == "stats"), {})
-    running = sum(p["status"] in ("loaded", "active") for p in health["plugins"])
+    loaded = [p for p in health["plugins"] if p["status"] in ("loaded", "active")]
+    running = sum(bool(p.get("declares")) for p in loaded)
+    idle = [p["name"] for p in loaded if not p.get("declares")]  # loaded, but they do nothing
     failed = [p["name"] for p in health["plugins"] if p["status"] == "failed"]
     state = "good" if health["status"] == "ok" else "bad"
     return cards([
         card("Status", f'<span class="tag {state}">{text(health["status"])}</span>',
-             f"database {text(health['database']['status'])}, {running} plugins running"
+             f"database {text(health['database']['status'])}, {running} plugin{"" if running == 1 else "s"} running"
+             + (f", declaring nothing: {text(', '.join(idle))}" if idle else "")
              + (f", failed: {text(', '.join(failed))}" if failed else "")),
         card("Rounds", text(f"{stats.get('rounds', 0):,}"), f"latest {text(stats.get('latest_round') or '—')}"),
         card("Waiting", text(stats.get("held", 0)), "R2 files held for their R1"),
