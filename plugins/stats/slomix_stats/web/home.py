@@ -31,7 +31,7 @@ def _status(health: dict[str, Any]) -> str:
     state = "good" if health["status"] == "ok" else "bad"
     return cards([
         card("Status", f'<span class="tag {state}">{text(health["status"])}</span>',
-             f"database {text(health['database']['status'])}, {running} plugin{"" if running == 1 else "s"} running"
+             f"database {text(health['database']['status'])}, {running} plugin{'' if running == 1 else 's'} running"
              + (f", declaring nothing: {text(', '.join(idle))}" if idle else "")
              + (f", failed: {text(', '.join(failed))}" if failed else "")),
         card("Rounds", text(f"{stats.get('rounds', 0):,}"), f"latest {text(stats.get('latest_round') or '—')}"),
