@@ -12,9 +12,15 @@ from .formatting import duration
 from .queries import SessionPlayer
 
 
+async def sessions_matches(kernel: Any, starts: Sequence[datetime]) -> dict[datetime, list[SessionMatch]]:
+    """Each session's scored matches, in one ask; a session nobody scored (no scorer plugin
+    running, or nothing to score) is absent."""
+    return dict(await kernel.first("on_session_matches", session_starts=list(starts)) or {})
+
+
 async def session_matches(kernel: Any, start: datetime) -> list[SessionMatch]:
-    """The session's scored matches; empty when no scoring plugin answers (the stopwatch is off)."""
-    return list(await kernel.first("on_session_matches", session_start=start) or [])
+    """One session's scored matches; empty when nobody scored it."""
+    return (await sessions_matches(kernel, [start])).get(start, [])
 
 
 def scored(match: SessionMatch) -> bool:

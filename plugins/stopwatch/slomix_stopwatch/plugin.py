@@ -35,8 +35,8 @@ class StopwatchPlugin:
             await refresh.refresh(kernel.db.pool, event.session_start)
 
     @hookimpl
-    async def on_session_matches(self, session_start, kernel: Kernel):
-        return await summary.session_matches(kernel.db.pool, session_start)
+    async def on_session_matches(self, session_starts, kernel: Kernel):
+        return await summary.session_matches(kernel.db.pool, session_starts)
 
     @hookimpl
     async def on_health(self, kernel: Kernel) -> dict:

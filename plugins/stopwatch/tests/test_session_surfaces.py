@@ -24,8 +24,14 @@ async def kernel(make_kernel, stats_dir, feed):
     return kernel
 
 
-async def test_hook_on_session_matches(kernel, make_kernel) -> None:
-    [match] = await kernel.first("on_session_matches", session_start=datetime(2025, 10, 23, 21, 28, 52))
+EVENING = datetime(2025, 10, 23, 21, 28, 52)
+
+
+async def test_hook_on_session_matches(kernel, make_kernel, ask) -> None:
+    nothing_there = datetime(2025, 10, 23, 21, 0)
+    found = await kernel.first("on_session_matches", session_starts=[EVENING, nothing_there])
+    assert list(found) == [EVENING]  # a session nobody scored is left out
+    [match] = found[EVENING]
     assert isinstance(match, SessionMatch)
     assert (match.score, match.winner, match.format, match.number, match.of) == ("12\u20136", 1, "4v4", 1, 1)
     a, b = match.teams
@@ -35,9 +41,13 @@ async def test_hook_on_session_matches(kernel, make_kernel) -> None:
     first = match.maps[0]
     assert (first.map_name, first.r1_attacker, first.r1_seconds, first.r2_seconds, first.points) == (
         "etl_adlernest", 1, 307, 305, (2, 0))  # allbad set 5:07, S*F beat it by two seconds
-    assert await kernel.first("on_session_matches", session_start=datetime(2025, 10, 23, 21, 0)) is None
+    starts = [s.start for s in (await ask(kernel, "!rounds")).data]
+    every = await kernel.first("on_session_matches", session_starts=starts)
+    assert sorted(every) == sorted(starts) and len(starts) == 3  # both evenings of 2025-10-17 too, in one ask
+    assert [m.score for s in sorted(every) for m in every[s]] == ["2\u20132", "2\u20132", "12\u20136"]
+    assert await kernel.first("on_session_matches", session_starts=[nothing_there]) == {}
     alone = await make_kernel(plugins={"stats"})  # no scorer: nobody answers
-    assert await alone.first("on_session_matches", session_start=match.start) is None
+    assert await alone.first("on_session_matches", session_starts=[EVENING]) is None
 
 
 async def test_last_session_leads_with_the_teams_the_maps_the_winner_and_the_mvp(kernel, ask) -> None:
@@ -56,7 +66,7 @@ async def test_last_session_leads_with_the_teams_the_maps_the_winner_and_the_mvp
     assert len(maps.rows) == 9
     assert (team_a.title, [r[0] for r in team_a.rows]) == ("S*F", ["vid", "SmetarskiProner", "SuperBoyy", "endekk"])
     assert (team_b.title, [r[0] for r in team_b.rows]) == ("allbad", ["carniee", "bronze.", ".olz", "qmr"])
-    [match] = await kernel.first("on_session_matches", session_start=reply.data.summary.start)
+    [match] = (await kernel.first("on_session_matches", session_starts=[reply.data.summary.start]))[EVENING]
     assert reply.colour == (match.teams[0].colour or 0xF0A030)  # the winner's colour
     assert [(a.label, a.command) for a in reply.actions][:2] == [("obj", "last_session obj"),
                                                                  ("combat", "last_session combat")]
@@ -76,6 +86,10 @@ async def test_both_sessions_of_one_day_are_reachable(kernel, ask) -> None:
     assert first.title == "Session #1 — 2025-10-17 20:21–21:13"
     assert first.description.startswith("oG 2\u20132 puran — a draw")
     assert (await ask(kernel, "!session #2")).title == by_date.title
+    listing = await ask(kernel, "!rounds")
+    assert [row[:4] for row in listing.tables[0].rows] == [
+        [3, "2025-10-23", "21:28–23:29", "S*F 12\u20136 allbad"], [2, "2025-10-17", "22:51–23:26", "oG 2\u20132 sWat"],
+        [1, "2025-10-17", "20:21–21:13", "oG 2\u20132 puran"]]
 
 
 async def test_pages_lead_with_the_match_and_group_the_players_by_team(kernel, http_client) -> None:
@@ -101,7 +115,7 @@ async def test_pages_lead_with_the_match_and_group_the_players_by_team(kernel, h
 async def test_a_round_page_names_the_team_on_each_side_and_the_maps_points(kernel, http_client) -> None:
     if not WEB:
         pytest.skip("the HTTP adapter is not installed")
-    [match] = await kernel.first("on_session_matches", session_start=datetime(2025, 10, 23, 21, 28, 52))
+    [match] = (await kernel.first("on_session_matches", session_starts=[EVENING]))[EVENING]
     client = await http_client(kernel)
     page = (await client.get(f"/rounds/{match.maps[0].r2_round_id}")).text  # etl_adlernest R2
     assert "to beat: 5:07" in page and "Beaten" in page

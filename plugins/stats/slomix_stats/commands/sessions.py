@@ -11,7 +11,7 @@ from .. import charts
 from ..api import SessionMatch
 from ..awards import mvp
 from ..formatting import SIDES, duration, weapon_name
-from ..matches import attack, by_team, scored, session_matches, verdict
+from ..matches import attack, by_team, scored, session_matches, sessions_matches, verdict
 from ..queries import SessionDetail, SessionPlayer
 from .common import State
 
@@ -196,10 +196,18 @@ def commands(state: State) -> list[Command]:
             except ValueError:
                 raise UsageError(f"{month!r} is not a month (YYYY-MM)") from None
         sessions = await state.q.sessions(month=month, limit=25)
+        scored_by = await sessions_matches(ctx.kernel, [s.start for s in sessions])
+
+        def result(start: datetime) -> str:
+            return "; ".join(f"{m.teams[0].name} {m.score} {m.teams[1].name}" if scored(m) else verdict(m)
+                             for m in scored_by.get(start, [])) or "—"
+
         return Reply(title=f"Sessions{' in ' + month if month else ''}", description=None if sessions else
-                     "No sessions.", tables=[Table(columns=["#", "date", "time", "rounds", "maps", "players"], rows=[
-                         [s.number, f"{s.start:%Y-%m-%d}", f"{s.start:%H:%M}–{s.end:%H:%M}", s.counted_rounds,
-                          ", ".join(s.maps), s.players] for s in sessions])] if sessions else [], data=sessions)
+                     "No sessions.", tables=[Table(columns=["#", "date", "time", "result", "rounds", "maps",
+                                                            "players"], rows=[
+                         [s.number, f"{s.start:%Y-%m-%d}", f"{s.start:%H:%M}–{s.end:%H:%M}", result(s.start),
+                          s.counted_rounds, ", ".join(s.maps), s.players] for s in sessions])] if sessions else [],
+                     data=sessions)
 
     async def last_round(ctx: Context) -> Reply:
         [line] = await state.q.rounds(limit=1) or [None]

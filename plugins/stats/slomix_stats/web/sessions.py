@@ -10,7 +10,7 @@ from slomix.kernel import Page, Request
 from ..api import MatchTeam, SessionMatch
 from ..awards import MVP_RULE, mvp
 from ..commands.common import State
-from ..matches import attack, attacker, by_team, scored, session_matches, verdict
+from ..matches import attack, attacker, by_team, scored, session_matches, sessions_matches, verdict
 from ..queries import SessionPlayer, SessionSeries
 from .html import (
     card,
@@ -81,8 +81,9 @@ def listing(state: State):
         month = request.query.month
         found = await state.q.sessions(month=month, limit=100)
         rows = []
+        scored_by = await sessions_matches(request.kernel, [s.start for s in found])
         for s in found:
-            results = await session_matches(request.kernel, s.start)
+            results = scored_by.get(s.start, [])
             rows.append([link(session_href(s.start), f"#{s.number}"), text(when(s.start)),
                          "<br>".join(_result_line(m) for m in results) or '<span class="muted">—</span>',
                          text(duration(int((s.end - s.start).total_seconds()))), num(s.counted_rounds),
