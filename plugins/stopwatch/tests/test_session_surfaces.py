@@ -68,8 +68,9 @@ async def test_last_session_leads_with_the_teams_the_maps_the_winner_and_the_mvp
     assert (team_b.title, [r[0] for r in team_b.rows]) == ("allbad", ["carniee", "bronze.", ".olz", "qmr"])
     [match] = (await kernel.first("on_session_matches", session_starts=[reply.data.summary.start]))[EVENING]
     assert reply.colour == (match.teams[0].colour or 0xF0A030)  # the winner's colour
-    assert [(a.label, a.command) for a in reply.actions][:2] == [("obj", "last_session obj"),
-                                                                 ("combat", "last_session combat")]
+    # Pinned to this session by its number: pressed after the next evening, they still show this one.
+    assert [(a.label, a.command) for a in reply.actions][:2] == [("obj", "session 3 obj"),
+                                                                 ("combat", "session 3 combat")]
     combat = await ask(kernel, "!last_session combat")
     assert [t.title for t in combat.tables] == ["S*F", "allbad"]
     assert combat.description == reply.description

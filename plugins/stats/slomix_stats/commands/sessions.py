@@ -68,7 +68,7 @@ def _players_tables(detail: SessionDetail, matches: list[SessionMatch], columns:
 
 
 def _actions(line: str, view: str) -> list[Action]:
-    """A button per other view: ``line`` is the command that shows this session (``last_session``)."""
+    """A button per other view: ``line`` is the command that shows this session (``session 21``)."""
     return [Action(label=v, command=f"{line} {v}") for v in VIEWS if v != view]
 
 
@@ -77,12 +77,10 @@ def _mvp(players: list[SessionPlayer], counted: int) -> str:
     return f"MVP: {best.name} — {best.dpm:.1f} DPM, K/D {best.kd:.2f}" if best else ""
 
 
-async def render(state: State, detail: SessionDetail, view: str, matches: list[SessionMatch] | None = None,
-                 line: str = "last_session") -> Reply:
+async def render(state: State, detail: SessionDetail, view: str, matches: list[SessionMatch], line: str) -> Reply:
     """A session's view; ``matches`` (the scorer's answer) lead, ``line`` is the command the view
     buttons extend."""
     s = detail.summary
-    matches = matches or []
     header = "\n\n".join([*(_match_lines(m) for m in matches), "\n".join(part for part in (
         _mvp(detail.players, s.counted_rounds),
         f"{s.counted_rounds} counted of {s.rounds} rounds · {len(s.maps)} maps · {s.players} players",
@@ -155,38 +153,35 @@ async def render(state: State, detail: SessionDetail, view: str, matches: list[S
 
 
 def commands(state: State) -> list[Command]:
-    async def session_reply(ctx: Context, start: datetime | None, view: str, what: str, line: str,
+    async def session_reply(ctx: Context, start: datetime | None, view: str, what: str,
                             note: str | None = None) -> Reply:
         if start is None:
             raise UsageError(f"no session {what}")
         detail = await state.q.session(start)
         assert detail is not None
+        # The view buttons name the session by number: pressed after the next evening, they still show this one.
+        line = f"session {detail.summary.number}"
         reply = await render(state, detail, view, await session_matches(ctx.kernel, start), line)
         if note:
             reply.footer = " · ".join(part for part in (note, reply.footer) if part)
         return reply
 
     async def last_session(ctx: Context) -> Reply:
-        return await session_reply(ctx, await state.q.session_start_for(), ctx.args["view"] or "summary", "yet",
-                                   "last_session")
+        return await session_reply(ctx, await state.q.session_start_for(), ctx.args["view"] or "summary", "yet")
 
     async def session(ctx: Context) -> Reply:
         which = (ctx.args["date"] or "").strip().lstrip("#")
         view = ctx.args["view"] or "summary"
         if which.isdigit():  # a session number, as !rounds lists them (two sessions on one day)
-            start = await state.q.session_start_numbered(int(which))
-            return await session_reply(ctx, start, view, f"#{which}", f"session {which}")
+            return await session_reply(ctx, await state.q.session_start_numbered(int(which)), view, f"#{which}")
         day = _date(which)
         start = await state.q.session_start_for(day)
         note = None
         if day is not None and start is not None:
-            numbers = await state.q.session_numbers_on(day)
-            number = next(n for n, s in numbers.items() if s == start)
-            others = [n for n in numbers if n != number]
+            others = [n for n, s in (await state.q.session_numbers_on(day)).items() if s != start]
             if others:  # a day with two evenings: say how to reach the other
                 note = f"also on {day}: " + ", ".join(f"#{n} (!session {n})" for n in others)
-            return await session_reply(ctx, start, view, f"on {day}", f"session {number}", note)
-        return await session_reply(ctx, start, view, f"on {day}" if day else "yet", "last_session")
+        return await session_reply(ctx, start, view, f"on {day}" if day else "yet", note)
 
     async def rounds(ctx: Context) -> Reply:
         month = ctx.args["month"]
