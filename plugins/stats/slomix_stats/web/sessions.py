@@ -63,9 +63,10 @@ def match_block(match: SessionMatch, *, heading: str = "h2") -> str:
         rows.append([text(m.map_name), num(m.points[0]), num(m.points[1]),
                      f"{r1} <small class=muted>{text(first.name if first else '')}</small>",
                      f"{r2} <small class=muted>{text(second.name if second else '')}</small>", text(m.description)])
-    maps = table(["Map", (a.name, True), (b.name, True), "R1 attack", "R2 attack", "How"], rows, sortable=False,
-                 caption=match.rule)
-    return f'<section class="match">{title}<ul class="plain lineups">{lineups}</ul>{maps}</section>'
+    maps = table(["Map", (a.name, True), (b.name, True), "R1 attack", "R2 attack", "How"], rows, sortable=False)
+    # The rule under the table, not as its caption: a caption scrolls away with a wide table on a phone.
+    return (f'<section class="match">{title}<ul class="plain lineups">{lineups}</ul>{maps}'
+            f'<p class="muted rule">{text(match.rule)}</p></section>')
 
 
 def mvp_card(players: list[SessionPlayer], counted_rounds: int) -> list[str]:
