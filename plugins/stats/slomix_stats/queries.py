@@ -539,6 +539,10 @@ class StatsQueries:
         """The start of session ``number`` (as the session list numbers them, from 1)."""
         return next((s for s, n in (await self._session_numbers()).items() if n == number), None)
 
+    async def session_numbers_on(self, day: date) -> dict[int, datetime]:
+        """Every session that started on ``day``, by number (a day can hold two evenings)."""
+        return {n: s for s, n in sorted((await self._session_numbers()).items()) if s.date() == day}
+
     async def _most_rounds(self) -> int:
         """The most active player's counted rounds, as of the last rebuild (read once per rebuild)."""
         if self._most[0] != self.generation:
