@@ -19,7 +19,7 @@ import asyncpg
 import msgspec
 
 from . import api
-from .formatting import weapon_accuracy
+from .formatting import duration, weapon_accuracy
 
 # Rounds written since the planner last sampled the tables, past which a rebuild samples them first.
 ANALYZE_AFTER_ROUNDS = 500
@@ -132,23 +132,32 @@ class PlayerRef(msgspec.Struct, frozen=True):
 
 
 class LeaderRow(msgspec.Struct, frozen=True):
-    rank: int
+    rank: int  # equal values share a rank
     guid: str
     name: str
     value: float
     display: str
     rounds: int
+    kd: float
+    dpm: float
 
 
 class Leaderboard(msgspec.Struct, frozen=True, kw_only=True):
     category: str
     title: str
     means: str
-    rule: str
+    rule: str  # who qualifies, in words: "at least 15 counted rounds"
     page: int
     pages: int
     total: int
     rows: list[LeaderRow]
+    period: str = "all"
+    period_title: str = "all time"
+    since: datetime | None = None  # the window's rounds: since <= round_time < until
+    until: datetime | None = None
+    map: str | None = None
+    min_rounds: int = 1
+    min_rounds_why: str = ""  # how the minimum was chosen, said on the page
 
 
 class SessionSummary(msgspec.Struct, frozen=True, kw_only=True):
@@ -274,48 +283,81 @@ class RoundDetail(msgspec.Struct, frozen=True, kw_only=True):
     r1: RoundLine | None = None  # for an R2: its R1, whose attack time is the time to beat
 
 
-class Record(msgspec.Struct, frozen=True, kw_only=True):
-    title: str
-    value: float
-    display: str
+class Holder(msgspec.Struct, kw_only=True):
+    """Who reached a record value: the first round they did it in, and how many times."""
+
     guid: str
     name: str
     round_id: int
     map: str
     round_time: datetime
+    times: int = 1
+
+
+class Record(msgspec.Struct, frozen=True, kw_only=True):
+    """One place (1, 2 or 3) of a single-round record; equal values share the place."""
+
+    title: str
+    place: int
+    value: float
+    display: str
+    holders: list[Holder]
+
+
+class AttackPlayer(msgspec.Struct, frozen=True):
+    guid: str
+    name: str
+
+
+class FastestAttack(msgspec.Struct, frozen=True, kw_only=True):
+    """The quickest stopwatch attack that completed a map's objective, and the team that did it."""
+
+    map: str
+    seconds: int
+    display: str  # 4:12
+    time_limit_seconds: int | None  # the clock the attackers ran against (R2: the time to beat)
+    round_id: int
+    round_number: int
+    round_time: datetime
+    duration_source: str  # measured (webhook, gametime file) or header
+    attackers: list[AttackPlayer]
 
 
 class Category(msgspec.Struct, frozen=True, kw_only=True):
     name: str
     title: str
     aliases: tuple[str, ...]
-    value: str  # SQL over player_totals t
+    value: str  # SQL over totals t (player_totals, or the same columns over a window: WINDOW_TOTALS)
     display: str  # format: {value}
-    where: str
-    min_rounds: int
+    where: str  # only what the value needs to be defined (no division by zero)
+    min_rounds: int  # the predecessor's bar (strict >, spec §10.3): the cap of the default minimum
     ascending: bool = False
     means: str = ""  # what the figure is, said on the page
 
 
-# The 13 leaderboards of spec §10.3 with their thresholds (strict >).
+# The 13 leaderboards of spec §10.3. The predecessor's volume bars (over 1 000 shots, over 500
+# kills) emptied the accuracy and headshot boards of a new community; the rounds minimum, which
+# scales with the history (StatsQueries.leaderboard), is the one bar now.
 CATEGORIES: tuple[Category, ...] = (
     Category(name="kills", means="kills over every counted round",
              title="Kills", aliases=("k", "kill"), value="t.kills", display="{:.0f}",
              where="true", min_rounds=10),
-    Category(name="kd", means="kills divided by deaths",
-             title="K/D", aliases=("ratio",), value="t.kills::float / t.deaths", display="{:.2f}",
-             where="t.deaths > 0", min_rounds=50),
+    Category(name="kd", means="kills divided by deaths (no deaths: the kills)",
+             title="K/D", aliases=("ratio",),
+             value="CASE WHEN t.deaths > 0 THEN t.kills::float / t.deaths ELSE t.kills END", display="{:.2f}",
+             where="true", min_rounds=50),
     Category(name="dpm",
              means="damage given per minute played (all damage × 60 / all seconds, not an average of rounds)",
              title="Damage per minute", aliases=("damage",),
              value="t.damage_given * 60.0 / t.seconds", display="{:.1f}", where="t.seconds > 0", min_rounds=50),
-    Category(name="accuracy", means="hits per shot fired, every weapon (over 1 000 shots)",
-             title="Accuracy", aliases=("acc",), value="t.hits * 100.0 / t.shots",
-             display="{:.1f} %", where="t.shots > 1000", min_rounds=50),
+    # least(): a part larger than its whole is bad data, never over 100 % (pct).
+    Category(name="accuracy", means="hits per shot fired, every weapon, in percent",
+             title="Accuracy", aliases=("acc",), value="least(t.hits, t.shots) * 100.0 / t.shots",
+             display="{:.1f} %", where="t.shots > 0", min_rounds=50),
     # Head hits over all hits: the predecessor divided head hits by kills (mixed units, spec §12.13).
-    Category(name="headshots", means="head hits out of all hits (over 500 kills)",
+    Category(name="headshots", means="head hits out of all hits, in percent",
              title="Headshot accuracy", aliases=("hs", "headshot"),
-             value="t.headshots * 100.0 / t.hits", display="{:.1f} %", where="t.kills > 500 AND t.hits > 0",
+             value="least(t.headshots, t.hits) * 100.0 / t.hits", display="{:.1f} %", where="t.hits > 0",
              min_rounds=50),
     Category(name="games", means="counted rounds played",
              title="Rounds played", aliases=("played",), value="t.rounds", display="{:.0f}",
@@ -329,13 +371,16 @@ CATEGORIES: tuple[Category, ...] = (
     Category(name="objectives", means="objectives stolen plus objectives returned",
              title="Objectives stolen and returned", aliases=("obj", "objective"),
              value="t.objectives", display="{:.0f}", where="true", min_rounds=10),
-    Category(name="efficiency", means="kills / (kills + deaths) in percent, averaged over rounds",
+    Category(name="efficiency",
+             means="kills ÷ (kills + deaths) of each round in percent, averaged over the player's rounds "
+                   "(every round weighs the same)",
              title="Efficiency", aliases=("ef",), value="t.efficiency_avg",
              display="{:.1f} %", where="true", min_rounds=50),
+    # The predecessor called this "teamwork"; it is team damage, and less of it is better.
     Category(name="teamwork",
-             means="damage done to teammates as a share of all damage given (lower is better)",
+             means="damage done to teammates as a share of all damage given, in percent (lower is better)",
              title="Team damage share (lower is better)", aliases=("team",),
-             value="t.team_damage_given * 100.0 / t.damage_given", display="{:.2f} %",
+             value="least(t.team_damage_given, t.damage_given) * 100.0 / t.damage_given", display="{:.2f} %",
              where="t.damage_given > 0", min_rounds=50, ascending=True),
     Category(name="multikills", means="double, triple, quad, multi and mega kills",
              title="Multikills", aliases=("multi", "multikill"), value="t.multikills",
@@ -344,6 +389,68 @@ CATEGORIES: tuple[Category, ...] = (
              title="Grenade kills", aliases=("nades", "nade", "grenade"),
              value="t.grenade_kills", display="{:.0f}", where="true", min_rounds=10),
 )
+
+# Single-round records: (title, value over player_rounds p, format, which rounds qualify).
+RECORDS: tuple[tuple[str, str, str, str], ...] = (
+    ("Most kills in a round", "p.kills", "{:.0f}", "true"),
+    ("Most damage in a round", "p.damage_given", "{:.0f}", "true"),
+    ("Highest DPM in a round (5+ min)", "p.dpm", "{:.1f}", "p.time_played_seconds >= 300"),
+    ("Most headshot kills in a round", "p.headshot_kills", "{:.0f}", "true"),
+    ("Most revives in a round", "coalesce(p.revives_given, 0)", "{:.0f}", "true"),
+    ("Most gibs in a round", "p.gibs", "{:.0f}", "true"),
+    ("Longest killing spree", "p.killing_spree_best", "{:.0f}", "true"),
+    ("Most XP in a round", "p.xp", "{:.0f}", "true"),
+)
+
+# Board periods: the windows end at the newest round in the history, never at the wall clock.
+PERIODS: dict[str, str] = {"all": "all time", "season": "this season", "30d": "last 30 days"}
+
+# Per player over the counted rounds of a window ($1 <= round_time < $2, NULL: open) and a map
+# ($3, NULL: every map): the columns of player_totals (migration 0002) the boards read, summed the
+# same way. Held equal to the view by test_boards.test_window_totals_equal_the_lifetime_view.
+WINDOW_TOTALS = f"""
+SELECT p.guid, count(*)::int AS rounds, sum(p.kills)::bigint AS kills, sum(p.deaths)::bigint AS deaths,
+       sum(p.headshots)::bigint AS headshots, sum(p.damage_given)::bigint AS damage_given,
+       sum(p.team_damage_given)::bigint AS team_damage_given, sum(p.gibs)::bigint AS gibs,
+       sum(coalesce(p.revives_given, 0))::bigint AS revives_given,
+       sum(p.time_played_seconds)::bigint AS seconds, sum(p.hits)::bigint AS hits, sum(p.shots)::bigint AS shots,
+       sum(p.objectives_stolen + p.objectives_returned)::bigint AS objectives,
+       sum(p.double_kills + p.triple_kills + p.quad_kills + p.multi_kills + p.mega_kills)::bigint AS multikills,
+       avg(p.efficiency)::real AS efficiency_avg, coalesce(sum(g.kills), 0)::bigint AS grenade_kills
+FROM stats.player_rounds p
+JOIN stats.rounds r ON r.id = p.round_id
+LEFT JOIN stats.weapon_rounds g ON g.round_id = p.round_id AND g.guid = p.guid AND g.weapon = 'WS_GRENADE'
+WHERE {COUNTED} AND NOT p.is_bot
+  AND ($1::timestamp IS NULL OR r.round_time >= $1) AND ($2::timestamp IS NULL OR r.round_time < $2)
+  AND ($3::text IS NULL OR r.map_name = $3)
+GROUP BY p.guid"""
+
+
+def season_of(moment: datetime) -> str:
+    """Seasons are calendar quarters, ``YYYY-Qn`` (spec §10.5)."""
+    return f"{moment.year}-Q{(moment.month - 1) // 3 + 1}"
+
+
+def season_bounds(season: str) -> tuple[datetime, datetime]:
+    """A season's first moment and the first moment after it."""
+    year, quarter = int(season[:4]), int(season[-1])
+    start = datetime(year, 3 * (quarter - 1) + 1, 1)
+    end = datetime(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1)
+    return start, end
+
+
+def period_window(period: str, now: datetime | None) -> tuple[datetime | None, datetime | None, str]:
+    """(since, until, title) of a board period, counted back from ``now``, the newest round."""
+    if now is None or period == "all":
+        return None, None, PERIODS["all"]
+    if period == "season":
+        season = season_of(now)
+        since, until = season_bounds(season)
+        return since, until, f"season {season}"
+    if period == "30d":
+        # Through the newest round itself: until is just past it.
+        return now - timedelta(days=30), now + timedelta(seconds=1), PERIODS["30d"]
+    raise ValueError(f"unknown period {period!r}")
 
 
 def category(name: str) -> Category | None:
@@ -377,7 +484,6 @@ class StatsQueries:
         # Counts rebuilds, so work that follows a rebuild (milestones) knows it is due.
         self.generation = 0
         self._numbers: tuple[int, dict[datetime, int]] = (-1, {})
-        self._most: tuple[int, int] = (-1, 0)
 
     def mark_dirty(self, rounds: int = 1) -> None:
         """New rounds arrived: totals must be rebuilt before the next read that uses them."""
@@ -469,35 +575,74 @@ class StatsQueries:
 
     # -- leaderboards ---------------------------------------------------------------------------
 
-    async def leaderboard(self, name: str, page: int = 1, per_page: int = 10,
-                          min_rounds: int | None = None) -> Leaderboard | None:
+    async def leaderboard(self, name: str, page: int = 1, per_page: int = 10, min_rounds: int | None = None,
+                          *, period: str = "all", map_name: str | None = None) -> Leaderboard | None:
+        """One category's board over a period (``PERIODS``) and optionally one map.
+
+        The default minimum is the median counted rounds per player in that window, capped at
+        the category's bar for a big community (spec §10.3): half of the window's players
+        qualify, so a new community, a new season or a quiet map never shows an empty board.
+        """
         cat = category(name)
         if cat is None:
             return None
         await self.refresh()
-        if min_rounds is None:
-            # The category's threshold, but a new community must not see empty boards: never more
-            # than a fifth of the most active player's rounds (52 imported rounds: more than 10).
-            need = min(cat.min_rounds, await self._most_rounds() // 5)
-        else:
-            need = min_rounds
-        where = f"t.rounds > $1 AND {cat.where}"
-        total = await self.pool.fetchval(f"SELECT count(*) FROM stats.player_totals t WHERE {where}", need)
-        pages = max(1, math.ceil(total / per_page))
-        page = min(max(page, 1), pages)
+        since, until, period_title = period_window(period, await self.latest_time())
+        windowed = since is not None or map_name is not None
+        # Lifetime over every map is the materialised view (it reads the window's parameters, all
+        # NULL, only so that both statements take the same ones); a window aggregates its rounds.
+        source = (f"({WINDOW_TOTALS})" if windowed else
+                  "(SELECT * FROM stats.player_totals WHERE $1::timestamp IS NULL AND $2::timestamp IS NULL "
+                  "AND $3::text IS NULL)")
+        cap = cat.min_rounds + 1  # the bar is strict: more than 50 is at least 51
         order = "ASC" if cat.ascending else "DESC"
-        rows = await self.pool.fetch(
-            f"""SELECT t.guid, t.rounds, ({cat.value})::float AS value FROM stats.player_totals t
-                WHERE {where} ORDER BY value {order}, t.rounds DESC, t.guid LIMIT $2 OFFSET $3""",
-            need, per_page, (page - 1) * per_page)
-        first = (page - 1) * per_page
-        names = await api.display_names(self.pool, [r["guid"] for r in rows])
+        sql = f"""WITH t AS MATERIALIZED (SELECT * FROM {source} t),
+                       need AS (SELECT coalesce($4::int, least($5::int, greatest(1, ceil(
+                                    percentile_cont(0.5) WITHIN GROUP (ORDER BY t.rounds))::int))) AS n,
+                                       ceil(percentile_cont(0.5) WITHIN GROUP (ORDER BY t.rounds))::int AS median
+                                FROM t),
+                       ranked AS (SELECT t.guid, t.rounds, t.kills, t.deaths, t.damage_given, t.seconds,
+                                         ({cat.value})::float AS value
+                                  FROM t, need WHERE t.rounds >= need.n AND {cat.where})
+                  SELECT need.n, need.median, (SELECT count(*) FROM ranked) AS total,
+                         ARRAY(SELECT ROW(rank() OVER (ORDER BY value {order}), guid, rounds, value, kills, deaths,
+                                          damage_given, seconds)
+                               FROM ranked ORDER BY value {order}, rounds DESC, guid LIMIT $6 OFFSET $7) AS rows
+                  FROM need"""
+        args = (since, until, map_name)
+        page = max(page, 1)
+        row = await self.pool.fetchrow(sql, *args, min_rounds, cap, per_page, (page - 1) * per_page)
+        total = row["total"]
+        pages = max(1, math.ceil(total / per_page))
+        if page > pages:  # past the end: the last page
+            page = pages
+            row = await self.pool.fetchrow(sql, *args, min_rounds, cap, per_page, (page - 1) * per_page)
+        need = row["n"] or 1
+        if min_rounds is not None:
+            why = "as asked"
+        elif cap == 1:
+            why = "everyone who played counts on this board"
+        elif row["median"] is None:
+            why = "nobody played in this window"
+        elif need < cap:
+            why = "the median player's rounds in this window"
+        else:
+            why = f"this board's most for a long history (the median player has {row['median']})"
+        names = await api.display_names(self.pool, [r[1] for r in row["rows"]])
         return Leaderboard(
-            category=cat.name, title=cat.title, means=cat.means, rule=f"more than {need} counted rounds",
-            page=page, pages=pages,
-            total=total, rows=[LeaderRow(first + i + 1, r["guid"], names.get(r["guid"], r["guid"][:8]),
-                                         round(r["value"], 4), cat.display.format(r["value"]), r["rounds"])
-                               for i, r in enumerate(rows)])
+            category=cat.name, title=cat.title, means=cat.means,
+            rule=f"at least {need} counted round{'s' if need != 1 else ''}", page=page, pages=pages, total=total,
+            rows=[LeaderRow(rank, guid, names.get(guid, guid[:8]), round(value, 4), cat.display.format(value),
+                            rounds, kd(kills, deaths), dpm(damage, seconds))
+                  for rank, guid, rounds, value, kills, deaths, damage, seconds in row["rows"]],
+            period=period if since is not None else "all", period_title=period_title, since=since, until=until,
+            map=map_name, min_rounds=need, min_rounds_why=why)
+
+    async def board_maps(self) -> list[tuple[str, int]]:
+        """Maps with counted rounds, most played first: the boards' and records' map filter."""
+        rows = await self.pool.fetch(
+            f"SELECT r.map_name, count(*) AS n FROM stats.rounds r WHERE {COUNTED} GROUP BY 1 ORDER BY 2 DESC, 1")
+        return [(r["map_name"], r["n"]) for r in rows]
 
     # -- sessions and rounds ----------------------------------------------------------------------
 
@@ -538,13 +683,6 @@ class StatsQueries:
     async def session_start_numbered(self, number: int) -> datetime | None:
         """The start of session ``number`` (as the session list numbers them, from 1)."""
         return next((s for s, n in (await self._session_numbers()).items() if n == number), None)
-
-    async def _most_rounds(self) -> int:
-        """The most active player's counted rounds, as of the last rebuild (read once per rebuild)."""
-        if self._most[0] != self.generation:
-            most = await self.pool.fetchval("SELECT coalesce(max(rounds), 0) FROM stats.player_totals")
-            self._most = (self.generation, most)
-        return self._most[1]
 
     async def _session_numbers(self) -> dict[datetime, int]:
         """Every session's number by its start; numbers only change with rounds, so they are read
@@ -671,31 +809,64 @@ class StatsQueries:
 
     # -- records ----------------------------------------------------------------------------------
 
-    async def records(self) -> list[Record]:
-        """Single-round bests over counted rounds (DPM needs at least 5 minutes played)."""
-        specs = [
-            ("Most kills in a round", "p.kills", "{:.0f}", "true"),
-            ("Most damage in a round", "p.damage_given", "{:.0f}", "true"),
-            ("Highest DPM in a round (5+ min)", "p.dpm", "{:.1f}", "p.time_played_seconds >= 300"),
-            ("Most headshot kills in a round", "p.headshot_kills", "{:.0f}", "true"),
-            ("Most revives in a round", "coalesce(p.revives_given, 0)", "{:.0f}", "true"),
-            ("Most gibs in a round", "p.gibs", "{:.0f}", "true"),
-            ("Longest killing spree", "p.killing_spree_best", "{:.0f}", "true"),
-            ("Most XP in a round", "p.xp", "{:.0f}", "true"),
-        ]
-        records = []
-        for title, value, display, where in specs:
-            row = await self.pool.fetchrow(
-                f"""SELECT ({value})::float AS value, p.guid, r.id, r.map_name, r.round_time
+    async def records(self, map_name: str | None = None, places: int = 3) -> list[Record]:
+        """Single-round bests over counted rounds (optionally on one map): the top ``places``
+        values of each record, every player who reached a value named (DPM needs 5+ minutes)."""
+        rows = await self.pool.fetch(
+            f"""WITH best AS (
+                    SELECT s.ordinal, s.value, p.guid, r.id, r.map_name, r.round_time,
+                           dense_rank() OVER (PARTITION BY s.ordinal ORDER BY s.value DESC) AS place
                     FROM stats.player_rounds p JOIN stats.rounds r ON r.id = p.round_id
-                    WHERE {COUNTED} AND NOT p.is_bot AND {where}
-                    ORDER BY {value} DESC, r.round_time LIMIT 1""")
-            if row and row["value"]:
-                records.append(Record(title=title, value=row["value"], display=display.format(row["value"]),
-                                      guid=row["guid"], name=row["guid"][:8], round_id=row["id"],
-                                      map=row["map_name"], round_time=row["round_time"]))
-        names = await api.display_names(self.pool, [r.guid for r in records])
-        return [msgspec.structs.replace(r, name=names.get(r.guid, r.name)) for r in records]
+                    CROSS JOIN LATERAL (VALUES {", ".join(f"({i}, ({v})::float, {w})"
+                                                         for i, (_, v, _, w) in enumerate(RECORDS))})
+                        AS s (ordinal, value, fits)
+                    WHERE {COUNTED} AND NOT p.is_bot AND s.fits AND s.value > 0
+                      AND ($1::text IS NULL OR r.map_name = $1))
+                SELECT * FROM best WHERE place <= $2 ORDER BY ordinal, place, round_time, guid""",
+            map_name, places)
+        names = await api.display_names(self.pool, {r["guid"] for r in rows})
+        found: dict[tuple[int, int], Record] = {}
+        holders: dict[tuple[int, int, str], Holder] = {}
+        for r in rows:  # oldest first: a holder's round is where they first reached the value
+            title, _, display, _ = RECORDS[r["ordinal"]]
+            key = (r["ordinal"], r["place"])
+            if key not in found:
+                found[key] = Record(title=title, place=r["place"], value=r["value"],
+                                    display=display.format(r["value"]), holders=[])
+            held = holders.get((*key, r["guid"]))
+            if held is not None:
+                held.times += 1
+                continue
+            held = holders[(*key, r["guid"])] = Holder(
+                guid=r["guid"], name=names.get(r["guid"], r["guid"][:8]), round_id=r["id"], map=r["map_name"],
+                round_time=r["round_time"])
+            found[key].holders.append(held)
+        return list(found.values())
+
+    async def fastest_attacks(self, map_name: str | None = None) -> list[FastestAttack]:
+        """Per map, the quickest attack that completed the objective (the header's winner is not
+        the defender, spec §4.5; a surrender is no attack) in a counted round, with the attacking
+        side's players; equal times each count. Maps by name."""
+        rows = await self.pool.fetch(
+            f"""WITH done AS (
+                    SELECT r.id, r.map_name, r.round_number, r.round_time, r.duration_seconds, r.duration_source,
+                           r.defender_team, r.time_limit_seconds,
+                           rank() OVER (PARTITION BY r.map_name ORDER BY r.duration_seconds) AS place
+                    FROM stats.rounds r
+                    WHERE {COUNTED} AND r.outcome = 'completed' AND r.duration_seconds > 0
+                      AND r.surrender_team IS NULL AND r.end_reason IS DISTINCT FROM 'surrender'
+                      AND ($1::text IS NULL OR r.map_name = $1))
+                SELECT d.*, ARRAY(SELECT p.guid FROM stats.player_rounds p
+                                  WHERE p.round_id = d.id AND p.team IN (1, 2) AND p.team <> d.defender_team
+                                    AND NOT p.is_bot ORDER BY p.damage_given DESC, p.guid) AS attackers
+                FROM done d WHERE place = 1 ORDER BY d.map_name, d.round_time""", map_name)
+        names = await api.display_names(self.pool, {g for r in rows for g in r["attackers"]})
+        return [FastestAttack(map=r["map_name"], seconds=r["duration_seconds"], display=duration(r["duration_seconds"]),
+                              time_limit_seconds=r["time_limit_seconds"], round_id=r["id"],
+                              round_number=r["round_number"], round_time=r["round_time"],
+                              duration_source=r["duration_source"],
+                              attackers=[AttackPlayer(g, names.get(g, g[:8])) for g in r["attackers"]])
+                for r in rows]
 
     async def session_series(self, start: datetime) -> SessionSeries:
         """Per player GUID: (round index, DPM, kills, deaths) for each counted round of the session;
