@@ -38,7 +38,7 @@ async def test_leaderboard_filters_without_javascript(live_site, watched, size) 
     assert (await first.locator("td").nth(1).inner_text(), await first.locator("td").nth(2).inner_text()) == (
         "carniee", "324.1")
     assert await w.page.locator("main table thead th").all_inner_texts() == [
-        "#", "Player", "Damage per minute", "Rounds", "K/D"]
+        "#", "Player", "DPM", "Rounds", "K/D"]
     await w.page.screenshot(path=live_site.screenshots / f"{size}-leaderboard-dpm-supply.png", full_page=True)
     # No board of the real history is empty, and no percentage is above 100.
     for category in ("kills", "kd", "accuracy", "headshots", "efficiency", "teamwork", "grenades"):

@@ -145,6 +145,7 @@ class LeaderRow(msgspec.Struct, frozen=True):
 class Leaderboard(msgspec.Struct, frozen=True, kw_only=True):
     category: str
     title: str
+    column: str  # the value's short header
     means: str
     rule: str  # who qualifies, in words: "at least 15 counted rounds"
     page: int
@@ -158,6 +159,12 @@ class Leaderboard(msgspec.Struct, frozen=True, kw_only=True):
     map: str | None = None
     min_rounds: int = 1
     min_rounds_why: str = ""  # how the minimum was chosen, said on the page
+
+    @property
+    def beside(self) -> tuple[str, ...]:
+        """The row figures shown beside the board's value: rounds, K/D and DPM, less its own."""
+        own = "rounds" if self.category == "games" else self.category
+        return tuple(f for f in ("rounds", "kd", "dpm") if f != own)
 
 
 class SessionSummary(msgspec.Struct, frozen=True, kw_only=True):
@@ -331,6 +338,7 @@ class Category(msgspec.Struct, frozen=True, kw_only=True):
     display: str  # format: {value}
     where: str  # only what the value needs to be defined (no division by zero)
     min_rounds: int  # the predecessor's bar (strict >, spec §10.3): the cap of the default minimum
+    column: str  # the table's short header (a phone's width, a Discord embed's)
     ascending: bool = False
     means: str = ""  # what the figure is, said on the page
 
@@ -339,53 +347,53 @@ class Category(msgspec.Struct, frozen=True, kw_only=True):
 # kills) emptied the accuracy and headshot boards of a new community; the rounds minimum, which
 # scales with the history (StatsQueries.leaderboard), is the one bar now.
 CATEGORIES: tuple[Category, ...] = (
-    Category(name="kills", means="kills over every counted round",
+    Category(name="kills", column="Kills", means="kills over every counted round",
              title="Kills", aliases=("k", "kill"), value="t.kills", display="{:.0f}",
              where="true", min_rounds=10),
-    Category(name="kd", means="kills divided by deaths (no deaths: the kills)",
+    Category(name="kd", column="K/D", means="kills divided by deaths (no deaths: the kills)",
              title="K/D", aliases=("ratio",),
              value="CASE WHEN t.deaths > 0 THEN t.kills::float / t.deaths ELSE t.kills END", display="{:.2f}",
              where="true", min_rounds=50),
-    Category(name="dpm",
+    Category(name="dpm", column="DPM",
              means="damage given per minute played (all damage × 60 / all seconds, not an average of rounds)",
              title="Damage per minute", aliases=("damage",),
              value="t.damage_given * 60.0 / t.seconds", display="{:.1f}", where="t.seconds > 0", min_rounds=50),
     # least(): a part larger than its whole is bad data, never over 100 % (pct).
-    Category(name="accuracy", means="hits per shot fired, every weapon, in percent",
+    Category(name="accuracy", column="Acc %", means="hits per shot fired, every weapon, in percent",
              title="Accuracy", aliases=("acc",), value="least(t.hits, t.shots) * 100.0 / t.shots",
              display="{:.1f} %", where="t.shots > 0", min_rounds=50),
     # Head hits over all hits: the predecessor divided head hits by kills (mixed units, spec §12.13).
-    Category(name="headshots", means="head hits out of all hits, in percent",
+    Category(name="headshots", column="HS %", means="head hits out of all hits, in percent",
              title="Headshot accuracy", aliases=("hs", "headshot"),
              value="least(t.headshots, t.hits) * 100.0 / t.hits", display="{:.1f} %", where="t.hits > 0",
              min_rounds=50),
-    Category(name="games", means="counted rounds played",
+    Category(name="games", column="Rounds", means="counted rounds played",
              title="Rounds played", aliases=("played",), value="t.rounds", display="{:.0f}",
              where="true", min_rounds=0),
-    Category(name="revives", means="teammates revived with the syringe",
+    Category(name="revives", column="Revives", means="teammates revived with the syringe",
              title="Revives given", aliases=("revive", "medic"), value="t.revives_given",
              display="{:.0f}", where="true", min_rounds=10),
-    Category(name="gibs", means="bodies gibbed",
+    Category(name="gibs", column="Gibs", means="bodies gibbed",
              title="Gibs", aliases=("gib",), value="t.gibs", display="{:.0f}", where="true",
              min_rounds=10),
-    Category(name="objectives", means="objectives stolen plus objectives returned",
+    Category(name="objectives", column="Obj", means="objectives stolen plus objectives returned",
              title="Objectives stolen and returned", aliases=("obj", "objective"),
              value="t.objectives", display="{:.0f}", where="true", min_rounds=10),
-    Category(name="efficiency",
+    Category(name="efficiency", column="Eff %",
              means="kills ÷ (kills + deaths) of each round in percent, averaged over the player's rounds "
                    "(every round weighs the same)",
              title="Efficiency", aliases=("ef",), value="t.efficiency_avg",
              display="{:.1f} %", where="true", min_rounds=50),
     # The predecessor called this "teamwork"; it is team damage, and less of it is better.
-    Category(name="teamwork",
-             means="damage done to teammates as a share of all damage given, in percent (lower is better)",
+    Category(name="teamwork", column="Team dmg %",
+             means="damage done to teammates as a share of all damage given, in percent",
              title="Team damage share (lower is better)", aliases=("team",),
              value="least(t.team_damage_given, t.damage_given) * 100.0 / t.damage_given", display="{:.2f} %",
              where="t.damage_given > 0", min_rounds=50, ascending=True),
-    Category(name="multikills", means="double, triple, quad, multi and mega kills",
+    Category(name="multikills", column="Multi", means="double, triple, quad, multi and mega kills",
              title="Multikills", aliases=("multi", "multikill"), value="t.multikills",
              display="{:.0f}", where="true", min_rounds=10),
-    Category(name="grenades", means="kills with hand grenades",
+    Category(name="grenades", column="Nade kills", means="kills with hand grenades",
              title="Grenade kills", aliases=("nades", "nade", "grenade"),
              value="t.grenade_kills", display="{:.0f}", where="true", min_rounds=10),
 )
@@ -630,7 +638,7 @@ class StatsQueries:
             why = f"this board's most for a long history (the median player has {row['median']})"
         names = await api.display_names(self.pool, [r[1] for r in row["rows"]])
         return Leaderboard(
-            category=cat.name, title=cat.title, means=cat.means,
+            category=cat.name, title=cat.title, column=cat.column, means=cat.means,
             rule=f"at least {need} counted round{'s' if need != 1 else ''}", page=page, pages=pages, total=total,
             rows=[LeaderRow(rank, guid, names.get(guid, guid[:8]), round(value, 4), cat.display.format(value),
                             rounds, kd(kills, deaths), dpm(damage, seconds))

@@ -19,6 +19,9 @@ TOP = "top_"  # the predecessor's per-category commands: !top_dpm
 FILTERS = ("period", "map", "min")
 # Names in a Discord embed: a table fits ~45 characters, so long names are cut.
 NAME_WIDTH = 16
+# The figures beside a board's value (Leaderboard.beside), short for an embed.
+BESIDE = {"rounds": ("rnd", lambda r: r.rounds), "kd": ("K/D", lambda r: f"{r.kd:.2f}"),
+          "dpm": ("DPM", lambda r: f"{r.dpm:.0f}")}
 
 
 def _short(name: str) -> str:
@@ -29,17 +32,13 @@ def board_reply(board: Leaderboard, chart: bytes | None = None) -> Reply:
     images = [Image(filename=f"lb_{board.category}.png", data=chart,
                     alt=f"{board.title} leaderboard")] if chart and board.rows else []
     where = f"{board.period_title}{f', {board.map}' if board.map else ''}"
-    # K/D and DPM beside every board but their own.
-    extra = [(label, show) for label, name, show in (("K/D", "kd", lambda r: f"{r.kd:.2f}"),
-                                                      ("DPM", "dpm", lambda r: f"{r.dpm:.0f}"))
-             if name != board.category]
     return Reply(
         title=f"Leaderboard: {board.title}",
         description=(f"{board.title}: {board.means}. {where[0].upper()}{where[1:]}; {board.rule} — "
                      f"{board.min_rounds_why}." if board.rows else
                      f"Nobody qualifies: no player has {board.rule} ({where}). Try min=1 or period=all."),
-        tables=[Table(columns=["#", "player", board.category, "rnd", *(label for label, _ in extra)],
-                      rows=[[r.rank, _short(r.name), r.display, r.rounds, *(show(r) for _, show in extra)]
+        tables=[Table(columns=["#", "player", board.column, *(BESIDE[f][0] for f in board.beside)],
+                      rows=[[r.rank, _short(r.name), r.display, *(BESIDE[f][1](r) for f in board.beside)]
                             for r in board.rows])] if board.rows else [],
         images=images, footer=f"page {board.page}/{board.pages} · {board.total} players · {where}",
         data=board)

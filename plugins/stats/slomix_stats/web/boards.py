@@ -48,11 +48,18 @@ def _filters(board: Leaderboard, maps: list[tuple[str, int]], min_rounds: str) -
             f'<button type="submit">Show</button></form>')
 
 
+# The figures beside a board's value: header, cell, meaning.
+BESIDE = {
+    "rounds": ("Rounds", lambda r: num(r.rounds), "counted rounds in this period and map"),
+    "kd": ("K/D", lambda r: num(r.kd, 2), "kills divided by deaths (no deaths: the kills)"),
+    "dpm": ("DPM", lambda r: num(r.dpm, 1), "damage given per minute played, all damage × 60 / all seconds"),
+}
+
+
 def _definitions(board: Leaderboard) -> str:
     """Every column of the table, said in words."""
-    rows = [(board.title, board.means), ("Rounds", "counted rounds in this period and map"),
-            *(("K/D", "kills divided by deaths (no deaths: the kills)"),) * (board.category != "kd"),
-            *(("DPM", "damage given per minute played, all damage × 60 / all seconds"),) * (board.category != "dpm")]
+    rows = [(f"{board.column}: {board.title}" if board.column != board.title else board.title, board.means),
+            *((BESIDE[f][0], BESIDE[f][2]) for f in board.beside)]
     return "<dl class=defs>" + "".join(f"<dt>{text(t)}</dt><dd>{text(d)}</dd>" for t, d in rows) + "</dl>"
 
 
@@ -61,12 +68,8 @@ def leaderboards(state: State):
         query = request.query
         board = await state.q.leaderboard(query.category, page=query.page, per_page=PER_PAGE, **query.board_args())
         assert board is not None  # the query type admits known categories only
-        # K/D and DPM beside every board but their own.
-        extra = [(label, cell) for label, name, cell in (("K/D", "kd", lambda r: num(r.kd, 2)),
-                                                          ("DPM", "dpm", lambda r: num(r.dpm, 1)))
-                 if name != board.category]
-        rows = [[num(r.rank), player_link(r.guid, r.name), shown(r.display, r.value), num(r.rounds),
-                 *(cell(r) for _, cell in extra)] for r in board.rows]
+        rows = [[num(r.rank), player_link(r.guid, r.name), shown(r.display, r.value),
+                 *(BESIDE[f][1](r) for f in board.beside)] for r in board.rows]
         where = f"{board.period_title}{f', {board.map}' if board.map else ''}"
         top = bar_chart([(r.name, r.value, r.display) for r in board.rows[:10]],
                         title=f"Top 10: {board.title}, {where}")
@@ -79,8 +82,8 @@ def leaderboards(state: State):
                 f"{text(board.min_rounds_why)}.</p>"
                 + _definitions(board)
                 + (top if board.page == 1 and board.rows else "")
-                + (table([("#", True), "Player", (board.title, True), ("Rounds", True),
-                          *((label, True) for label, _ in extra)], rows, sortable=False) if rows else empty)
+                + (table([("#", True), "Player", (board.column, True), *((BESIDE[f][0], True) for f in board.beside)],
+                         rows, sortable=False) if rows else empty)
                 + pager("/leaderboards", board.page, board.pages, category=board.category,
                         period=None if board.period == "all" else board.period, map=board.map,
                         min_rounds=query.min_rounds))
@@ -91,15 +94,15 @@ def leaderboards(state: State):
 
 def _holders(record: Record) -> str:
     """Every player who reached the value, each linked to the first round they did it in."""
-    return ", ".join(
+    return "<br>".join(
         f"{player_link(h.guid, h.name)} ({link(round_href(h.round_id), h.map)}, {text(when(h.round_time))}"
         f"{f', {h.times}×' if h.times > 1 else ''})" for h in record.holders)
 
 
 def _attack_rows(attacks: list[FastestAttack]) -> list[list]:
     return [[text(a.map), shown(a.display, a.seconds),
-             text(f"{duration(a.time_limit_seconds)}{' (time to beat)' if a.round_number == 2 else ''}"
-                  if a.time_limit_seconds else "—"),
+             shown(f"{duration(a.time_limit_seconds)}{' (time to beat)' if a.round_number == 2 else ''}",
+                   a.time_limit_seconds) if a.time_limit_seconds else "—",
              ", ".join(player_link(p.guid, p.name) for p in a.attackers),
              link(round_href(a.round_id), f"R{a.round_number}, {when(a.round_time)}")] for a in attacks]
 
