@@ -103,19 +103,21 @@ def commands(state: State) -> list[Command]:
         where = f" on {map_name}" if map_name else ""
         if not found:
             return Reply(title=f"Records{where}", description=f"No counted rounds{where} yet.")
-        fields = []
+        # One field per record, its places a line each (an embed field holds 1 024 characters).
+        lines: dict[str, list[str]] = {}
         for r in found:
             names = [h.name for h in r.holders]
             held = ", ".join(names[:4]) + (f" +{len(names) - 4}" if len(names) > 4 else "")
-            fields.append(Field(f"{r.title}" if r.place == 1 else "\u200b", f"{r.place}. {r.display} — {held}",
-                                inline=False))
-        fastest = Table(columns=["map", "time", "attackers"],
-                        rows=[[a.map, a.display, ", ".join(_short(p.name) for p in a.attackers[:3])
-                               + (f" +{len(a.attackers) - 3}" if len(a.attackers) > 3 else "")] for a in attacks])
+            lines.setdefault(r.title, []).append(f"{r.place}. {r.display} — {held}")
+        fields = [Field(title, "\n".join(places), inline=False) for title, places in lines.items()]
+        if attacks:
+            fields.insert(0, Field("Fastest attacks", "\n".join(
+                f"{a.map} {a.display} (R{a.round_number}) — {', '.join(p.name for p in a.attackers)}"
+                for a in attacks), inline=False))
         return Reply(title=f"Records{where}",
                      description="Top three per single-round record (ties share a place); fastest attacks: "
                                  "the quickest completed stopwatch attack per map and its team.",
-                     fields=fields, tables=[fastest] if attacks else [], data={"records": found, "fastest": attacks})
+                     fields=fields, data={"records": found, "fastest": attacks})
 
     categories = ", ".join(f"{c.name} ({'/'.join(c.aliases)})" for c in CATEGORIES)
     return [
