@@ -58,6 +58,15 @@ async def nap(job):
     await anyio.sleep(job.payload["seconds"])
 
 
+async def stubborn(job):
+    """Naps, and when stopped takes a while to clean up (a render closing its files)."""
+    try:
+        await nap(job)
+    finally:
+        with anyio.CancelScope(shield=True):
+            await anyio.sleep(job.payload["cleanup"])
+
+
 async def effect(job):
     await record(job, "effect")
     hang = job.payload.get("hang")
@@ -81,6 +90,7 @@ class JobTestPlugin:
             JobKind("jobtest.flaky", flaky, queue="jobtest", retries=2, backoff_seconds=0.05),
             JobKind("jobtest.nap", nap, queue="jobtest", retries=0),
             JobKind("jobtest.short_nap", nap, queue="jobtest", timeout=0.3, retries=0),
+            JobKind("jobtest.stubborn", stubborn, queue="jobtest", retries=0),
             JobKind("jobtest.effect", effect, queue="jobtest", retries=2, backoff_seconds=0.05),
             JobKind("jobtest.other", echo, queue="elsewhere"),
         ]
@@ -224,19 +234,27 @@ async def test_a_running_job_is_cancelled_and_a_queued_one_never_runs(jobs_kerne
     assert (await kernel.jobs.get(queued)).status == "cancelled" and await attempts(kernel, queued) == []
 
 
-async def test_a_cancel_as_the_worker_stops_is_not_undone_by_the_requeue(jobs_kernel) -> None:
-    """The worker stops before PgQueuer's cancel notice reaches it: the shutdown's requeue must not
-    turn the cancelled job back into a queued one."""
+async def test_a_cancel_while_the_worker_stops_is_not_undone_by_the_requeue(jobs_kernel) -> None:
+    """A stopping worker puts its interrupted job back in the queue; a cancel that lands meanwhile wins."""
     kernel = jobs_kernel
-    job_id = await kernel.jobs.enqueue("jobtest.nap", {"seconds": 60})
-    async with working(kernel):
+    job_id = await kernel.jobs.enqueue("jobtest.stubborn", {"seconds": 60, "cleanup": 1.0})
+    worker = anyio.CancelScope()
+
+    async def run_worker() -> None:
+        with worker:
+            await work(kernel, None, 2)
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(run_worker)
         await until(kernel, job_id, "running")
+        worker.cancel()  # the handler is interrupted and cleans up for a second
+        await anyio.sleep(0.2)
         assert await kernel.jobs.cancel(job_id)
-    assert (await kernel.jobs.get(job_id)).status == "cancelled"
-    async with working(kernel):
-        await anyio.sleep(0.5)
     job = await kernel.jobs.get(job_id)
     assert (job.status, job.attempts) == ("cancelled", 1)
+    async with working(kernel):
+        await anyio.sleep(0.5)
+    assert (await kernel.jobs.get(job_id)).status == "cancelled" and len(await attempts(kernel, job_id)) == 1
 
 
 async def test_higher_priority_first_and_a_key_is_one_job(jobs_kernel) -> None:
