@@ -11,6 +11,8 @@ Rules kept in one place (the predecessor's known bugs, spec §12):
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -25,6 +27,8 @@ from .formatting import duration, weapon_accuracy
 ANALYZE_AFTER_ROUNDS = 500
 # Rebuilt together after imports (migrations 0002, 0005).
 TOTALS_VIEWS = ("player_totals", "player_map_totals", "player_weapon_totals")
+# Read results kept per rebuild of the totals (StatsQueries._per_generation).
+KEPT = 256
 COUNTED = "r.status IN ('completed', 'substitution') AND r.is_valid"
 # One player's shown name (the view of migration 0006, api.display_names) beside their totals t,
 # in the same round trip.
@@ -492,6 +496,7 @@ class StatsQueries:
         # Counts rebuilds, so work that follows a rebuild (milestones) knows it is due.
         self.generation = 0
         self._numbers: tuple[int, dict[datetime, int]] = (-1, {})
+        self._kept: OrderedDict[tuple, Any] = OrderedDict()
 
     def mark_dirty(self, rounds: int = 1) -> None:
         """New rounds arrived: totals must be rebuilt before the next read that uses them."""
@@ -583,9 +588,32 @@ class StatsQueries:
 
     # -- leaderboards ---------------------------------------------------------------------------
 
+    async def _per_generation(self, key: tuple, compute: Callable[[], Awaitable[Any]]) -> Any:
+        """``compute()``, kept until the rounds change (the next rebuild of the totals).
+
+        Boards over a window and the record book aggregate their rounds on each read (a record
+        book of 10 000 rounds: 1.6 s); they only change when rounds do, so each is read once per
+        rebuild and served from here until then.
+        """
+        await self.refresh()
+        key = (self.generation, *key)
+        if key not in self._kept:
+            self._kept[key] = await compute()
+            while len(self._kept) > KEPT:
+                self._kept.popitem(last=False)
+        self._kept.move_to_end(key)
+        return self._kept[key]
+
     async def leaderboard(self, name: str, page: int = 1, per_page: int = 10, min_rounds: int | None = None,
                           *, period: str = "all", map_name: str | None = None) -> Leaderboard | None:
-        """One category's board over a period (``PERIODS``) and optionally one map.
+        """One page of a category's board over a period (``PERIODS``) and optionally one map."""
+        boards = await self.leaderboard_pages(name, page, 1, per_page, min_rounds, period=period, map_name=map_name)
+        return boards[0] if boards else None
+
+    async def leaderboard_pages(self, name: str, page: int = 1, count: int = 1, per_page: int = 10,
+                                min_rounds: int | None = None, *, period: str = "all",
+                                map_name: str | None = None) -> list[Leaderboard] | None:
+        """Pages ``page`` … ``page + count - 1`` of a board (those that exist) from one query.
 
         The default minimum is the median counted rounds per player in that window, capped at
         the category's bar for a big community (spec §10.3): half of the window's players
@@ -594,7 +622,12 @@ class StatsQueries:
         cat = category(name)
         if cat is None:
             return None
-        await self.refresh()
+        return await self._per_generation(
+            ("board", cat.name, page, count, per_page, min_rounds, period, map_name),
+            lambda: self._board_pages(cat, page, count, per_page, min_rounds, period, map_name))
+
+    async def _board_pages(self, cat: Category, page: int, count: int, per_page: int, min_rounds: int | None,
+                           period: str, map_name: str | None) -> list[Leaderboard]:
         since, until, period_title = period_window(period, await self.latest_time())
         windowed = since is not None or map_name is not None
         # Lifetime over every map is the materialised view (it reads the window's parameters, all
@@ -617,14 +650,14 @@ class StatsQueries:
                                           damage_given, seconds)
                                FROM ranked ORDER BY value {order}, rounds DESC, guid LIMIT $6 OFFSET $7) AS rows
                   FROM need"""
-        args = (since, until, map_name)
+        args = (since, until, map_name, min_rounds, cap, per_page * count)
         page = max(page, 1)
-        row = await self.pool.fetchrow(sql, *args, min_rounds, cap, per_page, (page - 1) * per_page)
+        row = await self.pool.fetchrow(sql, *args, (page - 1) * per_page)
         total = row["total"]
         pages = max(1, math.ceil(total / per_page))
         if page > pages:  # past the end: the last page
             page = pages
-            row = await self.pool.fetchrow(sql, *args, min_rounds, cap, per_page, (page - 1) * per_page)
+            row = await self.pool.fetchrow(sql, *args, (page - 1) * per_page)
         need = row["n"] or 1
         if min_rounds is not None:
             why = "as asked"
@@ -637,20 +670,25 @@ class StatsQueries:
         else:
             why = f"this board's most for a long history (the median player has {row['median']})"
         names = await api.display_names(self.pool, [r[1] for r in row["rows"]])
-        return Leaderboard(
+        lines = [LeaderRow(rank, guid, names.get(guid, guid[:8]), round(value, 4), cat.display.format(value),
+                           rounds, kd(kills, deaths), dpm(damage, seconds))
+                 for rank, guid, rounds, value, kills, deaths, damage, seconds in row["rows"]]
+        return [Leaderboard(
             category=cat.name, title=cat.title, column=cat.column, means=cat.means,
-            rule=f"at least {need} counted round{'s' if need != 1 else ''}", page=page, pages=pages, total=total,
-            rows=[LeaderRow(rank, guid, names.get(guid, guid[:8]), round(value, 4), cat.display.format(value),
-                            rounds, kd(kills, deaths), dpm(damage, seconds))
-                  for rank, guid, rounds, value, kills, deaths, damage, seconds in row["rows"]],
+            rule=f"at least {need} counted round{'s' if need != 1 else ''}", page=number, pages=pages, total=total,
+            rows=lines[(number - page) * per_page:(number - page + 1) * per_page],
             period=period if since is not None else "all", period_title=period_title, since=since, until=until,
             map=map_name, min_rounds=need, min_rounds_why=why)
+            for number in range(page, min(pages, page + count - 1) + 1)]
 
     async def board_maps(self) -> list[tuple[str, int]]:
         """Maps with counted rounds, most played first: the boards' and records' map filter."""
-        rows = await self.pool.fetch(
-            f"SELECT r.map_name, count(*) AS n FROM stats.rounds r WHERE {COUNTED} GROUP BY 1 ORDER BY 2 DESC, 1")
-        return [(r["map_name"], r["n"]) for r in rows]
+        async def read() -> list[tuple[str, int]]:
+            rows = await self.pool.fetch(
+                f"SELECT r.map_name, count(*) AS n FROM stats.rounds r WHERE {COUNTED} GROUP BY 1 ORDER BY 2 DESC, 1")
+            return [(r["map_name"], r["n"]) for r in rows]
+
+        return await self._per_generation(("maps",), read)
 
     # -- sessions and rounds ----------------------------------------------------------------------
 
@@ -820,6 +858,9 @@ class StatsQueries:
     async def records(self, map_name: str | None = None, places: int = 3) -> list[Record]:
         """Single-round bests over counted rounds (optionally on one map): the top ``places``
         values of each record, every player who reached a value named (DPM needs 5+ minutes)."""
+        return await self._per_generation(("records", map_name, places), lambda: self._records(map_name, places))
+
+    async def _records(self, map_name: str | None, places: int) -> list[Record]:
         rows = await self.pool.fetch(
             f"""WITH best AS (
                     SELECT s.ordinal, s.value, p.guid, r.id, r.map_name, r.round_time,
@@ -855,6 +896,9 @@ class StatsQueries:
         """Per map, the quickest attack that completed the objective (the header's winner is not
         the defender, spec §4.5; a surrender is no attack) in a counted round, with the attacking
         side's players; equal times each count. Maps by name."""
+        return await self._per_generation(("attacks", map_name), lambda: self._fastest_attacks(map_name))
+
+    async def _fastest_attacks(self, map_name: str | None) -> list[FastestAttack]:
         rows = await self.pool.fetch(
             f"""WITH done AS (
                     SELECT r.id, r.map_name, r.round_number, r.round_time, r.duration_seconds, r.duration_source,

@@ -85,15 +85,13 @@ def commands(state: State) -> list[Command]:
         if category(wanted or "kills") is None:
             raise UsageError(f"unknown category {wanted!r}; one of {', '.join(names)}")
         filters, page = parse_filters(words)
-        board = await state.q.leaderboard(wanted or "kills", page=page, **filters)
-        assert board is not None
+        # This page and up to four more ride along, so adapters can page without asking again.
+        boards = await state.q.leaderboard_pages(wanted or "kills", page, 5, **filters)
+        assert boards
+        board = boards[0]
         key = ("lb", board.category, board.period, board.map, board.min_rounds, board.page)
         reply = board_reply(board, state.chart(key, lambda: charts.leaderboard_bars(board)))
-        # Further pages ride along so adapters can page without asking again.
-        for number in range(board.page + 1, min(board.pages, board.page + 4) + 1):
-            following = await state.q.leaderboard(board.category, page=number, **filters)
-            assert following is not None
-            reply.pages.append(board_reply(following))
+        reply.pages.extend(board_reply(following) for following in boards[1:])
         return reply
 
     async def records(ctx: Context) -> Reply:
