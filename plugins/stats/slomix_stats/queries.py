@@ -861,36 +861,40 @@ class StatsQueries:
         return await self._per_generation(("records", map_name, places), lambda: self._records(map_name, places))
 
     async def _records(self, map_name: str | None, places: int) -> list[Record]:
+        # Two passes over the rounds instead of ranking every value of every record (10 000 rounds:
+        # 0.3 s instead of 0.8 s): each record's ``places``-th best value, then the rows reaching it.
+        values = ", ".join(f"CASE WHEN {fits} THEN ({value})::float END AS v{i}"
+                           for i, (_, value, _, fits) in enumerate(RECORDS))
+        bars = ", ".join(f"(array_agg(DISTINCT v{i} ORDER BY v{i} DESC) FILTER (WHERE v{i} > 0))[$2] AS b{i}"
+                         for i in range(len(RECORDS)))
+        reached = " OR ".join(f"v{i} >= coalesce(b{i}, 0) AND v{i} > 0" for i in range(len(RECORDS)))
         rows = await self.pool.fetch(
-            f"""WITH best AS (
-                    SELECT s.ordinal, s.value, p.guid, r.id, r.map_name, r.round_time,
-                           dense_rank() OVER (PARTITION BY s.ordinal ORDER BY s.value DESC) AS place
+            f"""WITH c AS MATERIALIZED (
+                    SELECT p.guid, r.id, r.map_name, r.round_time, {values}
                     FROM stats.player_rounds p JOIN stats.rounds r ON r.id = p.round_id
-                    CROSS JOIN LATERAL (VALUES {", ".join(f"({i}, ({v})::float, {w})"
-                                                         for i, (_, v, _, w) in enumerate(RECORDS))})
-                        AS s (ordinal, value, fits)
-                    WHERE {COUNTED} AND NOT p.is_bot AND s.fits AND s.value > 0
-                      AND ($1::text IS NULL OR r.map_name = $1))
-                SELECT * FROM best WHERE place <= $2 ORDER BY ordinal, place, round_time, guid""",
+                    WHERE {COUNTED} AND NOT p.is_bot AND ($1::text IS NULL OR r.map_name = $1)),
+                bar AS (SELECT {bars} FROM c)
+                SELECT c.*, bar.* FROM c, bar WHERE {reached} ORDER BY c.round_time, c.guid""",
             map_name, places)
         names = await api.display_names(self.pool, {r["guid"] for r in rows})
-        found: dict[tuple[int, int], Record] = {}
-        holders: dict[tuple[int, int, str], Holder] = {}
-        for r in rows:  # oldest first: a holder's round is where they first reached the value
-            title, _, display, _ = RECORDS[r["ordinal"]]
-            key = (r["ordinal"], r["place"])
-            if key not in found:
-                found[key] = Record(title=title, place=r["place"], value=r["value"],
-                                    display=display.format(r["value"]), holders=[])
-            held = holders.get((*key, r["guid"]))
-            if held is not None:
-                held.times += 1
-                continue
-            held = holders[(*key, r["guid"])] = Holder(
-                guid=r["guid"], name=names.get(r["guid"], r["guid"][:8]), round_id=r["id"], map=r["map_name"],
-                round_time=r["round_time"])
-            found[key].holders.append(held)
-        return list(found.values())
+        found = []
+        for i, (title, _, display, _) in enumerate(RECORDS):
+            bar = rows[0][f"b{i}"] if rows else None
+            reached_it = [r for r in rows if r[f"v{i}"] is not None and r[f"v{i}"] >= (bar or 0) and r[f"v{i}"] > 0]
+            best = sorted({r[f"v{i}"] for r in reached_it}, reverse=True)
+            for place, value in enumerate(best, 1):
+                holders: dict[str, Holder] = {}
+                for r in reached_it:  # oldest first: a holder's round is where they first reached the value
+                    if r[f"v{i}"] != value:
+                        continue
+                    if r["guid"] in holders:
+                        holders[r["guid"]].times += 1
+                    else:
+                        holders[r["guid"]] = Holder(guid=r["guid"], name=names.get(r["guid"], r["guid"][:8]),
+                                                    round_id=r["id"], map=r["map_name"], round_time=r["round_time"])
+                found.append(Record(title=title, place=place, value=value, display=display.format(value),
+                                    holders=list(holders.values())))
+        return found
 
     async def fastest_attacks(self, map_name: str | None = None) -> list[FastestAttack]:
         """Per map, the quickest attack that completed the objective (the header's winner is not
