@@ -95,15 +95,15 @@ def leaderboards(state: State):
 def _holders(record: Record) -> str:
     """Every player who reached the value, each linked to the first round they did it in."""
     return "<br>".join(
-        f"{player_link(h.guid, h.name)} ({link(round_href(h.round_id), h.map)}, {text(when(h.round_time))}"
-        f"{f', {h.times}×' if h.times > 1 else ''})" for h in record.holders)
+        f'{player_link(h.guid, h.name)} <span class="muted">({link(round_href(h.round_id), h.map)}, '
+        f"{text(when(h.round_time))}{f', {h.times}×' if h.times > 1 else ''})</span>" for h in record.holders)
 
 
 def _attack_rows(attacks: list[FastestAttack]) -> list[list]:
-    return [[text(a.map), shown(a.display, a.seconds),
+    # Who set it before the clock: on a phone the first columns are the ones in view.
+    return [[text(a.map), shown(a.display, a.seconds), ", ".join(player_link(p.guid, p.name) for p in a.attackers),
              shown(f"{duration(a.time_limit_seconds)}{' (time to beat)' if a.round_number == 2 else ''}",
                    a.time_limit_seconds) if a.time_limit_seconds else "—",
-             ", ".join(player_link(p.guid, p.name) for p in a.attackers),
              link(round_href(a.round_id), f"R{a.round_number}, {when(a.round_time)}")] for a in attacks]
 
 
@@ -116,21 +116,27 @@ def records(state: State):
         choices = _options([("", "every map"), *((m, f"{m} ({n} rounds)") for m, n in maps)], map_name or "")
         form = (f'<form class="filters" method="get" action="/records"><label>Map <select name="map">{choices}'
                 f'</select></label><button type="submit">Show</button></form>')
-        rows = [[text(r.title) if r.place == 1 else "", num(r.place), shown(r.display, r.value), _holders(r)]
-                for r in found]
+        # A small table per record: on a phone its places, values and first holders stay in view.
+        by_title: dict[str, list[Record]] = {}
+        for r in found:
+            by_title.setdefault(r.title, []).append(r)
+        books = "".join(f"<h3>{text(title)}</h3>" + table([("#", True), ("Value", True), "Held by"],
+                                                          [[num(r.place), shown(r.display, r.value), _holders(r)]
+                                                           for r in places], sortable=False)
+                        for title, places in by_title.items())
         where = f" on {map_name}" if map_name else ""
         html = (f"<h1>Records{text(where)}</h1>{form}"
                 "<h2>Fastest attacks</h2>"
                 '<p class="muted">Per map, the quickest stopwatch attack that completed the objective (the round\'s '
                 "winner is not its defender; surrenders do not count), with the attacking team. The clock is the "
                 "round's time limit; in a round 2 it is the time to beat, set by the round-1 attack.</p>"
-                + table(["Map", ("Time", True), ("Clock", True), "Attackers", "Round"], _attack_rows(attacks),
+                + table(["Map", ("Time", True), "Attackers", ("Clock", True), "Round"], _attack_rows(attacks),
                         sortable=False)
                 + "<h2>Single-round records</h2>"
                 '<p class="muted">The top three values of each record over counted rounds; players who reached the '
                 "same value share the place (their first round with it is linked). DPM needs five minutes played."
                 "</p>"
-                + table(["Record", ("Place", True), ("Value", True), "Held by"], rows, sortable=False))
+                + (books or '<p class="muted">No counted rounds yet.</p>'))
         return Page(f"Records{where}", html)
 
     return handler
