@@ -104,8 +104,8 @@ def commands(state: State) -> list[Command]:
         # One field per record, its places a line each (an embed field holds 1 024 characters).
         lines: dict[str, list[str]] = {}
         for r in found:
-            names = [h.name for h in r.holders]
-            held = ", ".join(names[:4]) + (f" +{len(names) - 4}" if len(names) > 4 else "")
+            holders = [h.name for h in r.holders]
+            held = ", ".join(holders[:4]) + (f" +{len(holders) - 4}" if len(holders) > 4 else "")
             lines.setdefault(r.title, []).append(f"{r.place}. {r.display} — {held}")
         fields = [Field(title, "\n".join(places), inline=False) for title, places in lines.items()]
         if attacks:
