@@ -133,5 +133,6 @@ def leaderboard_bars(board: Leaderboard) -> bytes:
     for index, row in enumerate(rows[::-1]):
         ax.text(row.value, index, f" {row.display}", va="center", color="#dbdee1", fontsize=9)
     _style(ax)
-    ax.set_title(f"{board.title} — page {board.page}/{board.pages}")
+    where = f"{board.period_title}{f', {board.map}' if board.map else ''}"
+    ax.set_title(f"{board.title} — {where} — page {board.page}/{board.pages}")
     return _png(figure)
