@@ -24,7 +24,7 @@ async def test_profile_shows_places_results_form_and_teammates(live_site, watche
     w = await watched(**(PHONE if size == "phone" else {}))
     await visit(w, f"{live_site.url}/players/{VID}", "vid")
     chips = await w.page.locator("main .chips.ranks a").all_inner_texts()
-    assert chips[:3] == ["#1 of 14 kills 1368", "#2 of 10 K/D 1.14", "#1 of 10 DPM 309.3"]
+    assert chips[:3] == ["#1 of 14 kills 1368", "#3 of 12 K/D 1.14", "#2 of 12 DPM 309.3"]
     # The chip leads to the board it names.
     assert await w.page.locator("main .chips.ranks a", has_text="DPM").get_attribute("href") == \
         "/leaderboards?category=dpm"

@@ -54,10 +54,12 @@ def results_from_files(stats_files, counted: set[str], guid: str, mate: str | No
 async def test_ranks_are_the_boards_places(history) -> None:
     q = StatsQueries(history.db.pool)
     ranks = {r.category: r for r in (await q.player(VID)).ranks}
-    # vid leads the DPM board of the real history (10 qualify) and is second on K/D.
-    assert (ranks["dpm"].rank, ranks["dpm"].of, ranks["dpm"].display) == (1, 10, "309.3")
+    # vid leads the kills board of the real history and is second of the 12 regulars on DPM.
     assert (ranks["kills"].rank, ranks["kills"].of, ranks["kills"].display) == (1, 14, "1368")
-    assert (ranks["kd"].rank, ranks["kd"].of) == (2, 10)
+    assert (ranks["dpm"].rank, ranks["dpm"].of, ranks["dpm"].display) == (2, 12, "309.3")
+    assert (ranks["kd"].rank, ranks["kd"].of) == (3, 12)
+    dpm = await q.leaderboard("dpm")
+    assert dpm.rows[1].guid == VID and dpm.total == 12
     for rank in ranks.values():
         board = await q.leaderboard(rank.category, per_page=1000)
         assert rank.of == board.total, rank.category
@@ -137,7 +139,7 @@ async def test_opponents_from_the_endstats_versus_rows(history, shared_data) -> 
 async def test_stats_places_the_player_and_links_nowhere_without_a_public_address(history) -> None:
     reply = await run(history, "!stats vid")
     fields = {f.name: f.value for f in reply.fields}
-    assert fields["Ranks"].startswith("#1 of 14 kills · #2 of 10 K/D · #1 of 10 DPM")
+    assert fields["Ranks"].startswith("#1 of 14 kills · #3 of 12 K/D · #2 of 12 DPM")
     assert fields["Won–lost"] == "69–65 (51 %) rounds"
     assert fields["Favourite maps"].splitlines()[0] == "te_escape2 18–19 (49 %)"
     assert fields["Form, last 5 sessions"].splitlines()[0] == "#21 10-23: 310 DPM, K/D 1.09, 6–7"
