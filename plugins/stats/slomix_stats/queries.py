@@ -602,17 +602,40 @@ class StatsQueries:
         return _totals(row) if row else None
 
     async def player(self, guid: str, form_sessions: int = 10) -> PlayerDetail | None:
-        """Everything on a player's profile: the card, breakdowns, form (the last ``form_sessions``
-        sessions) and the teammates they win most
-        with (best win rate first among those of MIN_ROUNDS_TOGETHER rounds together; unknown winners
-        count neither way) in one round trip (rows of each part as records, read from the views
-        rebuilt after imports); the ranks (read once per rebuild) and the versus rows."""
-        await self.refresh()
+        """Everything on a player's profile. What only changes with rounds (the breakdowns, the form
+        over the last ``form_sessions`` sessions, the teammates won most with: best win rate first
+        among those of MIN_ROUNDS_TOGETHER rounds together, unknown winners counting neither way, the
+        places on the boards) is read once per rebuild; the totals, names and links (``!setname``,
+        ``!link`` change them between rounds) and the versus rows (endstats files) on every ask."""
+        parts = await self._per_generation(("profile", guid, form_sessions),
+                                           lambda: self._profile_parts(guid, form_sessions))
+        if parts is None:
+            return None
+        maps, weapons, sessions, played, mates = parts
         row = await self.pool.fetchrow(
             f"""SELECT t.*, {SHOWN} AS display_name,
                    ARRAY(SELECT ROW(alias, first_seen, last_seen) FROM stats.aliases
                          WHERE guid = $1 ORDER BY last_seen DESC) AS alias_rows,
-                   ARRAY(SELECT ROW(map_name, rounds, kills, deaths, damage, seconds, wins, losses)
+                   ARRAY(SELECT ROW(guid, name) FROM stats.display_names WHERE guid = ANY($2::text[])) AS mate_names,
+                   (SELECT discord_id FROM stats.links WHERE guid = $1) AS discord_id
+                FROM stats.player_totals t WHERE t.guid = $1""", guid, [m.guid for m in mates])
+        if row is None:
+            return None
+        names = dict(row["mate_names"])
+        killed_by, killed, note = await self._versus(guid)
+        return PlayerDetail(
+            totals=_totals(row), aliases=[Alias(*a) for a in row["alias_rows"]], maps=maps, weapons=weapons,
+            discord_id=row["discord_id"], ranks=await self.ranks(guid),
+            wins=sum(m.wins for m in maps), losses=sum(m.losses for m in maps), sessions_played=played,
+            sessions=sessions, teammates=[msgspec.structs.replace(m, name=names.get(m.guid, m.name)) for m in mates],
+            killed_by=killed_by, killed=killed, versus_note=note)
+
+    async def _profile_parts(self, guid: str, form_sessions: int
+                             ) -> tuple[list[MapLine], list[WeaponLine], list[SessionForm], int, list[Mate]] | None:
+        """A profile's parts read from the views rebuilt after imports, in one round trip (rows of each
+        part as records); None for a player without counted rounds."""
+        row = await self.pool.fetchrow(
+            """SELECT ARRAY(SELECT ROW(map_name, rounds, kills, deaths, damage, seconds, wins, losses)
                          FROM stats.player_map_totals WHERE guid = $1 ORDER BY rounds DESC, map_name) AS map_rows,
                    ARRAY(SELECT ROW(weapon, kills, deaths, hits, shots, headshots) FROM stats.player_weapon_totals
                          WHERE guid = $1 ORDER BY kills DESC, weapon) AS weapon_rows,
@@ -620,35 +643,24 @@ class StatsQueries:
                          FROM stats.player_session_totals WHERE guid = $1
                          ORDER BY session_start DESC LIMIT $2) AS session_rows,
                    (SELECT count(*) FROM stats.player_session_totals WHERE guid = $1) AS sessions_played,
-                   ARRAY(SELECT ROW(mate, (SELECT d.name FROM stats.display_names d WHERE d.guid = mate), rounds, wins,
-                                    losses)
-                         FROM stats.player_mates WHERE guid = $1 AND rounds >= $3
+                   ARRAY(SELECT ROW(mate, rounds, wins, losses) FROM stats.player_mates WHERE guid = $1 AND rounds >= $3
                          ORDER BY wins::float / greatest(wins + losses, 1) DESC, rounds DESC, mate LIMIT 5)
-                       AS mate_rows,
-                   (SELECT discord_id FROM stats.links WHERE guid = $1) AS discord_id
-                FROM stats.player_totals t WHERE t.guid = $1""", guid, form_sessions, MIN_ROUNDS_TOGETHER)
+                       AS mate_rows
+               FROM stats.player_totals t WHERE t.guid = $1""", guid, form_sessions, MIN_ROUNDS_TOGETHER)
         if row is None:
             return None
-        maps = [MapLine(name, rounds, kills, deaths, kd(kills, deaths), dpm(damage, seconds), wins, losses)
-                for name, rounds, kills, deaths, damage, seconds, wins, losses in row["map_rows"]]
         numbers = await self._session_numbers()
-        sessions = [SessionForm(start=start, number=numbers.get(start, 0), rounds=rounds, kills=kills, deaths=deaths,
-                                kd=kd(kills, deaths), dpm=dpm(damage, seconds), wins=wins, losses=losses,
-                                maps=list(played))
-                    for start, rounds, kills, deaths, damage, seconds, wins, losses, played in row["session_rows"]]
-        killed_by, killed, note = await self._versus(guid)
-        return PlayerDetail(
-            totals=_totals(row),
-            aliases=[Alias(*a) for a in row["alias_rows"]],
-            maps=maps,
-            weapons=[WeaponLine(name, kills, deaths, hits, shots, headshots, weapon_accuracy(name, hits, shots))
-                     for name, kills, deaths, hits, shots, headshots in row["weapon_rows"]],
-            discord_id=row["discord_id"], ranks=await self.ranks(guid),
-            wins=sum(m.wins for m in maps), losses=sum(m.losses for m in maps),
-            sessions_played=row["sessions_played"], sessions=sessions,
-            teammates=[Mate(mate, name or mate[:8], rounds, wins, losses)
-                       for mate, name, rounds, wins, losses in row["mate_rows"]],
-            killed_by=killed_by, killed=killed, versus_note=note)
+        return (
+            [MapLine(name, rounds, kills, deaths, kd(kills, deaths), dpm(damage, seconds), wins, losses)
+             for name, rounds, kills, deaths, damage, seconds, wins, losses in row["map_rows"]],
+            [WeaponLine(name, kills, deaths, hits, shots, headshots, weapon_accuracy(name, hits, shots))
+             for name, kills, deaths, hits, shots, headshots in row["weapon_rows"]],
+            [SessionForm(start=start, number=numbers.get(start, 0), rounds=rounds, kills=kills, deaths=deaths,
+                         kd=kd(kills, deaths), dpm=dpm(damage, seconds), wins=wins, losses=losses, maps=list(played))
+             for start, rounds, kills, deaths, damage, seconds, wins, losses, played in row["session_rows"]],
+            row["sessions_played"],
+            # Named on each ask (a name can change between rounds); the GUID's start until then.
+            [Mate(mate, mate[:8], rounds, wins, losses) for mate, rounds, wins, losses in row["mate_rows"]])
 
     async def ranks(self, guid: str) -> list[Rank]:
         """The player's place on every lifetime leaderboard they qualify for by the boards' own default

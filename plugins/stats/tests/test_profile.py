@@ -97,7 +97,8 @@ async def test_form_is_the_latest_sessions_as_their_pages_show_them(history) -> 
 
 
 async def test_teammates_they_win_most_with(history, stats_files) -> None:
-    detail = await StatsQueries(history.db.pool).player(VID)
+    q = StatsQueries(history.db.pool)
+    detail = await q.player(VID)
     best = detail.teammates[0]
     # squAze:) played one session beside vid and won 20 of its 24 rounds.
     assert (best.guid, best.name, best.rounds, best.wins, best.losses) == (SQUAZE, "squAze:)", 24, 20, 4)
@@ -107,6 +108,10 @@ async def test_teammates_they_win_most_with(history, stats_files) -> None:
     assert (endekk.rounds, endekk.wins, endekk.losses) == (together["rounds"], together["won"], together["lost"])
     rates = [m.wins / max(m.wins + m.losses, 1) for m in detail.teammates]
     assert rates == sorted(rates, reverse=True) and all(m.rounds >= 10 for m in detail.teammates)
+    # A chosen name (!setname) shows at once, though the teammates are only counted again with new rounds.
+    await history.db.pool.execute("INSERT INTO stats.links (discord_id, guid, display_name) VALUES (1, $1, 'Squeeze')",
+                                  SQUAZE)
+    assert (await q.player(VID)).teammates[0].name == "Squeeze"
 
 
 def endstats(subject: str, guid: str, rows: list[tuple[str, int, int]]) -> bytes:
