@@ -208,34 +208,48 @@ class Reader:
             return base
         return tuple(self._fields(_ENTITY_PLAN, base, True))
 
-    def shared(self, base: tuple[int, ...]) -> tuple[int, ...] | None:
+    def shared(self, base: tuple[int, ...], _decode: list[int] = DECODE) -> tuple[int, ...] | None:
         """An ETTV entityShared delta (magic byte 0x77 first)."""
-        magic = self.bits(8)
+        words, pos = self.words, self.pos
+        entry = _decode[words[pos >> 3] >> (pos & 7) & 0x7FF]
+        pos += entry >> 8
+        if pos > self.end:
+            raise StreamError("message ends in the middle of a value")
+        magic = entry & 0xFF
         if magic != 0x77:
             raise StreamError(f"shared-entity magic 0x{magic:02x}, expected 0x77")
-        if self.bit():
+        flags = words[pos >> 3] >> (pos & 7)
+        if flags & 1:
+            self.pos = pos + 1
             return None
-        if not self.bit():
+        self.pos = pos + 2
+        if not flags & 2:
             return base
         return tuple(self._fields(_SHARED_PLAN, base, True))
 
     def playerstate(self, base: tuple[int, ...]) -> tuple[int, ...]:
         """A playerstate delta, arrays included."""
         new = self._fields(_PLAYER_PLAN, base, False)
-        bit, signed = self.bit, self.signed
-        if bit():
-            for start, long_values in _PS_ARRAYS:
-                if bit():
-                    mask = self.bits(16)
-                    for i in range(16):
-                        if mask >> i & 1:
-                            new[start + i] = signed(32) if long_values else signed(16)
-        if bit():
-            self._groups(new, PS_AMMO)
-        self._groups(new, PS_AMMOCLIP)
+        pos = self.pos
+        if not self.words[pos >> 3] >> (pos & 7) & 0x3F:
+            # Mostly no array changed: the six flags (arrays, ammo, four ammoclip groups) are all zero.
+            self.pos = pos + 6
+        else:
+            bit, signed = self.bit, self.signed
+            if bit():
+                for start, long_values in _PS_ARRAYS:
+                    if bit():
+                        mask = self.bits(16)
+                        for i in range(16):
+                            if mask >> i & 1:
+                                new[start + i] = signed(32) if long_values else signed(16)
+            if bit():
+                self._groups(new, PS_AMMO)
+            self._groups(new, PS_AMMOCLIP)
         if self.pos > self.end:
             raise StreamError("message ends in the middle of a playerstate")
         return tuple(new)
+
     def playerstates(self, old: dict[int, tuple[int, ...]], zero: tuple[int, ...]) -> dict[int, tuple[int, ...]]:
         """ETTV: every client's playerstate, each a delta from its state in ``old``; client 255 ends the list."""
         players = {}
@@ -263,6 +277,7 @@ class Reader:
         old_shared: dict[int, tuple[int, ...]] | None = None,
         base_shared: dict[int, tuple[int, ...]] | None = None,
         zero_shared: tuple[int, ...] = (),
+        _decode: list[int] = DECODE,
     ) -> tuple[dict[int, tuple[int, ...]], dict[int, tuple[int, ...]] | None, list[int]]:
         """Entities of a snapshot: ``old`` updated by the listed deltas (ETTV: with shared parts).
 
@@ -271,8 +286,17 @@ class Reader:
         new = dict(old)
         changed = []
         new_shared = dict(old_shared) if old_shared is not None else None
+        words, end = self.words, self.end
         while True:
-            num = self.bits(10)
+            pos = self.pos  # the 10-bit entity number inline: 2 raw bits and a Huffman byte
+            num = words[pos >> 3] >> (pos & 7) & 3
+            pos += 2
+            entry = _decode[words[pos >> 3] >> (pos & 7) & 0x7FF]
+            num |= (entry & 0xFF) << 2
+            pos += entry >> 8
+            if pos > end:
+                raise StreamError("message ends in the middle of a value")
+            self.pos = pos
             if num == _ENTITY_NONE:
                 break
             base = old.get(num)
