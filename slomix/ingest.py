@@ -69,9 +69,11 @@ async def run(kernel: Kernel, paths: list[Path], *, as_json: bool = False, batch
                         notes.extend({"file": str(path), "note": note} for note in told)
                 done += len(group)
                 bar.advance(task, len(group))
-        if wait and stopped is None:
-            await kernel.settle()  # the files' reactions (on_demo ...) have queued their jobs
-            await finish_jobs(kernel, first_job)
+        if stopped is None:
+            await kernel.settle()  # the files' reactions (on_round, on_demo ...) have run
+            await finish_deferred(kernel)
+            if wait:
+                await finish_jobs(kernel, first_job)
     summary = {"files": len(files), **{k: counts.get(k, 0) for k in SUMMARY},
                "quarantined_files": problems["quarantined"], "failed_files": problems["failed"], "notes": notes}
     if stopped is not None:
@@ -97,6 +99,16 @@ async def run(kernel: Kernel, paths: list[Path], *, as_json: bool = False, batch
         return stopped.exit_code
     # A file a plugin failed on was not stored: say so with the exit code (a re-run tries again).
     return ExitCode.FAILED if problems["failed"] else ExitCode.OK
+
+
+async def finish_deferred(kernel: Kernel) -> None:
+    """Do now what the plugins put off until the files stop coming (a rebuild of totals), with
+    a spinner: after a large import it takes a while, and a shutdown hook's timeout must not cut it."""
+    if not any(job.deferred for job in kernel.scheduler.jobs()):
+        return
+    with console.progress() as bar:
+        bar.add_task("finishing the work the plugins put off until the end", total=None)
+        await kernel.scheduler.flush()
 
 
 async def finish_jobs(kernel: Kernel, after: int) -> None:

@@ -53,6 +53,21 @@ async def test_later_is_debounced_by_name() -> None:
     assert len(runs) == 1 and scheduler.jobs() == []
 
 
+async def test_flush_runs_what_later_put_off_now_and_leaves_moments_and_intervals() -> None:
+    clock = ManualClock(START)
+    scheduler, runs, others = Scheduler(clock), [], []
+    scheduler.later("refresh", 5, recorder(clock, runs))
+    scheduler.at("session", START + timedelta(minutes=60), recorder(clock, others))
+    scheduler.every("tick", 10, recorder(clock, others))
+    assert [j.name for j in scheduler.jobs() if j.deferred] == ["refresh"]
+    assert await scheduler.flush() == ["refresh"]
+    assert runs == [START] and others == []
+    assert sorted(j.name for j in scheduler.jobs()) == ["session", "tick"]
+    await clock.advance(60)
+    assert runs == [START]  # done once, not again when its time comes
+    assert await scheduler.flush() == []
+
+
 async def test_at_a_moment_and_a_moment_past() -> None:
     clock = ManualClock(START)
     scheduler, runs = Scheduler(clock), []

@@ -82,6 +82,7 @@ class _Entry:
     trigger: Any
     func: Job
     next_fire: datetime | None = None
+    deferred: bool = False  # asked for with later(): work put off, not a moment that matters
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +92,7 @@ class ScheduledJob:
     name: str
     next_run: datetime | None
     running: bool
+    deferred: bool = False
 
 
 class Scheduler:
@@ -148,7 +150,7 @@ class Scheduler:
 
     def later(self, name: str, seconds: float, func: Job) -> None:
         """Run ``func`` once, ``seconds`` from now; asking again before then moves it (a debounce)."""
-        self._put(name, DateTrigger(self.clock.now() + timedelta(seconds=max(seconds, 0.0))), func)
+        self._put(name, DateTrigger(self.clock.now() + timedelta(seconds=max(seconds, 0.0))), func, deferred=True)
 
     def at(self, name: str, when: datetime, func: Job) -> None:
         """Run ``func`` once at ``when`` (timezone-aware; a moment past means as soon as possible)."""
@@ -163,6 +165,17 @@ class Scheduler:
             self._aps.remove_job(name)
         return entry is not None
 
+    async def flush(self) -> list[str]:
+        """Run now, one after another, what ``later`` put off; returns their names. A command that
+        ends the process (``slomix import``) calls it so the deferred work (a totals rebuild) is
+        done in full rather than under a shutdown hook's timeout."""
+        names = [name for name, entry in self._entries.items() if entry.deferred]
+        for name in names:
+            entry = self._entries[name]
+            self.cancel(name)
+            await self._run(name, entry.func)
+        return names
+
     def jobs(self) -> list[ScheduledJob]:
         """Every scheduled job with its next run, soonest first."""
         found = []
@@ -170,14 +183,14 @@ class Scheduler:
             when = entry.next_fire
             if self._aps is not None and (job := self._aps.get_job(name)) is not None:
                 when = job.next_run_time
-            found.append(ScheduledJob(name, when, name in self._running))
+            found.append(ScheduledJob(name, when, name in self._running, entry.deferred))
         far = datetime.max.replace(tzinfo=UTC)
         return sorted(found, key=lambda j: (j.next_run or far, j.name))
 
     # -- running ---------------------------------------------------------------------------------
 
-    def _put(self, name: str, trigger: Any, func: Job) -> None:
-        entry = _Entry(trigger, func, trigger.get_next_fire_time(None, self.clock.now()))
+    def _put(self, name: str, trigger: Any, func: Job, *, deferred: bool = False) -> None:
+        entry = _Entry(trigger, func, trigger.get_next_fire_time(None, self.clock.now()), deferred)
         self._entries[name] = entry
         if self._aps is not None:
             self._submit(name, entry)
