@@ -65,11 +65,15 @@ class Reader:
         # words[i]: the little-endian 32 bits from byte i on (every offset, four strided casts).
         count = len(data) - 3
         words = [0] * count
+        view = memoryview(data)
         for start in range(4):
-            column = array("I", data[start:start + (count - start + 3) // 4 * 4])
+            column = view[start:start + (count - start + 3) // 4 * 4]
             if _BIG_ENDIAN:
-                column.byteswap()
-            words[start::4] = column
+                swapped = array("I", column)
+                swapped.byteswap()
+                words[start::4] = swapped
+            else:
+                words[start::4] = column.cast("I").tolist()
         self.words = words
 
     def bit(self) -> int:
