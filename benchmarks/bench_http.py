@@ -1,4 +1,4 @@
-"""HTTP throughput: the leaderboard and player JSON routes of `slomix run` on a synthetic history,
+"""HTTP throughput: the leaderboard, player and session JSON routes of `slomix run` on a synthetic history,
 beside a bare Starlette JSON route served the same way (uvicorn, one process), measured with wrk.
 
 Target (issue 6): ≥ 1 000 requests/s and p99 ≤ 50 ms on 2 cores; the default access log costs
@@ -113,12 +113,15 @@ def main() -> None:
         wait_healthy(bare)
         with urllib.request.urlopen(f"{site}/api/stats/leaderboard?category=kills") as response:
             guid = json.load(response)["rows"][0]["guid"]  # the busiest history: the slowest profile
+        with urllib.request.urlopen(f"{site}/api/stats/sessions?limit=1") as response:
+            latest = json.load(response)[0]["start"]
         targets = {
             "bare Starlette JSON": f"{bare}/json",
             # Every middleware, no database: what the adapter itself costs.
             "slomix, no database": f"{site}/api/stats/leaderboard/categories",
             "leaderboard (dpm)": f"{site}/api/stats/leaderboard?category=dpm",
             "player (top killer)": f"{site}/api/stats/players/{guid}",
+            "session (latest)": f"{site}/api/stats/sessions/{latest}",
         }
         print(f"wrk -t1 -c{args.connections} -d{args.duration}s --latency, {os.cpu_count()} cores, "
               f"{args.rounds:,} rounds, answer cache {'off' if args.no_cache else 'on'}")

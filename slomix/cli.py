@@ -23,6 +23,7 @@ from .kernel import migrations as migrations_mod
 from .kernel.jobs import STATUSES
 from .kernel.jobs.worker import work
 from .kernel.locks import run_lock
+from .kernel.plugins import shown_status
 from .kernel.shortcuts import Shortcut
 
 
@@ -214,7 +215,7 @@ def _plugins(kernel: Kernel, as_json: bool) -> int:
     else:
         console.out.print(console.table(
             ["name", "kind", "version", "enabled", "status", "error"],
-            [[r["name"], r["kind"], r["version"], r["enabled"], r["status"], r["error"]] for r in rows],
+            [[r["name"], r["kind"], r["version"], r["enabled"], shown_status(r), r["error"]] for r in rows],
             title="Slomix adapters and plugins",
         ))
     failed = any(p.enabled and p.status == "failed" for p in kernel.plugins)
@@ -359,7 +360,7 @@ async def _status(kernel: Kernel, as_json: bool) -> int:
         console.out.print(f"status: {health['status']}  database: {health['database']}")
         console.out.print(console.table(
             ["name", "kind", "status", "detail"],
-            [[p["name"], p["kind"], p["status"], p.get("error") or p.get("detail") or ""]
+            [[p["name"], p["kind"], shown_status(p), p.get("error") or p.get("detail") or ""]
              for p in health["plugins"]]))
     return ExitCode.OK if health["status"] == "ok" else ExitCode.FAILED
 

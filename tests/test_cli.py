@@ -19,10 +19,12 @@ def test_plugins_json_lists_six_plugins_and_three_adapters(slomix_cli, tmp_path)
     rows = json.loads(result.stdout)
     assert ALL <= {(r["name"], r["kind"]) for r in rows}
     for row in rows:
-        assert set(row) == {"name", "kind", "version", "enabled", "status", "error"}
+        assert set(row) == {"name", "kind", "version", "enabled", "status", "error", "declares"}
     stats = next(r for r in rows if r["name"] == "stats")
+    declares = stats.pop("declares")
     assert stats == {"name": "stats", "kind": "plugin", "version": "0.1.0", "enabled": True,
                      "status": "loaded", "error": None}
+    assert {"on_file", "on_command", "on_http_route", "on_migrations"} <= set(declares)
 
 
 def test_plugins_table_and_config_switch(slomix_cli, tmp_path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -15,10 +16,12 @@ from slomix.kernel import Config, IncomingFile, Kernel
 from slomix.testing import CLI_ACTOR
 from slomix.testing.database import with_database
 from slomix.testing.fake_discord import serving
+from slomix_discord.render import TABLE_WIDTH
+from slomix_stats.commands.sessions import VIEWS
 
 pytestmark = pytest.mark.anyio
 
-PLUGINS = {"stats", "core", "discord"}
+PLUGINS = {"stats", "stopwatch", "core", "discord"}
 # A whole evening (2025-10-14): R1/R2 pairs of several maps.
 EVENING = "2025-10-14-2"
 
@@ -38,6 +41,7 @@ def history_template(slomix_templates, shared_data: Path, tmp_path_factory) -> I
         async with kernel:
             for path in sorted((shared_data / "stats").glob("*.txt")):
                 await kernel.ingest(incoming(path))
+            await kernel.settle()  # the stopwatch scores each session as its rounds arrive
         return kernel.db.url
 
     url = anyio.run(build)
@@ -108,13 +112,33 @@ async def test_leaderboard_pages_with_buttons_and_a_chart(history_bot, fake_disc
     assert by_slash.embed["title"] == "Leaderboard: Kills" and by_slash.button("Next")
 
 
-async def test_compare_sends_the_radar_chart(history_bot, fake_discord) -> None:
+async def test_compare_sends_the_bar_charts(history_bot, fake_discord) -> None:
     answer = await fake_discord.ask("!compare vid olz")
     assert answer.embed["title"].startswith("vid vs ")
     assert answer.embed["image"]["url"] == "attachment://compare.png"
     [chart] = answer.attachments
-    assert chart.data.startswith(b"\x89PNG") and chart.description.startswith("Radar chart: vid vs ")
+    assert chart.data.startswith(b"\x89PNG") and chart.description.startswith("Bar charts: vid vs ")
     assert "K/D" in answer.embed["description"]
+
+
+async def test_last_session_fits_a_phone_and_its_views_are_buttons(history_bot, fake_discord) -> None:
+    expected = await cli_reply(history_bot, "!last_session")
+    answer = await fake_discord.ask("!last_session")
+    assert answer.embed["title"] == "Session #21 — 2025-10-23 21:28–23:29" == expected.title
+    description = answer.embed["description"]
+    assert description.startswith("S*F 12\u20136 allbad — S*F win · 4v4\nS*F: endekk, SmetarskiProner, SuperBoyy, vid\n"
+                                  "allbad: .olz, bronze., carniee, qmr\n\nMVP: bronze. — 326.3 DPM, K/D 1.24")
+    assert answer.embed["color"] == expected.colour
+    blocks = re.findall(r"```\n(.*?)```", description, re.S)
+    assert blocks and all(len(line) <= TABLE_WIDTH for block in blocks for line in block.splitlines())
+    assert "etl_adlernest      2       0  5:07  5:05" in blocks[0]  # the map, its points, both attack times
+    assert [b["label"] for b in answer.buttons()] == ["Previous", "Next", *(v for v in VIEWS if v != "summary")]
+
+    combat = await fake_discord.click_button(answer, answer.button("combat"))
+    assert combat.embed["title"] == expected.title and combat.embed["description"].endswith("**S*F**")
+    # Eight columns do not fit a phone: a field per player, the columns named in it.
+    vid = next(f for f in combat.embed["fields"] if f["name"] == "vid")
+    assert vid["value"].startswith("kills 120 · deaths 110 · K/D 1.09 · dmg given 24594")
 
 
 async def test_stats_autocompletes_player_names(history_bot, fake_discord) -> None:

@@ -50,6 +50,25 @@ def test_typo_in_a_hook_name_fails_that_plugin_only() -> None:
     assert "unknown hook(s): on_rund" in kernel.plugin("typo").error
 
 
+def test_a_plugin_that_declares_nothing_says_so_instead_of_running() -> None:
+    from slomix.kernel.plugins import shown_status
+
+    class Empty:
+        """Registered fine, but implements no hook: it can do nothing."""
+
+    kernel = Kernel(Config({}), only={"stats"}, extra={"empty": ("plugin", Empty())}).load()
+    empty, stats = kernel.plugin("empty"), kernel.plugin("stats")
+    assert (empty.status, empty.declares) == ("loaded", [])
+    assert shown_status(empty.as_json()) == "loaded, declares nothing"
+    assert shown_status(stats.as_json()) == "loaded"
+    assert "on_command" in stats.declares and stats.as_json()["declares"] == stats.declares
+    # The home page's status card counts it apart (the /health entries it reads are these).
+    from slomix_stats.web.home import _status
+
+    card = _status({"status": "ok", "database": {"status": "ok"}, "plugins": [p.as_json() for p in kernel.plugins]})
+    assert "1 plugin running, declaring nothing: empty" in card
+
+
 def test_wrong_hook_arguments_fail_that_plugin_only() -> None:
     class WrongArgs:
         @hookimpl

@@ -119,6 +119,18 @@ def on_teams(event: Any, kernel: Kernel) -> Field | None:
     """
 
 
+@hookspec
+def on_session_matches(session_starts: list[Any], kernel: Kernel) -> dict[Any, list[Any]] | None:
+    """The matches of gaming sessions, scored, for the surfaces that show a session.
+
+    Asked with ``kernel.first`` by the stats plugin (its session list, session pages and commands
+    lead with the answer); ``session_starts`` are sessions' starts (``datetime``), a whole page of
+    them at once. A scoring plugin (the stopwatch) answers ``{start: [slomix_stats.api.SessionMatch,
+    ...]}`` in play order, leaving out the sessions it has not scored; the stats plugin never
+    imports the scorer.
+    """
+
+
 # -- registration ------------------------------------------------------------
 
 

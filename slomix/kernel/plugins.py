@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import metadata
 from typing import Any, Literal
 
@@ -37,15 +37,26 @@ class PluginInfo:
     error: str | None = None
     obj: Any = None
     distribution: str | None = None
+    # The hooks it implements, once registered: none means it is loaded but does nothing at all.
+    declares: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {"name": self.name, "kind": self.kind, "version": self.version,
-                "enabled": self.enabled, "status": self.status, "error": self.error}
+                "enabled": self.enabled, "status": self.status, "error": self.error,
+                "declares": list(self.declares)}
 
     def fail(self, reason: str) -> None:
         self.status = "failed"
         self.error = reason
         log.error("%s %r failed: %s", self.kind, self.name, reason)
+
+
+def shown_status(entry: dict[str, Any]) -> str:
+    """A plugin's status (``as_json``, as /health serves it) as a person should read it: one that is
+    loaded but declares no hook does nothing, and says so instead of reading as running."""
+    if entry["status"] in ("loaded", "active") and not entry.get("declares"):
+        return f"{entry['status']}, declares nothing"
+    return entry["status"]
 
 
 def new_plugin_manager() -> pluggy.PluginManager:
@@ -88,6 +99,7 @@ def register(pm: pluggy.PluginManager, info: PluginInfo, obj: Any) -> None:
         return
     info.obj = obj
     info.status = "loaded"
+    info.declares = sorted(attr for attr in dir(obj) if pm.parse_hookimpl_opts(obj, attr) is not None)
 
 
 def load(

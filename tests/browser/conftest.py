@@ -37,6 +37,7 @@ async def _ingest(kernel: Kernel, shared_data: Path) -> None:
     for folder in ("stats", "endstats"):
         for path in sorted((shared_data / folder).glob("*.txt")):
             await kernel.ingest(IncomingFile(name=path.name, data=path.read_bytes(), source="test", path=str(path)))
+    await kernel.settle()  # the stopwatch has scored every session (on_round) before a page is asked for
     await kernel.plugin("stats").obj.queries.refresh(force=True)
 
 

@@ -26,10 +26,9 @@ async def test_every_page_loads_with_real_data(live_site, watched) -> None:
     session = await first_link(w, r"/sessions/\d{4}-\d\d-\d\dT[\d:]+")
     await visit(w, f"{site}{session}", "Session #")
     assert await w.page.locator("svg.chart polyline").count() >= 2  # DPM and kills charts
-    # The stopwatch plugin's per-map result, in the panel slot the session page offers.
-    stopwatch = w.page.locator('section.panel[data-plugin="stopwatch"]')
-    assert await stopwatch.locator("h2", has_text="Stopwatch").count() == 1
-    assert await stopwatch.locator("tbody tr").count() >= 1
+    # The session leads with its match, as the stopwatch scored it (on_session_matches).
+    match = w.page.locator("section.match")
+    assert await match.count() == 1 and await match.locator("tbody tr").count() >= 1
     await w.page.screenshot(path=live_site.screenshots / "desktop-session.png", full_page=True)
     round_ = await first_link(w, r"/rounds/\d+")
     await visit(w, f"{site}{round_}")
@@ -193,4 +192,36 @@ async def test_round_page_links_its_partner_and_session_with_the_time_to_beat(li
     assert "round 2" in await w.page.locator("main h1").inner_text()
     await w.page.locator("main a", has_text="Its session").click()
     assert "Session #" in await w.page.locator("main h1").inner_text()
+    assert w.problems == []
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+async def test_a_session_leads_with_its_match_and_groups_the_players_by_team(live_site, watched, size) -> None:
+    w = await watched(**(PHONE if size == "phone" else {}))
+    site = live_site.url
+    await visit(w, f"{site}/sessions/2025-10-23T21:28:52", "Session #21")
+    match = w.page.locator("section.match")
+    assert await match.count() == 1
+    assert " ".join((await match.locator("h2").inner_text()).split()) == "S*F 12–6 allbad"
+    assert (await match.locator(".verdict strong").inner_text()) == "S*F win"
+    lineups = await match.locator(".lineups li").all_inner_texts()
+    assert lineups == ["S*F: endekk, SmetarskiProner, SuperBoyy, vid", "allbad: .olz, bronze., carniee, qmr"]
+    first = (await match.locator("tbody tr").first.inner_text()).split("\t")
+    assert [c.strip() for c in first[:3]] == ["etl_adlernest", "2", "0"]  # the points, on screen on a phone too
+    box = await match.locator("tbody tr").first.locator("td").nth(2).bounding_box()
+    assert box is not None and box["x"] + box["width"] <= (390 if size == "phone" else 1280)
+    teams = await w.page.locator("h3.team-table").all_inner_texts()
+    assert [t.strip() for t in teams] == ["S*F", "allbad"]
+    mvp = w.page.locator(".card", has=w.page.locator(".label", has_text="MVP"))
+    assert "bronze." in await mvp.inner_text()
+    await w.page.screenshot(path=live_site.screenshots / f"{size}-session-match.png", full_page=True)
+    await visit(w, f"{site}/", "Slomix")
+    assert " ".join((await w.page.locator("section.match h3").inner_text()).split()) == "S*F 12–6 allbad"
+    await w.page.screenshot(path=live_site.screenshots / f"{size}-home-match.png", full_page=True)
+    await visit(w, f"{site}/sessions", "Sessions")
+    row = await w.page.locator("main tbody tr").first.inner_text()
+    assert "S*F 12–6 allbad" in " ".join(row.split())
+    if size == "phone":
+        assert await w.page.evaluate("document.documentElement.scrollWidth") <= 390
     assert w.problems == []

@@ -1,7 +1,9 @@
 """A Reply as Discord shows it: embed pages and attachments. Pure functions, no network.
 
-Tables become monospace code blocks inside the embed description; a table longer than
-one page is split (its header repeated, the footer saying "page i/n") and, with
+Tables become monospace code blocks inside the embed description; a table wider than a
+phone's embed (``TABLE_WIDTH``) becomes embed fields instead, one per row (the first cell
+names it, the others read ``column value``). A table longer than one page is split (its
+header repeated, the footer saying "page i/n") and, with
 ``Reply.pages`` (numbered by their plugin), flattened into the pages a paging view flips
 through. The first image of a reply is the embed's picture
 (``attachment://name``); every image is sent as a file.
@@ -16,7 +18,7 @@ from typing import Any
 
 import nextcord
 
-from slomix.kernel import Action, Image, Reply, Table
+from slomix.kernel import Action, Field, Image, Reply, Table
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
 TITLE_MAX = 256
@@ -29,6 +31,8 @@ EMBED_MAX = 6000
 FILES_MAX = 10
 ACTIONS_MAX = 20  # buttons beside the two paging ones (Discord allows 25 in all)
 CELL_MAX = 24  # wider cells wrap on phones and break the columns
+# The widest code-block line an embed shows unwrapped on a phone; a wider table becomes fields.
+TABLE_WIDTH = 45
 
 _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]")
 
@@ -53,6 +57,14 @@ class _Page:
     body: str
     number: int  # within its reply, from 1: the first carries the fields and the picture
     of: int  # how many pages its reply was split into
+    rows: tuple[Field, ...] = ()  # the rows of a table too wide for a code block
+
+
+@dataclass(frozen=True, slots=True)
+class _Chunk:
+    count: int  # table rows in it
+    text: str
+    rows: tuple[Field, ...] = ()
 
 
 def render(reply: Reply, *, rows_per_page: int = 15) -> Rendered:
@@ -68,24 +80,52 @@ def render(reply: Reply, *, rows_per_page: int = 15) -> Rendered:
 def _pages(reply: Reply, rows_per_page: int) -> list[_Page]:
     # Tables get at least half the description; a longer text is cut to make room.
     limit = DESCRIPTION_MAX - min(len(reply.description or ""), DESCRIPTION_MAX // 2) - 2
-    bodies = _pack([chunk for table in reply.tables for chunk in table_chunks(table, rows_per_page, limit)],
-                   rows_per_page, limit)
-    own = [_Page(reply, body, number, len(bodies)) for number, body in enumerate(bodies, 1)]
+    # Rows as fields share the embed with the reply's own fields on its first page.
+    per_field_page = max(1, min(rows_per_page, FIELDS_MAX - len(reply.fields)))
+    chunks: list[_Chunk] = []
+    for table in reply.tables:
+        if table_width(table) <= TABLE_WIDTH:
+            chunks += [_Chunk(count, text) for count, text in table_chunks(table, rows_per_page, limit)]
+        else:
+            chunks += _field_chunks(table, per_field_page)
+    bodies = _pack(chunks, rows_per_page, limit)
+    own = [_Page(reply, body.text, number, len(bodies), body.rows) for number, body in enumerate(bodies, 1)]
     return own + [page for sub in reply.pages for page in _pages(sub, rows_per_page)]
 
 
-def _pack(chunks: list[tuple[int, str]], rows_per_page: int, limit: int) -> list[str]:
-    """Put consecutive table chunks on one page while rows and characters allow."""
-    bodies: list[str] = []
-    rows = 0
-    for count, text in chunks:
-        if bodies and rows + count <= rows_per_page and len(bodies[-1]) + len(text) + 1 <= limit:
-            bodies[-1] += "\n" + text
-            rows += count
+def _pack(chunks: list[_Chunk], rows_per_page: int, limit: int) -> list[_Chunk]:
+    """Put consecutive table chunks on one page while rows and characters allow; rows shown as
+    fields get a page of their own (fields always follow the text)."""
+    pages: list[_Chunk] = []
+    for chunk in chunks:
+        last = pages[-1] if pages else None
+        if (last is not None and not last.rows and not chunk.rows and last.count + chunk.count <= rows_per_page
+                and len(last.text) + len(chunk.text) + 1 <= limit):
+            pages[-1] = _Chunk(last.count + chunk.count, last.text + "\n" + chunk.text)
         else:
-            bodies.append(text)
-            rows = count
-    return bodies or [""]
+            pages.append(chunk)
+    return pages or [_Chunk(0, "")]
+
+
+def table_width(table: Table) -> int:
+    """The widest line of the table as a code block."""
+    header, lines = _lines(table)
+    return max(len(line) for line in [*header.split("\n"), *lines])
+
+
+def _field_chunks(table: Table, per_page: int) -> list[_Chunk]:
+    """A wide table as fields, ``per_page`` rows a page: the row's first cell names the field,
+    the other cells are ``column value`` pairs (a phone wraps them, the columns stay readable)."""
+    title = f"**{_clip(table.title, 200)}**" if table.title else ""
+    fields = []
+    for row in table.rows:
+        cells = [_cell(value) for value in row]
+        pairs = " · ".join(f"{column} {cell}" for column, cell in zip(table.columns[1:], cells[1:], strict=False)
+                           if cell)
+        fields.append(Field(_clip(cells[0] if cells else "", FIELD_NAME_MAX) or "\u200b",
+                            _clip(pairs, FIELD_VALUE_MAX) or "\u200b", inline=False))
+    return [_Chunk(len(fields[i:i + per_page]), title, tuple(fields[i:i + per_page]))
+            for i in range(0, len(fields), per_page)] or [_Chunk(0, title)]
 
 
 def table_chunks(table: Table, rows_per_page: int = 15, limit: int = DESCRIPTION_MAX) -> list[tuple[int, str]]:
@@ -156,10 +196,10 @@ def _embed(page: _Page, names: dict[int, str]) -> nextcord.Embed:
     embed = nextcord.Embed(title=_clip(reply.title, TITLE_MAX) if reply.title else None,
                            description=_clip(text, DESCRIPTION_MAX) if text else None,
                            url=reply.url, colour=reply.colour)
+    for field in [*(reply.fields if page.number == 1 else ()), *page.rows][:FIELDS_MAX]:
+        embed.add_field(name=_clip(field.name, FIELD_NAME_MAX) or "\u200b",
+                        value=_clip(field.value, FIELD_VALUE_MAX) or "\u200b", inline=field.inline)
     if page.number == 1:
-        for field in reply.fields[:FIELDS_MAX]:
-            embed.add_field(name=_clip(field.name, FIELD_NAME_MAX) or "\u200b",
-                            value=_clip(field.value, FIELD_VALUE_MAX) or "\u200b", inline=field.inline)
         if reply.images and id(reply.images[0]) in names:
             embed.set_image(url=f"attachment://{names[id(reply.images[0])]}")
     footer = " · ".join(part for part in (reply.footer, f"page {page.number}/{page.of}" if page.of > 1 else None)

@@ -6,7 +6,7 @@ import pytest
 
 from slomix.kernel import Field, Image, Reply, Table
 from slomix.kernel.reply import COLOUR_ERROR
-from slomix_discord.render import EMBED_MAX, render, table_text
+from slomix_discord.render import EMBED_MAX, TABLE_WIDTH, render, table_text, table_width
 
 
 def test_a_reply_becomes_one_embed_with_its_fields_colour_and_footer() -> None:
@@ -107,3 +107,28 @@ async def test_actions_become_buttons_that_carry_their_command_line_beside_the_p
     paged = paging._pager(render(Reply(title="a", pages=[Reply(title="b")], actions=actions[:1])), timeout=60)
     assert [b.label for b in paged.children] == ["Previous", "Next", "I'm in"]
     assert paging._pager(render(Reply(title="plain")), timeout=60) is None
+
+
+def test_a_table_wider_than_a_phone_embed_becomes_one_field_per_row() -> None:
+    wide = Table(title="S*F", columns=["player", "kills", "deaths", "K/D", "dmg given", "dmg recv", "gibs"],
+                 rows=[["SmetarskiProner", 80, 98, "0.82", 18396, 18579, 22],
+                       ["vid", 120, 110, "1.09", 24594, 22079, 40]])
+    narrow = Table(columns=["map", "S*F", "allbad"], rows=[["etl_adlernest", 2, 0]])
+    assert table_width(wide) > TABLE_WIDTH >= table_width(narrow)
+    [first, second] = render(Reply(title="Session", fields=[Field("MVP", "bronze.")], tables=[narrow, wide])).pages
+    assert first.description == "```\n" + table_text(narrow) + "\n```"
+    assert [f.name for f in first.fields] == ["MVP"]
+    assert second.description == "**S*F**"
+    assert [(f.name, f.value, f.inline) for f in second.fields] == [
+        ("SmetarskiProner", "kills 80 · deaths 98 · K/D 0.82 · dmg given 18396 · dmg recv 18579 · gibs 22", False),
+        ("vid", "kills 120 · deaths 110 · K/D 1.09 · dmg given 24594 · dmg recv 22079 · gibs 40", False)]
+    assert [p.footer.text for p in (first, second)] == ["page 1/2", "page 2/2"]
+
+
+def test_rows_as_fields_page_at_most_the_fields_an_embed_holds() -> None:
+    wide = Table(columns=["player", "a long column", "another long one", "and a third"],
+                 rows=[[f"p{i}", i, i * 2, i * 3] for i in range(40)])
+    pages = render(Reply(title="t", fields=[Field("x", "y")] * 20, tables=[wide]), rows_per_page=15).pages
+    # The first page holds the reply's own 20 fields and the first 5 rows: 25, Discord's most.
+    assert [len(p.fields) for p in pages] == [25] + [5] * 7
+    assert pages[0].fields[20].name == "p0" and pages[-1].fields[-1].name == "p39"

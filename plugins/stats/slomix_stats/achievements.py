@@ -56,10 +56,30 @@ def ladder() -> list[tuple[str, str, str, float]]:
     return rows
 
 
+# A ratio as the K/D ladder reads it (a player without deaths: the kills).
+_RATIO = "CASE WHEN {deaths} = 0 THEN {kills}::float ELSE {kills}::float / {deaths} END"
 _REACHED = """(m.kind = 'kills' AND {kills} >= m.threshold)
            OR (m.kind = 'games' AND {rounds} >= m.threshold)
-           OR (m.kind = 'kd' AND {rounds} >= {min_games}
-               AND (CASE WHEN {deaths} = 0 THEN {kills} ELSE {kills}::float / {deaths} END) >= m.threshold)"""
+           OR (m.kind = 'kd' AND {rounds} >= {min_games} AND ({ratio}) >= m.threshold)"""
+# The ladder steps a round takes a running figure over: width_bucket counts the steps at or below
+# a value, so the steps crossed are those counted after the round and not before it. Kills and
+# rounds only grow (each step is crossed once); a K/D goes up and down, and its first crossing wins.
+_CROSSINGS = """
+    SELECT x.guid, x.round_id, x.round_time, 'kills' AS kind, l.kills[i] AS threshold
+    FROM running x, ladders l,
+         generate_series(width_bucket(x.kills - x.round_kills, l.kills) + 1, width_bucket(x.kills, l.kills)) i
+    UNION ALL
+    SELECT x.guid, x.round_id, x.round_time, 'games', l.games[i]
+    FROM running x, ladders l,
+         generate_series(width_bucket(x.rounds - 1, l.games) + 1, width_bucket(x.rounds, l.games)) i
+    UNION ALL
+    SELECT x.guid, x.round_id, x.round_time, 'kd', l.kd[i]
+    FROM running x, ladders l,
+         generate_series(CASE WHEN x.rounds - 1 >= {min_games}
+                              THEN width_bucket({before}, l.kd) ELSE 0 END + 1, width_bucket({after}, l.kd)) i
+    WHERE x.rounds >= {min_games}""".format(
+    min_games=KD_MIN_GAMES, after=_RATIO.format(kills="x.kills", deaths="x.deaths"),
+    before=_RATIO.format(kills="(x.kills - x.round_kills)", deaths="(x.deaths - x.round_deaths)"))
 
 
 async def update(conn: asyncpg.Connection | asyncpg.Pool) -> list[tuple[str, str, Milestone, datetime]]:
@@ -75,20 +95,24 @@ async def update(conn: asyncpg.Connection | asyncpg.Pool) -> list[tuple[str, str
                 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[])),
             candidates AS (
                 SELECT DISTINCT t.guid FROM stats.player_totals t JOIN m ON {_REACHED.format(
-                    kills="t.kills", deaths="t.deaths", rounds="t.rounds", min_games=KD_MIN_GAMES)}
+                    kills="t.kills", rounds="t.rounds", min_games=KD_MIN_GAMES,
+                    ratio=_RATIO.format(kills="t.kills", deaths="t.deaths"))}
                 WHERE NOT EXISTS (SELECT 1 FROM stats.achievements a WHERE a.guid = t.guid AND a.achievement = m.key)),
+            ladders AS (
+                SELECT array_agg(threshold ORDER BY threshold) FILTER (WHERE kind = 'kills') AS kills,
+                       array_agg(threshold ORDER BY threshold) FILTER (WHERE kind = 'games') AS games,
+                       array_agg(threshold ORDER BY threshold) FILTER (WHERE kind = 'kd') AS kd FROM m),
             running AS (
-                SELECT p.guid, r.id AS round_id, r.round_time, sum(p.kills) OVER w AS kills,
-                       sum(p.deaths) OVER w AS deaths, count(*) OVER w AS rounds
+                SELECT p.guid, r.id AS round_id, r.round_time, p.kills AS round_kills, p.deaths AS round_deaths,
+                       sum(p.kills) OVER w AS kills, sum(p.deaths) OVER w AS deaths, count(*) OVER w AS rounds
                 FROM stats.player_rounds p JOIN stats.rounds r ON r.id = p.round_id
                 WHERE p.guid IN (SELECT guid FROM candidates) AND {COUNTED} AND NOT p.is_bot
                 WINDOW w AS (PARTITION BY p.guid ORDER BY r.round_time, r.id)),
             crossed AS (
-                SELECT DISTINCT ON (x.guid, m.key) x.guid, m.key, m.label, x.round_time, x.round_id
-                FROM running x JOIN m ON {_REACHED.format(
-                    kills="x.kills", deaths="x.deaths", rounds="x.rounds", min_games=KD_MIN_GAMES)}
-                WHERE NOT EXISTS (SELECT 1 FROM stats.achievements a WHERE a.guid = x.guid AND a.achievement = m.key)
-                ORDER BY x.guid, m.key, x.round_time, x.round_id),
+                SELECT DISTINCT ON (c.guid, m.key) c.guid, m.key, m.label, c.round_time, c.round_id
+                FROM ({_CROSSINGS}) c JOIN m ON m.kind = c.kind AND m.threshold = c.threshold
+                WHERE NOT EXISTS (SELECT 1 FROM stats.achievements a WHERE a.guid = c.guid AND a.achievement = m.key)
+                ORDER BY c.guid, m.key, c.round_time, c.round_id),
             added AS (
                 INSERT INTO stats.achievements (guid, achievement, label, reached_at, round_id)
                 SELECT guid, key, label, round_time, round_id FROM crossed ON CONFLICT DO NOTHING

@@ -5,8 +5,9 @@
 place another plugin's per-round data (proximity telemetry) on the stats round it belongs to;
 ``find_players``, ``display_names`` and ``linked_guid`` name players; ``duration``, ``side`` and
 ``weapon_name`` write times, sides and weapons as every Slomix surface does; ``versus_rounds`` and
-``versus_totals`` read the endstats versus rows (who killed whom). Everything else in
-this package is internal.
+``versus_totals`` read the endstats versus rows (who killed whom). ``SessionMatch`` (with
+``MatchTeam`` and ``MatchMap``) is what a scoring plugin answers ``on_session_matches`` with: the
+session pages and commands lead with it. Everything else in this package is internal.
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ import msgspec
 
 from .formatting import SIDES, duration, plain_name, side, weapon_name
 
-__all__ = ["SIDES", "PlayerLine", "RoundEvent", "RoundMetaInfo", "SessionInfo", "VersusTotal", "display_names",
-           "duration", "find_players", "history_now", "plain_name", "round_meta", "session_for_date", "session_rounds",
-           "sessions", "side", "versus_rounds", "versus_totals", "weapon_name"]
+__all__ = ["SIDES", "MatchMap", "MatchTeam", "PlayerLine", "RoundEvent", "RoundMetaInfo", "SessionInfo",
+           "SessionMatch", "VersusTotal", "display_names", "duration", "find_players", "history_now", "plain_name",
+           "round_meta", "session_for_date", "session_rounds", "sessions", "side", "versus_rounds", "versus_totals",
+           "weapon_name"]
 
 
 class PlayerLine(msgspec.Struct, frozen=True):
@@ -279,6 +281,55 @@ async def display_names(db: Any, guids: Iterable[str]) -> dict[str, str]:
     """
     rows = await db.fetch("SELECT guid, name FROM stats.display_names WHERE guid = ANY($1::text[])", list(guids))
     return {r["guid"]: r["name"] for r in rows}
+
+
+# -- a session's matches, as a scoring plugin (the stopwatch) answers on_session_matches --------
+
+
+class MatchTeam(msgspec.Struct, frozen=True, kw_only=True):
+    """One side of a match, kept across side swaps: its name, lineup (GUIDs and the names shown,
+    in the same order), points and maps won; ``colour`` (0xRRGGBB) when the community set one."""
+
+    name: str
+    guids: list[str]
+    players: list[str]
+    points: int
+    maps_won: int
+    colour: int | None = None
+
+
+class MatchMap(msgspec.Struct, frozen=True, kw_only=True):
+    """One map of a match (its R1 and R2). ``r1_attacker`` is the index (0, 1) in
+    ``SessionMatch.teams`` of the team that attacked in R1; a ``None`` success is a round not
+    played; ``seconds`` is the attack's time (a held attack: the time it was held)."""
+
+    map_name: str
+    r1_round_id: int
+    r2_round_id: int | None
+    r1_attacker: int | None
+    r1_success: bool
+    r2_success: bool | None
+    r1_seconds: int
+    r2_seconds: int | None
+    points: tuple[int, int]
+    description: str
+
+
+class SessionMatch(msgspec.Struct, frozen=True, kw_only=True):
+    """A match of a session: two teams (``teams``), the maps in play order, the score (``"12–6"``),
+    ``winner`` (0 a draw, 1 the first team, 2 the second), ``format`` (``"4v4"``) and the scoring
+    rule in words. ``number`` of ``of``: a session has a new match when the opponents change."""
+
+    number: int
+    of: int
+    start: datetime
+    end: datetime
+    format: str
+    score: str
+    winner: int
+    teams: tuple[MatchTeam, MatchTeam]
+    maps: list[MatchMap]
+    rule: str
 
 
 # -- endstats versus rows ------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -12,6 +12,8 @@ from slomix.kernel import Request, Route, Tier
 from .commands.common import State
 from .queries import (
     CATEGORIES,
+    PERIODS,
+    FastestAttack,
     FileLine,
     Leaderboard,
     PlayerDetail,
@@ -38,10 +40,36 @@ class PlayerList(msgspec.Struct):
     players: list[PlayerRef]
 
 
+CategoryName = Literal[tuple(c.name for c in CATEGORIES)]  # type: ignore[valid-type]
+
+
 class BoardQuery(msgspec.Struct, forbid_unknown_fields=True):
-    category: Annotated[str, msgspec.Meta(max_length=32)] = "kills"
+    """A leaderboard's filters, the same for the page (a GET form) and the API.
+
+    An empty ``map`` or ``min_rounds`` is what a form sends for a field left blank: every map,
+    and the minimum derived from the history (``StatsQueries.leaderboard``).
+    """
+
+    category: CategoryName = "kills"  # type: ignore[valid-type]
+    period: Literal[tuple(PERIODS)] = "all"  # type: ignore[valid-type]
+    map: Annotated[str, msgspec.Meta(max_length=64)] = ""
+    min_rounds: Annotated[str, msgspec.Meta(pattern=r"^\d{0,6}$")] = ""
     page: PageNumber = 1
-    min_rounds: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)] | None = None
+
+    def board_args(self) -> dict[str, Any]:
+        """The keyword arguments of StatsQueries.leaderboard these filters mean."""
+        return {"period": self.period, "map_name": self.map or None,
+                "min_rounds": max(1, int(self.min_rounds)) if self.min_rounds else None}
+
+
+class RecordsQuery(msgspec.Struct, forbid_unknown_fields=True):
+    map: Annotated[str, msgspec.Meta(max_length=64)] = ""  # empty: every map
+
+
+class RecordBook(msgspec.Struct, frozen=True, kw_only=True):
+    map: str | None
+    records: list[Record]
+    fastest_attacks: list[FastestAttack]
 
 
 class SessionsQuery(msgspec.Struct, forbid_unknown_fields=True):
@@ -84,10 +112,9 @@ def routes(state: State) -> list[Route]:
         return detail
 
     async def leaderboard(request: Request) -> Leaderboard:
-        board = await state.q.leaderboard(request.query.category, page=max(1, request.query.page),
-                                          min_rounds=request.query.min_rounds)
-        if board is None:
-            raise _not_found(f"category {request.query.category!r} (one of {', '.join(c.name for c in CATEGORIES)})")
+        query = request.query
+        board = await state.q.leaderboard(query.category, page=query.page, **query.board_args())
+        assert board is not None  # the query type admits known categories only
         return board
 
     async def categories(request: Request) -> Categories:
@@ -132,8 +159,10 @@ def routes(state: State) -> list[Route]:
             raise _not_found(f"round {round_id}")
         return detail
 
-    async def records(request: Request) -> list[Record]:
-        return await state.q.records()
+    async def records(request: Request) -> RecordBook:
+        map_name = request.query.map or None
+        return RecordBook(map=map_name, records=await state.q.records(map_name),
+                          fastest_attacks=await state.q.fastest_attacks(map_name))
 
     async def files(request: Request) -> list[FileLine]:
         return await state.q.files(status=request.query.status, limit=request.query.limit)
@@ -147,7 +176,8 @@ def routes(state: State) -> list[Route]:
               response_type=PlayerList, tags=tags),
         Route("GET", "/api/stats/players/{guid}", player, "A player: lifetime, per map, per weapon, form, aliases",
               response_type=PlayerDetail, tags=tags),
-        Route("GET", "/api/stats/leaderboard", leaderboard, "A leaderboard (?category=kills|kd|dpm|…)",
+        Route("GET", "/api/stats/leaderboard", leaderboard,
+              "A leaderboard (?category=kills|kd|dpm|…&period=all|season|30d&map=supply&min_rounds=10)",
               query_type=BoardQuery, response_type=Leaderboard, tags=tags),
         Route("GET", "/api/stats/leaderboard/categories", categories, "Leaderboard categories",
               response_type=Categories, tags=tags),
@@ -159,7 +189,9 @@ def routes(state: State) -> list[Route]:
               response_type=list[RoundLine], tags=tags),
         Route("GET", "/api/stats/rounds/{round_id}", round_, "A round: players, awards, versus",
               response_type=RoundDetail, tags=tags),
-        Route("GET", "/api/stats/records", records, "Single-round records", response_type=list[Record], tags=tags),
+        Route("GET", "/api/stats/records", records,
+              "Single-round records (top 3, ties named) and the fastest stopwatch attack per map (?map=supply)",
+              query_type=RecordsQuery, response_type=RecordBook, tags=tags),
         Route("GET", "/api/stats/files", files, "Files received, newest first (?status=quarantined: with reasons)",
               query_type=FilesQuery, response_type=list[FileLine], tier=Tier.ADMIN, tags=tags),
         Route("GET", "/api/stats/search", search, "Find players by name or GUID", query_type=SearchQuery,

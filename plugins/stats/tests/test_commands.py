@@ -166,6 +166,30 @@ async def test_analytics_and_achievements(history) -> None:
     assert ("1,000 kills" in achieved) is (kills >= 1000) and ("100 kills" in achieved) is (kills >= 100)
 
 
+async def test_each_milestone_is_dated_by_the_round_that_crossed_it(history) -> None:
+    """The ledger (built in SQL from crossings) against a walk of every player's rounds in Python
+    with the same ladder: the same milestones, each dated by the same round."""
+    from slomix_stats.achievements import milestones, update
+    from slomix_stats.queries import COUNTED
+
+    pool = history.db.pool
+    await pool.execute("DELETE FROM stats.achievements")
+    await update(pool)
+    rows = await pool.fetch(f"""SELECT p.guid, r.id, r.round_time, p.kills, p.deaths
+                                FROM stats.player_rounds p JOIN stats.rounds r ON r.id = p.round_id
+                                WHERE {COUNTED} AND NOT p.is_bot ORDER BY p.guid, r.round_time, r.id""")
+    expected, running = {}, {}
+    for row in rows:
+        kills, deaths, rounds = running.get(row["guid"], (0, 0, 0))
+        running[row["guid"]] = kills, deaths, rounds = kills + row["kills"], deaths + row["deaths"], rounds + 1
+        for milestone in milestones(kills, deaths, rounds):
+            expected.setdefault((row["guid"], milestone.key), row["id"])
+    ledger = {(r["guid"], r["achievement"]): r["round_id"]
+              for r in await pool.fetch("SELECT guid, achievement, round_id FROM stats.achievements")}
+    assert len(ledger) > 50 and ledger == expected
+    assert ledger[("D8423F90", "kills_100")] == expected[("D8423F90", "kills_100")]
+
+
 async def test_linking_accounts(history) -> None:
     alice = Actor(id="discord:111", name="alice", adapter="discord")
     bob = Actor(id="discord:222", name="bob", adapter="discord")

@@ -14,6 +14,7 @@ from slomix_stats import api as stats_api
 from . import inputs, refresh, sessions, store
 from .models import DASH, MapResult, SessionScore, SessionTeams
 from .scoring import clock
+from .summary import RULE
 from .teams import TEAMS
 
 COLOUR_TIE = 0x95A5A6
@@ -112,7 +113,7 @@ def score_reply(score: SessionScore) -> Reply:
         fields=[Field(a.name, f"{a.points} points, {a.maps_won} maps won"),
                 Field(b.name, f"{b.points} points, {b.maps_won} maps won")],
         tables=[table] if score.maps else [], colour=colour if colour is not None else COLOUR_TIE,
-        footer=f"Stopwatch, BOX scale: faster or only completion 2{DASH}0, double fullhold 1{DASH}1", data=score)
+        footer=RULE, data=score)
 
 
 @_finds

@@ -7,7 +7,7 @@ import logging
 from slomix.kernel import Kernel, MigrationSet, hookimpl
 from slomix_stats.api import RoundEvent
 
-from . import commands, refresh, routes
+from . import commands, refresh, routes, summary
 
 log = logging.getLogger("slomix.stopwatch")
 
@@ -33,6 +33,10 @@ class StopwatchPlugin:
     async def on_round(self, event: RoundEvent, kernel: Kernel) -> None:
         if isinstance(event, RoundEvent):
             await refresh.refresh(kernel.db.pool, event.session_start)
+
+    @hookimpl
+    async def on_session_matches(self, session_starts, kernel: Kernel):
+        return await summary.session_matches(kernel.db.pool, session_starts)
 
     @hookimpl
     async def on_health(self, kernel: Kernel) -> dict:

@@ -206,13 +206,18 @@ async def load_score(db: Any, session_start: datetime, match: int = 1) -> Sessio
     maps = [msgspec.convert(dict(r), MapResult) for r in rows]
     sides = {}
     for team, other_team in (("a", "b"), ("b", "a")):
-        won = sum(1 for m in maps if m.finished and getattr(m, f"points_{team}") > getattr(m, f"points_{other_team}"))
+        won = maps_won((m.finished, getattr(m, f"points_{team}"), getattr(m, f"points_{other_team}")) for m in maps)
         sides[team] = TeamScore(team=team.upper(), name=result[f"team_{team}"], points=result[f"score_{team}"],
                                 maps_won=won, colour=colours.get(team.upper()))
     return SessionScore(session_start=session_start, session_end=result["session_end"], format=result["format"],
                         score=f"{result['score_a']}{DASH}{result['score_b']}", winner=result["winner"],
                         team_a=sides["a"], team_b=sides["b"], maps=maps, match=match, matches=result["matches"],
                         match_start=result["match_start"])
+
+
+def maps_won(maps: Iterable[tuple[bool, int, int]]) -> int:
+    """Maps a team won: (finished, its points, the other's) per map; an unfinished map is nobody's."""
+    return sum(1 for finished, mine, theirs in maps if finished and mine > theirs)
 
 
 async def team_results(db: Any, name: str, since: datetime | None = None) -> list[asyncpg.Record]:

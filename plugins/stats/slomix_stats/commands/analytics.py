@@ -7,24 +7,13 @@ imported history answers the same whenever it is asked.
 from __future__ import annotations
 
 import statistics
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from slomix.kernel import Arg, Command, Context, Field, Reply, Someone, Table, UsageError
 
 from ..awards import MVP_RULE, mvp, session_awards
-from ..queries import dpm
+from ..queries import dpm, season_bounds, season_of
 from .common import State, player_completer, resolve
-
-
-def season_of(moment: datetime) -> str:
-    return f"{moment.year}-Q{(moment.month - 1) // 3 + 1}"
-
-
-def season_bounds(season: str) -> tuple[datetime, datetime]:
-    year, quarter = int(season[:4]), int(season[-1])
-    start = datetime(year, 3 * (quarter - 1) + 1, 1)
-    end = datetime(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1)
-    return start, end
 
 
 def consistency_score(values: list[float]) -> float:

@@ -44,9 +44,9 @@ def commands(state: State) -> list[Command]:
                 ["Headshot %", f"{ta.headshot_accuracy:.1f} %", f"{tb.headshot_accuracy:.1f} %"],
                 ["Kills", ta.kills, tb.kills], ["Rounds", ta.rounds, tb.rounds],
                 ["Revives", ta.revives_given, tb.revives_given]]
-        radar = state.chart(("compare", ta.guid, tb.guid), lambda: charts.compare_radar(ta, tb))
+        chart = state.chart(("compare", ta.guid, tb.guid), lambda: charts.compare_chart(ta, tb))
         return Reply(title=f"{ta.name} vs {tb.name}", tables=[Table(columns=["", ta.name, tb.name], rows=rows)],
-                     images=[Image(filename="compare.png", data=radar, alt=f"Radar chart: {ta.name} vs {tb.name}")],
+                     images=[Image(filename="compare.png", data=chart, alt=f"Bar charts: {ta.name} vs {tb.name}")],
                      data=[ta, tb])
 
     async def find_player(ctx: Context) -> Reply:
@@ -83,7 +83,7 @@ def commands(state: State) -> list[Command]:
                  complete=player_completer(state))
     return [
         Command("stats", stats, "Lifetime stats of a player", args=(player,), category="players"),
-        Command("compare", compare, "Compare two players (radar chart)", category="players",
+        Command("compare", compare, "Compare two players (their figures side by side)", category="players",
                 args=(Arg("first", required=True, help="first player"),
                       Arg("second", required=True, rest=True, help="second player"))),
         Command("find_player", find_player, "Search players by name or GUID", aliases=("find",),

@@ -7,27 +7,21 @@ whose handler gets the path parameter ``start`` (the session start, ISO 8601).
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 import msgspec
 
 from slomix.kernel import Route, Tier
 
 from ..commands.common import State
-from ..queries import CATEGORIES
+from ..routes import BoardQuery, RecordsQuery
 from . import admin, boards, home, players, rounds, sessions
 
-CategoryName = Literal[tuple(c.name for c in CATEGORIES)]  # type: ignore[valid-type]
 PageNumber = Annotated[int, msgspec.Meta(ge=1, le=100_000)]
 
 
 class PlayersQuery(msgspec.Struct, forbid_unknown_fields=True):
     q: Annotated[str, msgspec.Meta(max_length=64)] = ""
-    page: PageNumber = 1
-
-
-class BoardQuery(msgspec.Struct, forbid_unknown_fields=True):
-    category: CategoryName = "kills"  # type: ignore[valid-type]
     page: PageNumber = 1
 
 
@@ -48,7 +42,8 @@ def page_routes(state: State) -> list[Route]:
         Route("GET", "/players", players.listing(state), summary="Players", kind="page", query_type=PlayersQuery,
               nav="Players", nav_order=30),
         Route("GET", "/players/{guid}", players.profile(state), summary="A player", kind="page"),
-        Route("GET", "/records", boards.records(state), summary="Records", kind="page", nav="Records",
+        Route("GET", "/records", boards.records(state), summary="Records", kind="page", query_type=RecordsQuery,
+              nav="Records",
               nav_order=40),
         Route("GET", "/rounds/{round_id}", rounds.detail(state), summary="A round", kind="page"),
         Route("GET", "/admin", admin.page(state), summary="Quarantine, plugins, imports", kind="page",

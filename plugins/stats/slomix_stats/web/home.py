@@ -7,8 +7,10 @@ from typing import Any
 from slomix.kernel import Page, Request
 
 from ..commands.common import State
+from ..matches import session_matches
 from ..queries import Leaderboard
 from .html import card, cards, link, num, player_link, session_href, shown, table, text, when
+from .sessions import match_block, mvp_card, players_by_team
 
 TOP = ("kills", "dpm", "kd")
 
@@ -22,12 +24,15 @@ def _board(board: Leaderboard) -> str:
 
 def _status(health: dict[str, Any]) -> str:
     stats = next((p.get("detail") or {} for p in health["plugins"] if p["name"] == "stats"), {})
-    running = sum(p["status"] in ("loaded", "active") for p in health["plugins"])
+    loaded = [p for p in health["plugins"] if p["status"] in ("loaded", "active")]
+    running = sum(bool(p.get("declares")) for p in loaded)
+    idle = [p["name"] for p in loaded if not p.get("declares")]  # loaded, but they do nothing
     failed = [p["name"] for p in health["plugins"] if p["status"] == "failed"]
     state = "good" if health["status"] == "ok" else "bad"
     return cards([
         card("Status", f'<span class="tag {state}">{text(health["status"])}</span>',
-             f"database {text(health['database']['status'])}, {running} plugins running"
+             f"database {text(health['database']['status'])}, {running} plugin{'' if running == 1 else 's'} running"
+             + (f", declaring nothing: {text(', '.join(idle))}" if idle else "")
              + (f", failed: {text(', '.join(failed))}" if failed else "")),
         card("Rounds", text(f"{stats.get('rounds', 0):,}"), f"latest {text(stats.get('latest_round') or '—')}"),
         card("Waiting", text(stats.get("held", 0)), "R2 files held for their R1"),
@@ -45,18 +50,18 @@ def page(state: State):
         if latest:
             detail = await q.session(latest[0].start)
             summary = detail.summary if detail else latest[0]
+            results = await session_matches(request.kernel, summary.start)
             parts.append(f"<h2>Latest session <small>{text(when(summary.start))}</small></h2>")
+            parts.extend(match_block(m, heading="h3") for m in results)
             parts.append(cards([
+                *(mvp_card(detail.players, summary.counted_rounds) if detail else []),
                 card("Session", link(session_href(summary.start), f"#{summary.number}")),
                 card("Rounds", text(summary.counted_rounds), f"{summary.rounds} played"),
                 card("Maps", text(len(summary.maps)), text(", ".join(summary.maps[:4]))),
                 card("Players", text(summary.players)),
             ]))
             if detail and detail.players:
-                rows = [[player_link(p.guid, p.name), num(p.kills), num(p.deaths), num(p.kd, 2), num(p.dpm, 1)]
-                        for p in detail.players[:8]]
-                parts.append(table(["Player", ("Kills", True), ("Deaths", True), ("K/D", True), ("DPM", True)],
-                                   rows))
+                parts.append(players_by_team(detail.players, results, compact=True))
         else:
             parts.append('<p class="muted">No rounds yet: import the game server\'s files with '
                          "<code>slomix import</code>.</p>")
