@@ -18,7 +18,7 @@ def env_for(data_dir: Path) -> dict[str, str]:
     """Only the stats plugin: figures of the stats plugin, not of whatever else is installed."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SLOMIX")}
     env["SLOMIX_DATA_DIR"] = str(data_dir)
-    for name in ("stopwatch", "predictions", "greatshot", "proximity", "synergy", "example"):
+    for name in ("stopwatch", "predictions", "greatshot", "proximity", "synergy", "servers", "voice", "example"):
         env[f"SLOMIX__PLUGINS__{name.upper()}__ENABLED"] = "false"
     for name in ("discord", "ssh"):
         env[f"SLOMIX__ADAPTERS__{name.upper()}__ENABLED"] = "false"

@@ -13,11 +13,10 @@ from slomix_http.testing import schemathesis_failures, serve
 pytestmark = pytest.mark.anyio
 
 PLUGINS = {"http", "ssh", "stats", "stopwatch", "proximity", "synergy", "predictions"}
-# Parameters whose constraints their schema does not state yet (a date in the path, a session date
-# in a free-text query field): schema-valid values answer 400 (schemathesis' ST202). The plugins'
-# routes must type them (msgspec date fields); until then only this check is waived for them
-# (operations starting so).
-UNTYPED = ("GET /api/stopwatch/sessions/{date}/", "GET /api/proximity/")
+# Proximity's ``player`` filter is free text: one that names nobody, or several players, answers
+# 400 with the candidates (a usage answer the commands share), which schemathesis' ST202 counts as
+# a valid request refused. Only that check is waived, only for those routes.
+NAME_FILTERED = "GET /api/proximity/"
 
 
 async def test_schemathesis_all_checks_over_the_whole_api(make_kernel, shared_data, monkeypatch) -> None:
@@ -31,7 +30,7 @@ async def test_schemathesis_all_checks_over_the_whole_api(make_kernel, shared_da
     app = await kernel.first("on_asgi_app")
     async with serve(app) as url:
         failures = await anyio.to_thread.run_sync(lambda: schemathesis_failures(url, 8, every_check=True))
-    assert [f for f in failures if not (f.startswith(UNTYPED) and ": ST202 " in f)] == []
+    assert [f for f in failures if not (f.startswith(NAME_FILTERED) and ": ST202 " in f)] == []
 
 
 async def test_trace_answers_405_with_allow(make_kernel, http_client) -> None:

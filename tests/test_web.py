@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Annotated
+
 import msgspec
 import pytest
 
 from slomix.kernel import BadRequest, Headers, HTTPError, NotFound, Unprocessable
-from slomix.kernel.web import json_value, query_value
+from slomix.kernel.web import json_value, path_value, query_value
 
 
 class Query(msgspec.Struct, forbid_unknown_fields=True):
@@ -28,6 +31,20 @@ def test_query_is_typed_repeats_are_lists_only_when_asked() -> None:
     assert query_value(pairs, None) == {"map": "goldrush", "tags": "b"}
     with pytest.raises(Unprocessable, match=r"unknown field `colour` \(in query\)"):
         query_value([("colour", "red")], Query)
+
+
+class RoundPath(msgspec.Struct):
+    day: date
+    number: Annotated[int, msgspec.Meta(ge=1, le=2)]
+
+
+def test_path_params_are_converted_to_their_declared_types() -> None:
+    assert path_value({"day": "2025-10-23", "number": "2"}, RoundPath) == {"day": date(2025, 10, 23), "number": 2}
+    assert path_value({"day": "someday"}, None) == {"day": "someday"}
+    with pytest.raises(Unprocessable, match=r"at `path.number`"):
+        path_value({"day": "2025-10-23", "number": "3"}, RoundPath)
+    with pytest.raises(Unprocessable, match=r"at `path.day`"):
+        path_value({"day": "2025-02-30", "number": "1"}, RoundPath)
 
 
 def test_json_bodies_nested_past_reason_are_bad_requests() -> None:

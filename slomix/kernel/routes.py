@@ -23,6 +23,9 @@ class Route:
     ``kind`` is ``api`` (JSON, in the OpenAPI document), ``page`` (HTML; with
     ``nav`` set it appears in the site navigation) or ``asset``.
     ``tier`` is the permission tier needed; ``None`` means public.
+    ``path_type`` is a ``msgspec.Struct`` naming the path's parameters with their types (a
+    ``datetime.date``, an ``int`` with bounds): the adapter converts them (422 naming the
+    parameter when one does not fit) and documents them; without one they are strings.
     ``max_body`` is the most bytes a request may send (uploads); ``None``: the adapter's default.
     ``status`` is the status of a successful answer and ``errors`` the other statuses the handler
     answers (status: when), both for the API's documentation; the adapter documents its own
@@ -35,6 +38,7 @@ class Route:
     summary: str = ""
     request_type: type | None = None
     query_type: type | None = None
+    path_type: type | None = None
     response_type: Any = None
     tier: Tier | None = None
     kind: Literal["api", "page", "asset"] = "api"

@@ -286,6 +286,18 @@ def query_value(pairs: Sequence[tuple[str, str]], query_type: type | None) -> An
         raise Unprocessable(_where(error, "query")) from None
 
 
+def path_value(params: Mapping[str, str], path_type: type | None) -> dict[str, Any]:
+    """The path's parameters as ``path_type`` declares them (Unprocessable naming the one that
+    does not fit); unchanged strings without a type."""
+    if path_type is None:
+        return dict(params)
+    try:
+        converted = msgspec.convert(dict(params), type=path_type, strict=False)
+    except msgspec.ValidationError as error:
+        raise Unprocessable(_where(error, "path")) from None
+    return {f.encode_name: getattr(converted, f.name) for f in msgspec.structs.fields(path_type)}
+
+
 def _is_list(annotation: Any) -> bool:
     return getattr(annotation, "__origin__", None) in (list, tuple, set, frozenset)
 

@@ -35,7 +35,7 @@ from slomix.kernel import (
     RouteResult,
     UsageError,
 )
-from slomix.kernel.web import json_value, query_value
+from slomix.kernel.web import json_value, path_value, query_value
 
 from . import cache, csrf
 from .layout import error_body
@@ -52,12 +52,14 @@ _EXPLICIT = (Page, JSONResponse, Redirect, Response, FileResponse)
 
 def kernel_request(request: StarletteRequest, site: Site, route: Route) -> Request:
     """The kernel's view of a Starlette request (its query is set once the caller may ask);
-    raises Unprocessable for a NUL in a path parameter."""
-    return Request(
+    raises Unprocessable for a NUL in a path parameter or one its route's ``path_type`` refuses."""
+    made = Request(
         kernel=site.kernel, actor=actor_of(request), method=request.method, path=request.url.path,
         headers=Headers(request.scope["headers"]), client=request.client.host if request.client else None,
         path_params=request.path_params, source=request.stream,
         max_body=route.max_body or site.settings.max_body_bytes, scope=request.scope, panels=site.panels)
+    made.path_params = path_value(made.path_params, route.path_type)
+    return made
 
 
 def endpoint(route: Route, site: Site):

@@ -53,7 +53,7 @@ def document(routes: list[Route], title: str, version: str) -> dict[str, Any]:
     api = [r for r in routes if r.kind == "api"]
     types: list[Any] = [Problem]
     for r in api:
-        types.extend(t for t in (r.request_type, r.response_type, r.query_type) if t is not None)
+        types.extend(t for t in (r.request_type, r.response_type, r.query_type, r.path_type) if t is not None)
     schemas, components = msgspec.json.schema_components(types, ref_template=REF)
     by_type = {id(t): s for t, s in zip(types, schemas, strict=True)}
     paths: dict[str, dict[str, Any]] = {}
@@ -61,7 +61,12 @@ def document(routes: list[Route], title: str, version: str) -> dict[str, Any]:
     for r in api:
         method = r.method.lower()
         path = _PARAM.sub(r"{\1}", r.path)
-        params = [{"name": p, "in": "path", "required": True, "schema": _no_nul({"type": "string"})}
+        typed = {}
+        if r.path_type is not None:
+            name = by_type[id(r.path_type)]["$ref"].rsplit("/", 1)[-1]
+            typed = components[name].get("properties", {})
+            flattened.add(name)
+        params = [{"name": p, "in": "path", "required": True, "schema": _no_nul(typed.get(p, {"type": "string"}))}
                   for p in _PARAM.findall(r.path)]
         if r.query_type is not None:
             name = by_type[id(r.query_type)]["$ref"].rsplit("/", 1)[-1]

@@ -55,4 +55,6 @@ async def test_slomix_import_no_wait_leaves_the_jobs_queued(make_kernel, shared_
     assert imported.returncode == 0, imported.stderr
     assert await kernel.db.pool.fetchval("SELECT count(*) FROM proximity.rounds") == 0
     queued = await kernel.db.pool.fetch("SELECT kind FROM slomix.jobs WHERE status = 'queued' ORDER BY kind")
-    assert [r["kind"] for r in queued] == ["greatshot.analyse", "proximity.demo_tracks"]  # for slomix run / worker
+    # Left for slomix run / worker (other installed plugins may queue their own, a ratings rebuild).
+    assert [r["kind"] for r in queued if r["kind"].startswith(("greatshot.", "proximity."))] == [
+        "greatshot.analyse", "proximity.demo_tracks"]

@@ -5,10 +5,21 @@ The dashboard's session page shows the matches itself, from ``on_session_matches
 
 from __future__ import annotations
 
+from typing import Annotated
+
+import msgspec
+
 from slomix.kernel import Request, Route
 
 from . import api
 from .models import SessionScore, SessionTeams
+from .sessions import SESSION_PATTERN
+
+
+class SessionPath(msgspec.Struct):
+    """``{date}``: a day (``YYYY-MM-DD``), a session's start stamp (``YYYY-MM-DD-HHMMSS``) or ``latest``."""
+
+    date: Annotated[str, msgspec.Meta(pattern=SESSION_PATTERN, max_length=19)]
 
 
 async def score(request: Request) -> SessionScore:
@@ -25,11 +36,11 @@ async def matches(request: Request) -> list[SessionScore]:
 
 def build() -> list[Route]:
     return [
-        Route("GET", "/api/stopwatch/sessions/{date}/score", score, response_type=SessionScore,
+        Route("GET", "/api/stopwatch/sessions/{date}/score", score, response_type=SessionScore, path_type=SessionPath,
               summary="Stopwatch result of a gaming session, per map", tags=("stopwatch",)),
         Route("GET", "/api/stopwatch/sessions/{date}/matches", matches, response_type=list[SessionScore],
-              summary="Every match of a gaming session (a new one when the opponents changed), scored",
-              tags=("stopwatch",)),
+              path_type=SessionPath, tags=("stopwatch",),
+              summary="Every match of a gaming session (a new one when the opponents changed), scored"),
         Route("GET", "/api/stopwatch/sessions/{date}/teams", teams, response_type=SessionTeams,
-              summary="The persistent teams of a gaming session", tags=("stopwatch",)),
+              path_type=SessionPath, summary="The persistent teams of a gaming session", tags=("stopwatch",)),
     ]

@@ -13,6 +13,10 @@ HELP = "a date (YYYY-MM-DD), a session start (YYYY-MM-DD-HHMMSS) or 'latest'"
 RECENT = 20  # how far back "latest" and "previous" look past sessions without a valid round
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[-T ]\d{2}:?\d{2}:?\d{2}$")
+# What a session may be written as in a URL (the schema that documents ``{date}``): ``latest``, a
+# day or a start stamp, months and days in range; a day no calendar has passes and answers 404.
+SESSION_PATTERN = (r"^(latest|last|\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"
+                   r"([-T ]([01]\d|2[0-3]):?[0-5]\d:?[0-5]\d)?)$")
 
 
 class NotFound(LookupError):
@@ -31,7 +35,8 @@ def parse(text: str | None) -> date | datetime | None:
             digits = re.sub(r"\D", "", text)
             return datetime.strptime(digits, "%Y%m%d%H%M%S")
     except ValueError:
-        pass
+        if re.match(SESSION_PATTERN, text):  # a well-formed day no calendar has (2025-02-30)
+            raise NotFound(f"no gaming session on {text}: there is no such day") from None
     raise UsageError(f"{text!r} is not a session: give {HELP}")
 
 

@@ -32,10 +32,15 @@ async def test_score_and_teams_routes(make_kernel, http_client, stats_dir, feed,
     assert "/api/stopwatch/sessions/{date}/score" in paths and "/api/stopwatch/sessions/{date}/teams" in paths
 
 
-async def test_routes_answer_404_and_400(make_kernel, http_client) -> None:
+async def test_routes_answer_404_and_422(make_kernel, http_client) -> None:
     kernel = await make_kernel(plugins={"stats", "stopwatch", "http"})
     client = await http_client(kernel)
     missing = await client.get("/api/stopwatch/sessions/2025-10-12/score")
     assert (missing.status_code, missing.json()) == (404, {"error": "no gaming session on 2025-10-12"})
-    bad = await client.get("/api/stopwatch/sessions/someday/teams")
-    assert bad.status_code == 400 and "'someday' is not a session" in bad.json()["error"]
+    bad = await client.get("/api/stopwatch/sessions/someday/teams")  # the documented pattern refuses it
+    assert bad.status_code == 422 and "path.date" in bad.json()["error"]
+    no_such_day = await client.get("/api/stopwatch/sessions/2025-02-30/score")
+    assert (no_such_day.status_code, no_such_day.json()) == (
+        404, {"error": "no gaming session on 2025-02-30: there is no such day"})
+    documented = (await client.get("/openapi.json")).json()["paths"]["/api/stopwatch/sessions/{date}/score"]
+    assert documented["get"]["parameters"][0]["schema"]["pattern"].startswith("^(latest|last|")

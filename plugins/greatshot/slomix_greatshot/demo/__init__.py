@@ -19,6 +19,7 @@ from .model import (
     Phase,
     Player,
     Position,
+    Positions,
     Pov,
     Score,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "Phase",
     "Player",
     "Position",
+    "Positions",
     "Pov",
     "Score",
     "cut",

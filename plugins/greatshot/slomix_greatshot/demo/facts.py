@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 
 from .commands import info, tokenize
-from .model import WORLD, Chat, Kill, Phase, Player, Position, Pov, Score
+from .model import WORLD, Chat, Kill, Phase, Player, Positions, Pov, Score
 from .names import BULLET_MODS, mod_name, phase_name, strip_colors, team_name, weapon_name
 from .netfields import (
     E_APOS,
@@ -107,8 +107,7 @@ class Facts:
         self.chat: list[Chat] = []
         self.scores: list[Score] = []
         self.phases: list[Phase] = []
-        self.positions: list[Position] = []
-        self.last_place: dict[int, tuple[tuple[int, ...], tuple[float, ...]]] = {}
+        self.positions = Positions()
         self.prev_entities: dict[int, tuple[int, ...]] = {}
         self.prev_seq: int | None = None
         self.now = _UNTIMED
@@ -229,7 +228,7 @@ class Facts:
             self.first_ms = t
             self._date_untimed(t)
         self.snapshots += 1
-        origins = self._positions(snap)
+        self._positions(snap)
         ents = snap.entities
         prev = self.prev_entities
         events = VANILLA_ET_EVENTS if self.vanilla else LEGACY_ET_EVENTS
@@ -249,7 +248,7 @@ class Facts:
                 continue
             etype = st[E_TYPE]
             if etype == obituary:
-                self._obituary(t, st, origins)
+                self._obituary(t, st, snap)
             elif etype == bullet and not self.vanilla:
                 key = (st[E_OTHER], st[E_OTHER2])
                 self.bullets.setdefault(key, []).append((t, st[E_MODELINDEX]))
@@ -262,45 +261,20 @@ class Facts:
             slot.first_ms = t if slot.first_ms == _UNTIMED else slot.first_ms
             slot.last_ms = t if slot.last_ms == _UNTIMED else slot.last_ms
 
-    def _positions(self, snap: Snapshot) -> dict[int, tuple[float, float, float, float, float]]:
-        """(x, y, z, yaw, pitch) of the players visible in this snapshot (recorded when asked for)."""
-        found: dict[int, tuple[float, float, float, float, float]] = {}
-        place = self._place
-        if snap.players is not None:  # ETTV: every player's own playerstate
-            for client, ps in snap.players.items():
-                found[client] = place(client, _PS_GET(ps))
-        else:
-            for num, st in snap.entities.items():
-                if num < MAX_CLIENTS and st[E_TYPE] == ET_PLAYER:
-                    found[num] = place(num, _ENTITY_GET(st))
-            ps = snap.ps
-            if ps[P_CLIENTNUM] in self.slots:
-                found[ps[P_CLIENTNUM]] = place(ps[P_CLIENTNUM], _PS_GET(ps))
+    def _positions(self, snap: Snapshot) -> None:
+        """Record the players visible in this snapshot on a team, in client order (when asked for)."""
         t = snap.server_time
-        if self.want_positions and t >= self.next_position_ms:
-            self.next_position_ms = t + self.position_gap if self.position_gap else 0
-            for client in sorted(found):
-                slot = self.slots.get(client)
-                if slot is not None and slot.team in (1, 2):
-                    self.positions.append(Position(t, client, _TEAM_NAMES[slot.team], *found[client]))
-        return found
+        if not self.want_positions or t < self.next_position_ms:
+            return
+        self.next_position_ms = t + self.position_gap if self.position_gap else 0
+        found = _visible(snap, self.slots)
+        slots, record = self.slots, self.positions
+        for client in sorted(found):
+            slot = slots.get(client)
+            if slot is not None and slot.team in (1, 2):
+                record.add(t, client, slot.team, _PACK_PLACE(*found[client]))
 
-    def _place(self, client: int, patterns: tuple[int, ...]) -> tuple[float, float, float, float, float]:
-        """The five floats. Where a player has not moved or turned (a third of the time: the dead, the
-        waiting) the previous snapshot's float objects are shared, which positions' memory feels."""
-        last = self.last_place.get(client)
-        if last is not None and last[0] == patterns:
-            return last[1]
-        floats = _PLACE(_PS_PLACE(*patterns))
-        if last is not None:  # height and pitch mostly stay put while a player moves: share those too
-            old_patterns, old_floats = last
-            z = old_floats[2] if old_patterns[2] == patterns[2] else floats[2]
-            pitch = old_floats[4] if old_patterns[4] == patterns[4] else floats[4]
-            floats = (floats[0], floats[1], z, floats[3], pitch)
-        self.last_place[client] = (patterns, floats)
-        return floats
-
-    def _obituary(self, t: int, st: tuple[int, ...], origins: dict) -> None:
+    def _obituary(self, t: int, st: tuple[int, ...], snap: Snapshot) -> None:
         if self.vanilla:  # ETPro moves the obituary's numbers into other fields
             victim, attacker, mod, weapon, flag = st[E_TIME], st[E_TIME2], st[E_FLAGS], 0, 0
         else:
@@ -312,7 +286,7 @@ class Facts:
             at.team if at else 0, vs.team if vs else 0,
             at.raw_name if at else ("world" if attacker == WORLD else ""),
             vs.raw_name if vs else "",
-            _origin(origins.get(attacker)), _origin(origins.get(victim)),
+            _origin(snap, attacker, self.slots), _origin(snap, victim, self.slots),
         ))
 
     # -- results -----------------------------------------------------------
@@ -375,16 +349,31 @@ def _event_key(st: tuple[int, ...]) -> tuple[int, ...]:
             st[E_FLAGS], st[E_POS[0]], st[E_POS[1]], st[E_POS[2]])
 
 
-# Origin and (yaw, pitch) as five float bit patterns, converted in one struct call.
+# Origin and (yaw, pitch) as five float bit patterns; packed, they are Positions' PLACE floats.
 _PS_GET = itemgetter(*P_ORIGIN, P_VIEWANGLES[1], P_VIEWANGLES[0])
 _ENTITY_GET = itemgetter(*E_POS, E_APOS[1], E_APOS[0])
-_PS_PLACE = struct.Struct("<5I").pack
-_PLACE = struct.Struct("<5f").unpack
-_TEAM_NAMES = {1: team_name(1), 2: team_name(2)}
+_PACK_PLACE = struct.Struct("<5I").pack
+_ORIGIN = struct.Struct("<3f").unpack
 
 
-def _origin(place: tuple[float, ...] | None) -> tuple[float, float, float] | None:
-    return place[:3] if place is not None else None
+def _visible(snap: Snapshot, slots: dict[int, _Slot]) -> dict[int, tuple[int, ...]]:
+    """Client -> its five place patterns, for the players this snapshot shows: ETTV, every player's own
+    playerstate; a client demo, the player entities in view and the recorder's playerstate."""
+    if snap.players is not None:
+        return {client: _PS_GET(ps) for client, ps in snap.players.items()}
+    ents = snap.entities
+    found = {num: _ENTITY_GET(st) for num in range(MAX_CLIENTS)
+             if (st := ents.get(num)) is not None and st[E_TYPE] == ET_PLAYER}
+    ps = snap.ps
+    if ps[P_CLIENTNUM] in slots:
+        found[ps[P_CLIENTNUM]] = _PS_GET(ps)
+    return found
+
+
+def _origin(snap: Snapshot, client: int, slots: dict[int, _Slot]) -> tuple[float, float, float] | None:
+    """Where ``client`` stands in this snapshot (a kill's ends), as _visible sees him."""
+    place = _visible(snap, slots).get(client)
+    return _ORIGIN(_PACK_PLACE(*place)[:12]) if place is not None else None
 
 
 def _int(text: str | None, default):

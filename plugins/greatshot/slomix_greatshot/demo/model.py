@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import struct
+from collections.abc import Iterable, Iterator, Sequence
+from typing import overload
+
 import msgspec
+
+from .names import TEAMS
 
 #: Bumped whenever a field is added, renamed or changes meaning.
 SCHEMA_VERSION = 1
@@ -104,6 +110,77 @@ class Position(msgspec.Struct, frozen=True, array_like=True, gc=False):
     pitch: float
 
 
+class Positions(msgspec.Struct):
+    """Every :class:`Position` of a demo as packed little-endian columns: 26 bytes a sample, not ~165 as
+    objects (a 200 MB ETTV demo holds 3 M of them). Reads as a sequence of :class:`Position`, each made on
+    access; encodes with the rest of a :class:`Demo` (the columns as bytes).
+
+    ``places`` holds x, y, z, yaw, pitch of each sample in turn, as the demo's single-precision floats;
+    ``teams`` are indices into ``names.TEAMS``.
+    """
+
+    times: bytearray = msgspec.field(default_factory=bytearray)  # int32: the protocol's server time
+    clients: bytearray = msgspec.field(default_factory=bytearray)
+    teams: bytearray = msgspec.field(default_factory=bytearray)
+    places: bytearray = msgspec.field(default_factory=bytearray)
+
+    @classmethod
+    def of(cls, items: Iterable[Position]) -> Positions:
+        """Positions held as objects (tests, stored tracks), packed."""
+        if isinstance(items, Positions):
+            return items
+        packed = cls()
+        for p in items:
+            packed.add(p.time_ms, p.client, TEAMS.index(p.team), PLACE.pack(p.x, p.y, p.z, p.yaw, p.pitch))
+        return packed
+
+    def add(self, time_ms: int, client: int, team: int, place: bytes) -> None:
+        """One sample; ``place``: the five floats packed as :data:`PLACE`."""
+        self.times += TIME.pack(time_ms)
+        self.clients.append(client)
+        self.teams.append(team)
+        self.places += place
+
+    def __len__(self) -> int:
+        return len(self.clients)
+
+    @overload
+    def __getitem__(self, index: int) -> Position: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Position]: ...
+    def __getitem__(self, index: int | slice) -> Position | list[Position]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        at = index + len(self) if index < 0 else index
+        if not 0 <= at < len(self):
+            raise IndexError("position index out of range")
+        return Position(TIME.unpack_from(self.times, 4 * at)[0], self.clients[at], TEAMS[self.teams[at]],
+                        *PLACE.unpack_from(self.places, 20 * at))
+
+    def __iter__(self) -> Iterator[Position]:
+        for (t,), client, team, place in zip(TIME.iter_unpack(self.times), self.clients, self.teams,
+                                             PLACE.iter_unpack(self.places), strict=True):
+            yield Position(t, client, TEAMS[team], *place)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Positions):
+            return (self.times, self.clients, self.teams, self.places) == (
+                other.times, other.clients, other.teams, other.places)
+        if isinstance(other, Sequence):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return f"Positions({len(self)} samples)"
+
+
+Sequence.register(Positions)
+
+#: Positions' column formats: a server time; x, y, z, yaw, pitch.
+TIME = struct.Struct("<i")
+PLACE = struct.Struct("<5f")
+
+
 class Demo(msgspec.Struct):
     """Everything read from one demo file."""
 
@@ -118,7 +195,7 @@ class Demo(msgspec.Struct):
     kills: list[Kill]
     chat: list[Chat]
     phases: list[Phase]
-    positions: list[Position]
+    positions: Positions
     mod_version: str = ""
     gametype: int | None = None
     snapshots: int = 0

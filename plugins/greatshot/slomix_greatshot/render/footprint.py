@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from PIL import Image, ImageFilter
+
+from ..demo import Position, Positions
 
 CELLS = 256
 MARGIN = 0.04  # of the extent, so markers on the edge stay visible
@@ -29,20 +30,20 @@ class Bounds:
         return {"min_x": self.min_x, "min_y": self.min_y, "size": self.size}
 
     @classmethod
-    def of(cls, points: Iterable[tuple[float, float]]) -> Bounds:
-        xs, ys = zip(*points, strict=True) if points else ((0.0,), (0.0,))
-        lo_x, hi_x, lo_y, hi_y = min(xs), max(xs), min(ys), max(ys)
+    def of(cls, xy: np.ndarray) -> Bounds:
+        """The square around every (x, y) row of ``xy``, with a margin (at least 512 units across)."""
+        lo_x, hi_x, lo_y, hi_y = (float(xy[:, 0].min()), float(xy[:, 0].max()), float(xy[:, 1].min()),
+                                  float(xy[:, 1].max())) if len(xy) else (0.0, 0.0, 0.0, 0.0)
         size = max(hi_x - lo_x, hi_y - lo_y, 512.0) * (1 + 2 * MARGIN)
         return cls(round((lo_x + hi_x - size) / 2, 1), round((lo_y + hi_y - size) / 2, 1), round(size, 1))
 
 
-def footprint(positions: Iterable[Any]) -> tuple[Bounds, Image.Image]:
+def footprint(positions: Sequence[Position]) -> tuple[Bounds, Image.Image]:
     """The bounds of every position and a greyscale picture (CELLS²) of the places visited."""
-    points = [(p.x, p.y) for p in positions]
-    bounds = Bounds.of(points)
+    xy = np.frombuffer(Positions.of(positions).places, dtype="<f4").reshape(-1, 5)[:, :2].astype(np.float64)
+    bounds = Bounds.of(xy)
     grid = np.zeros((CELLS, CELLS), dtype=np.uint8)
-    if points:
-        xy = np.array(points, dtype=np.float64)
+    if len(xy):
         cols = ((xy[:, 0] - bounds.min_x) / bounds.size * CELLS).astype(int).clip(0, CELLS - 1)
         rows = ((bounds.min_y + bounds.size - xy[:, 1]) / bounds.size * CELLS).astype(int).clip(0, CELLS - 1)
         grid[rows, cols] = 255

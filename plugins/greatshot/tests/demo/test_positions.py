@@ -5,7 +5,9 @@ from __future__ import annotations
 import itertools
 import math
 
-from slomix_greatshot.demo import parse
+import pytest
+
+from slomix_greatshot.demo import Position, Positions, parse
 
 
 def test_ettv_positions_cover_every_player_at_every_snapshot(parsed) -> None:
@@ -44,3 +46,19 @@ def test_positions_can_be_thinned_or_left_out(demo_dir) -> None:
     thin = parse(path, positions=1000)
     times = sorted({p.time_ms for p in thin.positions})
     assert len(times) == 157 and all(b - a >= 1000 for a, b in itertools.pairwise(times))
+
+
+def test_positions_are_packed_columns_that_read_as_records(parsed) -> None:
+    positions = parsed["demo01_legacy.tv_84"].positions
+    assert isinstance(positions, Positions)
+    packed = len(positions.times) + len(positions.clients) + len(positions.teams) + len(positions.places)
+    assert packed == 26 * len(positions) == 26 * 31199  # bytes a sample; as objects it was ~165
+    assert positions[0] == Position(205350, 0, "axis", -1752.0, -252.0, 72.25178527832031, -36.4306640625,
+                                    1.0821533203125)
+    assert positions[-1] == positions[31198] == Position(361350, 10, "allies", 37.921714782714844, -271.20440673828125,
+                                                         72.125, 171.0076904296875, 0.0384521484375)
+    records = list(positions)
+    assert positions[100:103] == records[100:103] and positions == records
+    assert Positions.of(records) == positions and Positions.of(positions) is positions
+    with pytest.raises(IndexError):
+        positions[31199]
