@@ -4,7 +4,7 @@
 ``session_rounds`` and ``round_meta`` read the history back; ``find_round`` and ``round_refs``
 place another plugin's per-round data (proximity telemetry) on the stats round it belongs to;
 ``find_players``, ``display_names`` and ``linked_guid`` name players; ``duration``, ``side`` and
-``weapon_name`` write times, sides and weapons as every Slomix surface does; ``versus_rounds`` and
+``weapon_name`` write times, sides and weapons as every Slomix surface does; ``versus_known`` and
 ``versus_totals`` read the endstats versus rows (who killed whom). ``SessionMatch`` (with
 ``MatchTeam`` and ``MatchMap``) is what a scoring plugin answers ``on_session_matches`` with: the
 session pages and commands lead with it. Everything else in this package is internal.
@@ -22,7 +22,7 @@ from .formatting import SIDES, duration, plain_name, side, weapon_name
 
 __all__ = ["SIDES", "MatchMap", "MatchTeam", "PlayerLine", "RoundEvent", "RoundMetaInfo", "SessionInfo",
            "SessionMatch", "VersusTotal", "display_names", "duration", "find_players", "history_now", "plain_name",
-           "round_meta", "session_for_date", "session_rounds", "sessions", "side", "versus_rounds", "versus_totals",
+           "round_meta", "session_for_date", "session_rounds", "sessions", "side", "versus_known", "versus_totals",
            "weapon_name"]
 
 
@@ -346,13 +346,14 @@ class VersusTotal(msgspec.Struct, frozen=True, kw_only=True):
     rounds: int
 
 
-async def versus_rounds(db: Any) -> tuple[int, int]:
-    """(rounds with endstats, rounds whose versus rows name their subject): (0, 0) when the server
-    writes no endstats; older endstats files (no ``VS_HEADER``) name no subject."""
+async def versus_known(db: Any) -> tuple[bool, bool]:
+    """(any endstats received, any versus rows that name their subject): both False when the server
+    writes no endstats; older endstats files (no ``VS_HEADER``) name no subject. Probes that stop at
+    the first row: a profile asks on every view, and counting every award row grew with the history."""
     row = await db.fetchrow(
-        """SELECT (SELECT count(DISTINCT round_id) FROM stats.awards) AS rounds,
-                  (SELECT count(DISTINCT round_id) FROM stats.versus WHERE subject_guid IS NOT NULL) AS named""")
-    return row["rounds"], row["named"]
+        """SELECT EXISTS (SELECT 1 FROM stats.awards) AS any,
+                  EXISTS (SELECT 1 FROM stats.versus WHERE subject_guid IS NOT NULL) AS named""")
+    return row["any"], row["named"]
 
 
 async def versus_totals(db: Any, guid: str) -> list[VersusTotal]:

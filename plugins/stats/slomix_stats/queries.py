@@ -691,8 +691,8 @@ class StatsQueries:
         endstats versus rows (api.versus_totals)."""
         totals = await api.versus_totals(self.pool, guid)
         if not totals:
-            rounds, named = await api.versus_rounds(self.pool)
-            note = ("The server writes no endstats files: nobody's kills are counted per opponent." if not rounds
+            any_endstats, named = await api.versus_known(self.pool)
+            note = ("The server writes no endstats files: nobody's kills are counted per opponent." if not any_endstats
                     else "The endstats files received are of the older kind: they do not say whose kills "
                          "their versus rows count." if not named
                     else "No endstats versus rows name this player yet.")
@@ -877,10 +877,32 @@ class StatsQueries:
         return self._numbers[1]
 
     async def session(self, start: datetime) -> SessionDetail | None:
-        """A session by its start; None when there is none there (or nothing of it counts)."""
+        """A session by its start; None when there is none there (or nothing of it counts). Its
+        rounds and figures only change with rounds: read once per rebuild; the names on every ask
+        (``!setname`` changes them between rounds)."""
         number = (await self._session_numbers()).get(start)
         if number is None:
             return None
+        parts = await self._per_generation(("session", start), lambda: self._session_parts(start, number))
+        if parts is None:
+            return None
+        row, rounds, players = parts
+        names = await api.display_names(self.pool, [p["guid"] for p in players])
+        lines = [SessionPlayer(
+            guid=p["guid"], name=names.get(p["guid"], p["guid"][:8]), rounds=p["rounds"], kills=p["kills"],
+            deaths=p["deaths"],
+            kd=kd(p["kills"], p["deaths"]), damage_given=p["damage_given"], damage_received=p["damage_received"],
+            dpm=dpm(p["damage_given"], p["seconds"]), seconds=p["seconds"], dead_seconds=p["dead_seconds"],
+            headshots=p["headshots"], headshot_kills=p["headshot_kills"], accuracy=pct(p["hits"], p["shots"]),
+            revives_given=p["revives_given"], times_revived=p["times_revived"], gibs=p["gibs"], xp=p["xp"],
+            objectives=p["objectives"], dynamites_planted=p["dynamites_planted"],
+            dynamites_defused=p["dynamites_defused"], best_spree=p["best_spree"],
+            worst_death_spree=p["worst_death_spree"], multikills=p["multikills"], kill_assists=p["kill_assists"],
+            denied_playtime=p["denied_playtime"], useful_kills=p["useful_kills"]) for p in players]
+        lines.sort(key=lambda p: (-p.dpm, p.guid))
+        return SessionDetail(summary=self._summary(row), rounds=list(rounds), players=lines)
+
+    async def _session_parts(self, start: datetime, number: int) -> tuple[Any, list[RoundLine], list[Any]] | None:
         row = await self.pool.fetchrow(
             f"""SELECT r.session_start, $2::bigint AS number,
                        max(r.round_time) AS session_end, count(*) AS rounds,
@@ -910,21 +932,7 @@ class StatsQueries:
                 FROM stats.player_rounds p JOIN stats.rounds r ON r.id = p.round_id
                 WHERE r.session_start = $1 AND {COUNTED} AND NOT p.is_bot
                 GROUP BY p.guid""", start)
-        names = await api.display_names(self.pool, [p["guid"] for p in players])
-        lines = [SessionPlayer(
-            guid=p["guid"], name=names.get(p["guid"], p["guid"][:8]), rounds=p["rounds"], kills=p["kills"],
-            deaths=p["deaths"],
-            kd=kd(p["kills"], p["deaths"]), damage_given=p["damage_given"], damage_received=p["damage_received"],
-            dpm=dpm(p["damage_given"], p["seconds"]), seconds=p["seconds"], dead_seconds=p["dead_seconds"],
-            headshots=p["headshots"], headshot_kills=p["headshot_kills"], accuracy=pct(p["hits"], p["shots"]),
-            revives_given=p["revives_given"], times_revived=p["times_revived"], gibs=p["gibs"], xp=p["xp"],
-            objectives=p["objectives"], dynamites_planted=p["dynamites_planted"],
-            dynamites_defused=p["dynamites_defused"], best_spree=p["best_spree"],
-            worst_death_spree=p["worst_death_spree"], multikills=p["multikills"], kill_assists=p["kill_assists"],
-            denied_playtime=p["denied_playtime"], useful_kills=p["useful_kills"]) for p in players]
-        lines.sort(key=lambda p: (-p.dpm, p.guid))
-        return SessionDetail(summary=self._summary(row), rounds=rounds,
-                             players=lines)
+        return row, rounds, players
 
     async def _round_lines(self, where: str, *args: Any, limit: int = 10_000) -> list[RoundLine]:
         rows = await self.pool.fetch(

@@ -156,6 +156,18 @@ async def test_session_by_date_and_session_list(history) -> None:
     assert listing.data and all(s.start.strftime("%Y-%m") == "2025-10" for s in listing.data)
 
 
+async def test_a_chosen_name_shows_at_once_in_a_session_read_before(history) -> None:
+    """A session's figures are kept until the rounds change; the names on it are not."""
+    before = (await run(history, "!session 2025-10-14")).data
+    vid = next(p for p in before.players if p.guid == "D8423F90")
+    assert vid.name == "vid"
+    await history.db.pool.execute(
+        "INSERT INTO stats.links (discord_id, guid, display_name) VALUES (7, 'D8423F90', 'Vidar')")
+    after = (await run(history, "!session 2025-10-14")).data
+    renamed = next(p for p in after.players if p.guid == "D8423F90")
+    assert (renamed.name, renamed.kills, renamed.rounds) == ("Vidar", vid.kills, vid.rounds)
+
+
 async def test_analytics_and_achievements(history) -> None:
     for line in ("!consistency vid", "!map_stats vid", "!playstyle vid", "!fatigue vid", "!awards",
                  "!season_info", "!achievements vid", "!check_achievements vid", "!badges vid", "!last_round"):

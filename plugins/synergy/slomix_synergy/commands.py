@@ -104,10 +104,10 @@ async def matchup_command(ctx: Context) -> Reply:
 async def nemesis_command(ctx: Context) -> Reply:
     pool = ctx.kernel.db.pool
     guid, name = await predictions.who(pool, ctx.actor.id, ctx.args.get("player"))
-    rounds, named = await stats_api.versus_rounds(pool)
-    if rounds == 0:
+    any_endstats, named = await stats_api.versus_known(pool)
+    if not any_endstats:
         return Reply(title=f"{name}: no nemesis known", description=NO_ENDSTATS)
-    if named == 0:
+    if not named:
         return Reply(title=f"{name}: no nemesis known", description=OLD_ENDSTATS)
     r = figures.rivalry(await stats_api.versus_totals(pool, guid))
 

@@ -20,9 +20,9 @@ async def best(request: Request) -> list[figures.Duo]:
 
 async def nemesis(request: Request) -> figures.Rivalry:
     pool = request.kernel.db.pool
-    rounds, named = await stats_api.versus_rounds(pool)
+    any_endstats, named = await stats_api.versus_known(pool)
     if not named:
-        raise NotFound("no endstats versus rows name their player" if rounds else "the server writes no endstats")
+        raise NotFound("no endstats versus rows name their player" if any_endstats else "the server writes no endstats")
     return figures.rivalry(await stats_api.versus_totals(pool, request.path_params["guid"]))
 
 
